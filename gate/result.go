@@ -1,0 +1,185 @@
+package gate
+
+import (
+	"encoding/json"
+	"math"
+	"strconv"
+
+	"github.com/modelgate/modelgate/rules"
+)
+
+// Verdict is the judgement of one rule on one metric instance.
+type Verdict string
+
+// Verdicts, from DESIGN §5.
+const (
+	Pass         Verdict = "pass"
+	Fail         Verdict = "fail"
+	Warn         Verdict = "warn"
+	Missing      Verdict = "missing"
+	Inconclusive Verdict = "inconclusive"
+	Waived       Verdict = "waived"
+	Skipped      Verdict = "skipped"
+	Error        Verdict = "error"
+)
+
+// Conclusion of a run; the names are the check-run conclusions they map to.
+type Conclusion string
+
+const (
+	Success Conclusion = "success"
+	Neutral Conclusion = "neutral"
+	Failure Conclusion = "failure"
+)
+
+// Exit codes of the CLI and the action.
+const (
+	ExitPass    = 0 // passed, or warnings only
+	ExitFail    = 1 // the gate failed
+	ExitUsage   = 2 // bad rules file, inputs or usage
+	ExitRuntime = 3 // a registry or GitHub failure after retries
+)
+
+// Finding is the verdict of one rule on one metric instance (or on the rule
+// as a whole, for require rules and rules that matched nothing).
+type Finding struct {
+	Rule     string         `json:"rule"`
+	RulePos  rules.Pos      `json:"rule_pos"`
+	Severity rules.Severity `json:"severity"`
+	Metric   string         `json:"metric,omitempty"`
+	Labels   []Label        `json:"labels,omitempty"`
+
+	// Value, StdDev, Baseline and Delta are NaN when absent; they are
+	// written to JSON as null.
+	Value    float64 `json:"-"`
+	StdDev   float64 `json:"-"`
+	Baseline float64 `json:"-"`
+	Delta    float64 `json:"-"`
+
+	// Threshold is the condition in words, e.g. ">= 0.85" or
+	// "drop <= 0.01 vs baseline".
+	Threshold string  `json:"threshold"`
+	Verdict   Verdict `json:"verdict"`
+	// Blocking is true when this finding makes the conclusion a failure.
+	Blocking bool `json:"blocking"`
+	// Reason is one line for every verdict but pass.
+	Reason string `json:"reason,omitempty"`
+	Source string `json:"source,omitempty"`
+}
+
+func finite(f float64) *float64 {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return nil
+	}
+	return &f
+}
+
+func orNaN(p *float64) float64 {
+	if p == nil {
+		return math.NaN()
+	}
+	return *p
+}
+
+// MarshalJSON writes NaN values as null (or leaves them out).
+func (f Finding) MarshalJSON() ([]byte, error) {
+	type plain Finding
+	return json.Marshal(struct {
+		plain
+		Value    *float64 `json:"value"`
+		StdDev   *float64 `json:"stddev,omitempty"`
+		Baseline *float64 `json:"baseline,omitempty"`
+		Delta    *float64 `json:"delta,omitempty"`
+	}{plain(f), finite(f.Value), finite(f.StdDev), finite(f.Baseline), finite(f.Delta)})
+}
+
+// UnmarshalJSON is the inverse of MarshalJSON.
+func (f *Finding) UnmarshalJSON(b []byte) error {
+	type plain Finding
+	var v struct {
+		plain
+		Value    *float64 `json:"value"`
+		StdDev   *float64 `json:"stddev,omitempty"`
+		Baseline *float64 `json:"baseline,omitempty"`
+		Delta    *float64 `json:"delta,omitempty"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*f = Finding(v.plain)
+	f.Value, f.StdDev, f.Baseline, f.Delta = orNaN(v.Value), orNaN(v.StdDev), orNaN(v.Baseline), orNaN(v.Delta)
+	return nil
+}
+
+// Counts counts findings by verdict.
+type Counts struct {
+	Rules        int `json:"rules"`
+	Pass         int `json:"pass"`
+	Fail         int `json:"fail"`
+	Warn         int `json:"warn"`
+	Missing      int `json:"missing"`
+	Inconclusive int `json:"inconclusive"`
+	Waived       int `json:"waived"`
+	Skipped      int `json:"skipped"`
+	Error        int `json:"error"`
+	// FailedRules is the number of rules with at least one blocking finding.
+	FailedRules int `json:"failed_rules"`
+}
+
+// ReportRecord says what was read: the evidence an approval checks.
+type ReportRecord struct {
+	Package string `json:"package"` // candidate | baseline
+	Slot    string `json:"slot"`
+	URI     string `json:"uri"`
+	SHA256  string `json:"sha256,omitempty"`
+	Format  string `json:"format,omitempty"`
+	Error   string `json:"error,omitempty"`
+}
+
+// ResultSchemaVersion is bumped on any incompatible change of the JSON result.
+const ResultSchemaVersion = 1
+
+// Result is the outcome of one gate run. Its JSON form is a stable,
+// documented schema (README "JSON result").
+type Result struct {
+	Schema      int        `json:"schema"`
+	Tool        string     `json:"tool"`
+	RulesFile   string     `json:"rules_file"`
+	RulesSHA256 string     `json:"rules_sha256"`
+	Group       string     `json:"group"`
+	Candidate   *Package   `json:"candidate,omitempty"`
+	Baseline    *Package   `json:"baseline,omitempty"`
+	Conclusion  Conclusion `json:"conclusion"`
+	Counts      Counts     `json:"counts"`
+	// Notes are run-level remarks (no baseline, a baseline of 0 in a
+	// relative rule, ...).
+	Notes    []string       `json:"notes,omitempty"`
+	Reports  []ReportRecord `json:"reports,omitempty"`
+	Findings []Finding      `json:"findings"`
+	// Details carries per-rule extras (e.g. memorization offenders), by rule id.
+	Details map[string]json.RawMessage `json:"details,omitempty"`
+}
+
+// ExitCode maps the conclusion to the CLI exit code.
+func (r *Result) ExitCode() int {
+	if r.Conclusion == Failure {
+		return ExitFail
+	}
+	return ExitPass
+}
+
+// Title is a one-line summary, e.g. "2 of 14 rules failed - churn-xgboost v13".
+func (r *Result) Title() string {
+	what := r.Group
+	if r.Candidate != nil && r.Candidate.Version > 0 {
+		what = r.Candidate.Group + " v" + strconv.Itoa(r.Candidate.Version)
+	}
+	switch r.Conclusion {
+	case Failure:
+		return strconv.Itoa(r.Counts.FailedRules) + " of " + strconv.Itoa(r.Counts.Rules) + " rules failed - " + what
+	case Neutral:
+		return "passed with " + strconv.Itoa(r.Counts.Warn+r.Counts.Inconclusive) + " warnings - " + what
+	default:
+		return "all " + strconv.Itoa(r.Counts.Rules) + " rules passed - " + what
+	}
+}
