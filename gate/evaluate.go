@@ -368,11 +368,22 @@ func (e *evaluator) absentReason(addr string, where map[string]string) string {
 		sort.Strings(keys)
 		return fmt.Sprintf("%s has no instance with %s", addr, strings.Join(keys, " "))
 	}
-	srcs := e.cand.Sources()
-	if len(srcs) == 0 {
-		return fmt.Sprintf("%s not found: the candidate has no reports", addr)
+	var read, broken []string
+	for _, s := range e.cand.Sources() {
+		if _, err := e.cand.Source(s); err != "" {
+			broken = append(broken, err)
+		} else {
+			read = append(read, s)
+		}
 	}
-	return fmt.Sprintf("%s not found in the candidate's reports (%s)", addr, strings.Join(srcs, ", "))
+	msg := fmt.Sprintf("%s not found in the candidate's reports (read: %s)", addr, strings.Join(read, ", "))
+	if len(read) == 0 {
+		msg = fmt.Sprintf("%s not found: no report of the candidate could be read", addr)
+	}
+	if len(broken) > 0 {
+		msg += "; unreadable: " + strings.Join(broken, "; ")
+	}
+	return msg
 }
 
 func (e *evaluator) samples(in *Instance, min int) (Verdict, string) {
