@@ -182,8 +182,10 @@ func (l *loader) load(ctx context.Context, cand, base *Package) (cm, bm *Metrics
 		bm = NewMetrics()
 		add("baseline", base, needB, bm)
 	}
-	// Named reports of the rules file: fixed URIs belong to the candidate;
-	// metadata-keyed ones are per package, so the baseline reads its own.
+	// Named reports of the rules file: an s3:// or https:// URI is one fixed
+	// file, the candidate's; a metadata key or a relative path (local
+	// registry: relative to the package folder) is per package, so the
+	// baseline reads its own.
 	for i := range l.f.Reports {
 		rep := &l.f.Reports[i]
 		if rep.Memorization != nil {
@@ -197,7 +199,7 @@ func (l *loader) load(ctx context.Context, cand, base *Package) (cm, bm *Metrics
 			continue
 		}
 		jobs = append(jobs, job{"candidate", cand, src, nil, cm})
-		if base != nil && rep.Metadata != "" {
+		if base != nil && (rep.Metadata != "" || !strings.Contains(rep.URI, "://")) {
 			if bsrc, err := namedSource(base, rep); err == nil {
 				jobs = append(jobs, job{"baseline", base, bsrc, nil, bm})
 			}
