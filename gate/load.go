@@ -46,11 +46,28 @@ type RunOptions struct {
 // is a registry failure (exit 3): no Result is returned, so nothing can be
 // approved on partial data.
 func Run(ctx context.Context, reg Registry, f *rules.File, o RunOptions) (*Result, error) {
+	l, err := Load(ctx, reg, f, o)
+	if err != nil {
+		return nil, err
+	}
+	return l.Evaluate(f, o.Now), nil
+}
+
+// Loaded is what Load read: the packages, their metrics and the record of
+// every report. The same metrics can be judged by other rules (the base
+// branch's, in a pull request that changes the rules) without reading again.
+type Loaded struct {
+	Candidate, Baseline *Package
+	Cand, Base          *Metrics
+	Reports             []ReportRecord
+	Details             map[string]json.RawMessage
+}
+
+// Load resolves the candidate and the baseline and reads the reports f
+// needs.
+func Load(ctx context.Context, reg Registry, f *rules.File, o RunOptions) (*Loaded, error) {
 	if o.Read == nil {
 		return nil, errors.New("gate: no report reader")
-	}
-	if o.Now.IsZero() {
-		o.Now = time.Now()
 	}
 	cand, base, err := resolve(ctx, reg, f, o.Candidate)
 	if err != nil {
@@ -61,14 +78,22 @@ func Run(ctx context.Context, reg Registry, f *rules.File, o RunOptions) (*Resul
 	if err != nil {
 		return nil, err
 	}
-	res := Evaluate(f, cm, bm, o.Now)
-	res.Candidate, res.Baseline = cand, base
-	res.Reports = l.records
-	res.Details = l.details
-	if base == nil && f.Model.Baseline != rules.NoBaseline {
+	return &Loaded{Candidate: cand, Baseline: base, Cand: cm, Base: bm, Reports: l.records, Details: l.details}, nil
+}
+
+// Evaluate judges f on the loaded metrics and fills in what was read.
+func (l *Loaded) Evaluate(f *rules.File, now time.Time) *Result {
+	if now.IsZero() {
+		now = time.Now()
+	}
+	res := Evaluate(f, l.Cand, l.Base, now)
+	res.Candidate, res.Baseline = l.Candidate, l.Baseline
+	res.Reports = l.Reports
+	res.Details = l.Details
+	if l.Baseline == nil && f.Model.Baseline != rules.NoBaseline {
 		res.Notes = append([]string{"no approved baseline in group " + f.Model.Group}, res.Notes...)
 	}
-	return res, nil
+	return res
 }
 
 func resolve(ctx context.Context, reg Registry, f *rules.File, candSel string) (cand, base *Package, err error) {
