@@ -109,3 +109,18 @@ func TestDiffMirror(t *testing.T) {
 		})
 	}
 }
+
+func BenchmarkDiff(b *testing.B) {
+	base, err := ReadFile("testdata/valid/all-keys.yml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	head, err := ReadFile("testdata/valid/design.yml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		Diff(base, head)
+	}
+}

@@ -244,3 +244,64 @@ func TestDiagnosticString(t *testing.T) {
 		}
 	}
 }
+
+// TestParseAccepts covers inputs that must parse: encodings, a past waiver
+// date (Lint's business, not Parse's), quoted numbers where text is wanted.
+func TestParseAccepts(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, src string
+		check     func(*File) string
+	}{
+		{"bom and crlf", "\xef\xbb\xbfversion: 1\r\nmodel:\r\n  group: g\r\nrules:\r\n  - {id: a, metric: quality.auc, min: 1}\r\n",
+			func(f *File) string { return fmt.Sprint(f.Rules[0].Min.V, f.Rules[0].Min.Pos) }},
+		{"past waiver", "version: 1\nmodel: {group: g}\nrules:\n  - {id: a, require: [quality], waiver: {reason: r, owner: o, expires: 2001-02-03}}\n",
+			func(f *File) string { return f.Rules[0].Waiver.Expires.Format(time.RFC3339) }},
+		{"quoted date", "version: 1\nmodel: {group: g}\nrules:\n  - {id: a, require: [quality], waiver: {reason: r, owner: o, expires: '2030-02-28'}}\n",
+			func(f *File) string { return f.Rules[0].Waiver.Expires.Format(time.RFC3339) }},
+		{"numeric id and where value", "version: 1\nmodel: {group: g, candidate: 7}\nrules:\n  - {id: 42, metric: bias.post.DI, between: [0.8, 1.25], where: {value: 1, facet: true}}\n",
+			func(f *File) string {
+				return fmt.Sprint(f.Model.Candidate, " ", f.Rules[0].ID, " ", f.Rules[0].Where["value"], " ", f.Rules[0].Where["facet"])
+			}},
+		{"int forms", "version: 1\nmodel: {group: g}\nrules:\n  - {id: a, metric: quality.n, min: 0x10, max: 1_000, min_samples: 0o17}\n",
+			func(f *File) string { return fmt.Sprint(f.Rules[0].Min.V, " ", f.Rules[0].Max.V, " ", f.Rules[0].MinSamples) }},
+		{"exponent", "version: 1\nmodel: {group: g}\nrules:\n  - {id: a, metric: quality.mse, max: 1e-3, min: -2.5E+2}\n",
+			func(f *File) string { return fmt.Sprint(f.Rules[0].Min.V, " ", f.Rules[0].Max.V) }},
+	}
+	want := map[string]string{
+		"bom and crlf":               "1 5:39",
+		"past waiver":                "2001-02-03T00:00:00Z",
+		"quoted date":                "2030-02-28T00:00:00Z",
+		"numeric id and where value": "7 42 1 true",
+		"int forms":                  "16 1000 15",
+		"exponent":                   "-250 0.001",
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f, err := Parse("m.yml", []byte(tt.src))
+			if err != nil {
+				t.Fatalf("Parse: %v", err)
+			}
+			if got := tt.check(f); got != want[tt.name] {
+				t.Errorf("Parse(%q): got %q; want %q", tt.src, got, want[tt.name])
+			}
+		})
+	}
+}
+
+func BenchmarkParse(b *testing.B) {
+	var src strings.Builder
+	src.WriteString("version: 1\nmodel: {group: churn}\nrules:\n")
+	for i := range 1000 {
+		fmt.Fprintf(&src, "  - id: r%d\n    metric: 'shap.\"Feature %d\"'\n    max: 0.2\n    where: {label: churn}\n    waiver: {reason: r, owner: o, expires: 2030-01-01}\n", i, i)
+	}
+	data := []byte(src.String())
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Parse("m.yml", data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
