@@ -264,7 +264,9 @@ func TestParseAccepts(t *testing.T) {
 				return fmt.Sprint(f.Model.Candidate, " ", f.Rules[0].ID, " ", f.Rules[0].Where["value"], " ", f.Rules[0].Where["facet"])
 			}},
 		{"int forms", "version: 1\nmodel: {group: g}\nrules:\n  - {id: a, metric: quality.n, min: 0x10, max: 1_000, min_samples: 0o17}\n",
-			func(f *File) string { return fmt.Sprint(f.Rules[0].Min.V, " ", f.Rules[0].Max.V, " ", f.Rules[0].MinSamples) }},
+			func(f *File) string {
+				return fmt.Sprint(f.Rules[0].Min.V, " ", f.Rules[0].Max.V, " ", f.Rules[0].MinSamples)
+			}},
 		{"exponent", "version: 1\nmodel: {group: g}\nrules:\n  - {id: a, metric: quality.mse, max: 1e-3, min: -2.5E+2}\n",
 			func(f *File) string { return fmt.Sprint(f.Rules[0].Min.V, " ", f.Rules[0].Max.V) }},
 	}
