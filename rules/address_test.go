@@ -120,3 +120,32 @@ func FuzzAddress(f *testing.F) {
 		}
 	})
 }
+
+func TestSuggest(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in   string
+		cand []string
+		want string
+	}{
+		{"mn", ruleKeys, "min"},
+		{"maxdrop", vsBaselineKeys, "max_drop"},
+		{"warn", []string{"error", "warning"}, "warning"},
+		{"eror", []string{"error", "warning"}, "error"},
+		{"qualty", fixedFamilies, "quality"},
+		{"Quality", fixedFamilies, "quality"},
+		{"zzz", ruleKeys, ""},
+		{"a", ruleKeys, ""},
+		{"threshold", ruleKeys, ""},
+		{"max_shar", shapKeys, "max_share"},
+		{"conf", ruleKeys, "confidence"},
+	}
+	for _, tt := range tests {
+		if got := suggest(tt.in, tt.cand); got != tt.want {
+			t.Errorf("suggest(%q) = %q; want %q", tt.in, got, tt.want)
+		}
+	}
+	if got := editDistance("ab", "ba"); got != 1 {
+		t.Errorf("editDistance(ab, ba) = %d; want 1 (a transposition)", got)
+	}
+}

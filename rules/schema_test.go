@@ -95,6 +95,11 @@ func TestSchemaValid(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	diffFiles, err := filepath.Glob("testdata/diff/*/*.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files = append(files, diffFiles...)
 	// The examples folder (if any) is a model repo: every YAML file there
 	// that has a top-level version: is a rules file.
 	err = filepath.WalkDir("../examples", func(path string, d fs.DirEntry, err error) error {
