@@ -99,7 +99,7 @@ func FormatChanges(cs []Change) string {
 		if subject == "" {
 			subject = "file"
 		}
-		fmt.Fprintf(&b, "%-7s %s: %s: %s -> %s", c.Kind, subject, c.What, orNone(c.Before), orNone(c.After))
+		fmt.Fprintf(&b, "%-7s %s: %s: %s -> %s", c.Kind, oneLine(subject), oneLine(c.What), orNone(c.Before), orNone(c.After))
 		if c.Pos.IsValid() {
 			where := ""
 			if c.InBase {
@@ -112,11 +112,13 @@ func FormatChanges(cs []Change) string {
 	return b.String()
 }
 
+// orNone is a value for a one-line change: "(none)" when absent, control
+// characters escaped, long values clipped.
 func orNone(s string) string {
 	if s == "" {
 		return "(none)"
 	}
-	return s
+	return clip(oneLine(s), 200)
 }
 
 type differ struct{ out []Change }

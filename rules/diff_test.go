@@ -3,6 +3,7 @@ package rules
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -122,5 +123,30 @@ func BenchmarkDiff(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		Diff(base, head)
+	}
+}
+
+// TestFormatChangesOneLine checks that values with newlines or great length
+// cannot break the one-line-per-change format.
+func TestFormatChangesOneLine(t *testing.T) {
+	t.Parallel()
+	base, err := Parse("b.yml", []byte(`version: 1
+model: {group: g}
+rules:
+  - {id: a, metric: "r.\"x\ny\"", max: 1}
+reports: [{name: r, uri: r.json}]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, err := Parse("h.yml", []byte("version: 1\nmodel: {group: g}\nreports: [{name: r, uri: r.json}]\nrules:\n  - id: a\n    metric: r.b\n    max: 1\n    waiver:\n      reason: \"line one\\nline two "+strings.Repeat("z", 300)+"\"\n      owner: o\n      expires: 2030-01-01\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := FormatChanges(Diff(base, head))
+	want := "loosen  a: metric changed: r.\"x\\ny\" -> r.b at 6:13\n" +
+		"loosen  a: waiver added: (none) -> until 2030-01-01, owner o: line one\\nline two " + strings.Repeat("z", 200-len("until 2030-01-01, owner o: line one\\nline two ")) + "... at 9:7\n"
+	if got != want {
+		t.Errorf("FormatChanges =\n%s\nwant\n%s", got, want)
 	}
 }

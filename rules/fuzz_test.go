@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -38,6 +39,9 @@ func FuzzParse(f *testing.F) {
 			for _, d := range ds {
 				if d.File != "f.yml" || d.Message == "" || d.Kind == "" {
 					t.Fatalf("incomplete diagnostic %#v", d)
+				}
+				if strings.ContainsAny(d.String(), "\n\r") {
+					t.Fatalf("diagnostic spans lines: %q", d.String())
 				}
 			}
 			if len(ds) > maxDiagnostics+1 {
