@@ -163,11 +163,11 @@ var allowedTags = map[string]bool{
 // tags other than the core ones.
 func (p *parser) walk(n *yaml.Node) {
 	if n.Anchor != "" {
-		p.errorf(pos(n), KindYAML, "anchor `&%s`: anchors and aliases are not allowed in a rules file; write the value out", n.Anchor)
+		p.errorf(pos(n), KindYAML, "anchor `&%s`: anchors and aliases are not allowed in a rules file; write the value out", trunc(n.Anchor))
 	}
 	switch n.Kind {
 	case yaml.AliasNode:
-		p.errorf(pos(n), KindYAML, "alias `*%s`: anchors and aliases are not allowed in a rules file; write the value out", n.Value)
+		p.errorf(pos(n), KindYAML, "alias `*%s`: anchors and aliases are not allowed in a rules file; write the value out", trunc(n.Value))
 		return
 	case yaml.ScalarNode, yaml.MappingNode, yaml.SequenceNode:
 		if t := n.ShortTag(); t == "!!merge" {
@@ -213,12 +213,34 @@ func describe(n *yaml.Node) string {
 	return fmt.Sprintf("a %s value", trunc(n.ShortTag()))
 }
 
-func trunc(s string) string {
-	const max = 60
+// trunc makes a value from the file fit in a one-line message: control
+// characters escaped, at most 60 bytes.
+func trunc(s string) string { return clip(oneLine(s), 60) }
+
+// oneLine escapes control characters (a newline in a quoted YAML string
+// must not split a diagnostic or a diff line in two).
+func oneLine(s string) string {
+	isCtl := func(r rune) bool { return r < 0x20 || r == 0x7f || r == 0x2028 || r == 0x2029 }
+	if !strings.ContainsFunc(s, isCtl) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if isCtl(r) {
+			q := strconv.QuoteRune(r) // '\n', '\x00', '\u2028'
+			b.WriteString(q[1 : len(q)-1])
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// clip cuts s to at most max bytes on a rune boundary, marking the cut.
+func clip(s string, max int) string {
 	if len(s) <= max {
 		return s
 	}
-	// Cut on a rune boundary.
 	cut := max
 	for cut > 0 && !utf8Start(s[cut]) {
 		cut--

@@ -5,8 +5,9 @@ import (
 	"strings"
 )
 
-// suggest returns the candidate closest to s by edit distance, or "" when
-// none is close enough to be a plausible typo.
+// suggest returns the candidate closest to s by edit distance, or one that
+// s is the start of ("warn" for "warning"), or "" when none is close enough
+// to be a plausible typo.
 func suggest(s string, candidates []string) string {
 	best, bestD := "", -1
 	for _, c := range candidates {
@@ -15,17 +16,21 @@ func suggest(s string, candidates []string) string {
 			best, bestD = c, d
 		}
 	}
-	if bestD < 0 {
-		return ""
-	}
 	limit := 2
 	if len(s) <= 3 {
 		limit = 1
 	}
-	if bestD > limit || bestD >= len(s) {
-		return ""
+	if bestD >= 0 && bestD <= limit && bestD < len(s) {
+		return best
 	}
-	return best
+	if len(s) >= 3 {
+		for _, c := range candidates {
+			if len(c) > len(s) && strings.HasPrefix(strings.ToLower(c), strings.ToLower(s)) {
+				return c
+			}
+		}
+	}
+	return ""
 }
 
 // didYouMean is "; did you mean `x`?" or "".
