@@ -510,6 +510,7 @@ func TestReadTolerances(t *testing.T) {
 		{"huge exponent is not finite", `{"m": 1e999}`, []gate.Instance{in("r.m", nanv, nanv, "r: $.m", "value 1e999 is out of the float64 range (not finite)")}},
 		{"numeric string", `{"m": " 2.5E-1 "}`, []gate.Instance{in("r.m", 0.25, nanv, "r: $.m", "")}},
 		{"non-numeric strings and booleans skipped", `{"a": "x", "b": true, "c": null, "d": "0x10"}`, nil},
+		{"empty keys cannot be addressed and are skipped", `{"": 1, "a": {"": 2}, "b": 3}`, []gate.Instance{in("r.b", 3, nanv, "r: $.b", "")}},
 		{"array root", `[1, [2]]`, []gate.Instance{in("r.0", 1, nanv, "r: $[0]", ""), in("r.1.0", 2, nanv, "r: $[1][0]", "")}},
 	}
 	for _, tc := range tests {
