@@ -383,3 +383,14 @@ func keysOf(n *node) string {
 	}
 	return "[" + strings.Join(ks, ", ") + "]" + more
 }
+
+// AddTo adds the instances to m, records slot as attached and read, and
+// records its item count when the report gives one.
+func (p *Parsed) AddTo(m *gate.Metrics, slot string) {
+	m.Grow(len(p.Instances))
+	m.Add(p.Instances...)
+	m.MarkSource(slot, "")
+	if p.ItemCount > 0 {
+		m.ItemCount[slot] = p.ItemCount
+	}
+}
