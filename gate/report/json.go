@@ -81,7 +81,7 @@ func (n *node) get(key string) *node {
 	return nil
 }
 
-// str returns the value of a string member, or "".
+// getString returns the value of a string member, and whether there is one.
 func (n *node) getString(key string) (string, bool) {
 	v := n.get(key)
 	if v == nil || v.kind != kString {

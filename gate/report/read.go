@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/modelgate/modelgate/gate"
-	"github.com/modelgate/modelgate/rules"
 )
 
 // Formats a report can be read as. Source.Format (the rules file's
@@ -367,8 +366,6 @@ func truncate(s string, n int) string {
 	return s[:n] + "..."
 }
 
-// addr builds a canonical address.
-func addr(parts ...string) string { return rules.FormatAddress(parts...) }
 
 // keysOf lists an object's keys for messages.
 func keysOf(n *node) string {
