@@ -366,7 +366,6 @@ func truncate(s string, n int) string {
 	return s[:n] + "..."
 }
 
-
 // keysOf lists an object's keys for messages.
 func keysOf(n *node) string {
 	if n == nil || n.kind != kObject {
