@@ -207,6 +207,10 @@ func qualityOf(name string) Semantics {
 			return s
 		}
 	}
+	// Any other F-beta score: f3, f0_25 ...
+	if isFScore(n) {
+		return higher("F"+strings.ReplaceAll(n[1:], "_", ".")+" Score", 0, 1, 1)
+	}
 	// Multiclass weighted_* averages keep their metric's semantics.
 	if base, ok := strings.CutPrefix(n, "weighted_"); ok {
 		if s := qualityOf(base); s.Known {
@@ -237,4 +241,18 @@ func llmOf(score string) Semantics {
 		return s
 	}
 	return unknown()
+}
+
+// isFScore reports whether n names an F-beta score: f followed by digits and
+// underscores (f0_5, f3).
+func isFScore(n string) bool {
+	if len(n) < 2 || n[0] != 'f' || n[1] < '0' || n[1] > '9' {
+		return false
+	}
+	for _, c := range n[1:] {
+		if c != '_' && (c < '0' || c > '9') {
+			return false
+		}
+	}
+	return true
 }

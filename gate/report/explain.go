@@ -38,6 +38,9 @@ func (r *reader) explain(doc *node) error {
 			return errAt(gp, "want an object keyed by feature, found %s", g.kind)
 		}
 		for j, feature := range g.keys {
+			if feature == "" {
+				continue // an empty feature name cannot be addressed
+			}
 			v, note, scalar := metricValue(g.vals[j])
 			if !scalar {
 				note = "value is " + g.vals[j].kind.String() + ", not a number"

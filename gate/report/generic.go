@@ -26,6 +26,9 @@ func (r *reader) walk(n *node, p *jpath, parts []string) {
 	switch n.kind {
 	case kObject:
 		for i, k := range n.keys {
+			if k == "" {
+				continue // an empty key cannot be addressed
+			}
 			r.walk(n.vals[i], p.key(k), append(parts[:len(parts):len(parts)], k))
 		}
 		return

@@ -14,6 +14,11 @@ import (
 // an error, not a stack overflow.
 const maxDepth = 128
 
+// maxNodes caps the number of arrays, objects, strings and numbers in one
+// report. Real reports have a few thousand; a hostile 64 MiB array of
+// single-digit numbers would otherwise cost gigabytes of instances.
+const maxNodes = 2_000_000
+
 // kind is the type of a JSON value.
 type kind uint8
 
@@ -59,6 +64,8 @@ type node struct {
 	str  string  // kString: the value; kNumber and kBare: the literal text
 	keys []string
 	vals []*node // object values, parallel to keys; array elements
+	// leaves is the number of scalars in the document (root node only).
+	leaves int
 }
 
 // get returns the value of key in an object, or nil.
@@ -74,7 +81,7 @@ func (n *node) get(key string) *node {
 	return nil
 }
 
-// str returns the value of a string member, or "".
+// getString returns the value of a string member, and whether there is one.
 func (n *node) getString(key string) (string, bool) {
 	v := n.get(key)
 	if v == nil || v.kind != kString {
@@ -100,9 +107,15 @@ func (e *syntaxError) Error() string {
 // value being read so that errors say where they happened.
 type parser struct {
 	data  []byte
+	src   string // data as a string: strings and numbers are slices of it
+	slab  []node // nodes are allocated in chunks
+	nodes int    // nodes allocated so far
 	pos   int
 	depth int
 	path  []pathSeg
+	// leaves counts scalar values, an upper bound on the instances a
+	// reader makes, so that it can allocate them once.
+	leaves int
 }
 
 type pathSeg struct {
@@ -114,7 +127,7 @@ type pathSeg struct {
 // parseJSON parses one JSON document. Trailing data after the value is an
 // error (JSON Lines files are reported by the caller).
 func parseJSON(data []byte) (*node, error) {
-	p := &parser{data: data}
+	p := &parser{data: data, src: string(data)}
 	if len(data) >= 3 && data[0] == 0xEF && data[1] == 0xBB && data[2] == 0xBF {
 		p.pos = 3
 	}
@@ -126,6 +139,7 @@ func parseJSON(data []byte) (*node, error) {
 	if err != nil {
 		return nil, err
 	}
+	n.leaves = p.leaves
 	p.skipSpace()
 	if p.pos < len(p.data) {
 		return n, &trailingError{p.errorf("unexpected %s after the top-level value", p.describe())}
@@ -164,6 +178,26 @@ func (p *parser) describe() string {
 	return fmt.Sprintf("character %q", r)
 }
 
+// alloc returns a new node from the current chunk. Chunks grow from 16 to
+// 1024 nodes so that small reports stay small.
+func (p *parser) alloc(k kind) *node {
+	if len(p.slab) == 0 {
+		p.slab = make([]node, min(1024, max(16, p.nodes)))
+	}
+	p.nodes++
+	n := &p.slab[0]
+	p.slab = p.slab[1:]
+	n.kind = k
+	return n
+}
+
+// Shared immutable leaves.
+var (
+	nullNode  = &node{kind: kNull}
+	trueNode  = &node{kind: kBool, b: true}
+	falseNode = &node{kind: kBool}
+)
+
 func (p *parser) skipSpace() {
 	for p.pos < len(p.data) {
 		switch p.data[p.pos] {
@@ -176,6 +210,9 @@ func (p *parser) skipSpace() {
 }
 
 func (p *parser) value() (*node, error) {
+	if p.nodes >= maxNodes {
+		return nil, p.errorf("more than %d JSON values; this is not a metrics report modelgate reads", maxNodes)
+	}
 	p.skipSpace()
 	if p.pos >= len(p.data) {
 		return nil, p.errorf("unexpected end of file; want a value")
@@ -190,20 +227,27 @@ func (p *parser) value() (*node, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &node{kind: kString, str: s}, nil
+		n := p.alloc(kString)
+		n.str = s
+		return n, nil
 	case c == 't':
-		return p.literal("true", &node{kind: kBool, b: true})
+		return p.literal("true", trueNode)
 	case c == 'f':
-		return p.literal("false", &node{kind: kBool})
+		return p.literal("false", falseNode)
 	case c == 'n':
-		return p.literal("null", &node{kind: kNull})
+		p.leaves++
+		return p.literal("null", nullNode)
 	case c == 'N':
+		p.leaves++
 		return p.literal("NaN", &node{kind: kBare, num: math.NaN(), str: "NaN"})
 	case c == 'I':
+		p.leaves++
 		return p.literal("Infinity", &node{kind: kBare, num: math.Inf(1), str: "Infinity"})
 	case c == '-' && p.pos+1 < len(p.data) && p.data[p.pos+1] == 'I':
+		p.leaves++
 		return p.literal("-Infinity", &node{kind: kBare, num: math.Inf(-1), str: "-Infinity"})
 	case c == '-' || (c >= '0' && c <= '9'):
+		p.leaves++
 		return p.number()
 	default:
 		return nil, p.errorf("unexpected %s; want a value", p.describe())
@@ -211,7 +255,7 @@ func (p *parser) value() (*node, error) {
 }
 
 func (p *parser) literal(lit string, n *node) (*node, error) {
-	if !strings.HasPrefix(string(p.data[p.pos:min(len(p.data), p.pos+len(lit))]), lit) {
+	if !strings.HasPrefix(p.src[p.pos:], lit) {
 		return nil, p.errorf("unexpected %s; want a value", p.describe())
 	}
 	p.pos += len(lit)
@@ -231,7 +275,10 @@ func (p *parser) object() (*node, error) {
 		return nil, err
 	}
 	p.pos++ // {
-	n := &node{kind: kObject}
+	n := p.alloc(kObject)
+	n.keys = make([]string, 0, 4)
+	n.vals = make([]*node, 0, 4)
+	var index map[string]int
 	p.skipSpace()
 	if p.pos < len(p.data) && p.data[p.pos] == '}' {
 		p.pos++
@@ -258,17 +305,35 @@ func (p *parser) object() (*node, error) {
 			return nil, err
 		}
 		p.path = p.path[:len(p.path)-1]
-		dup := false
-		for i, k := range n.keys {
-			if k == key {
-				n.vals[i] = v // duplicate key: the last value wins
-				dup = true
-				break
+		// A duplicate key keeps its first position and its last value. Small
+		// objects are searched; large ones get an index so that a hostile
+		// object with a million keys stays linear.
+		dup := -1
+		if index != nil {
+			if i, ok := index[key]; ok {
+				dup = i
+			}
+		} else {
+			for i, k := range n.keys {
+				if k == key {
+					dup = i
+					break
+				}
 			}
 		}
-		if !dup {
+		if dup >= 0 {
+			n.vals[dup] = v
+		} else {
 			n.keys = append(n.keys, key)
 			n.vals = append(n.vals, v)
+			if index != nil {
+				index[key] = len(n.keys) - 1
+			} else if len(n.keys) > 32 {
+				index = make(map[string]int, 2*len(n.keys))
+				for i, k := range n.keys {
+					index[k] = i
+				}
+			}
 		}
 		p.skipSpace()
 		if p.pos >= len(p.data) {
@@ -292,7 +357,7 @@ func (p *parser) array() (*node, error) {
 		return nil, err
 	}
 	p.pos++ // [
-	n := &node{kind: kArray}
+	n := p.alloc(kArray)
 	p.skipSpace()
 	if p.pos < len(p.data) && p.data[p.pos] == ']' {
 		p.pos++
@@ -342,7 +407,11 @@ func (p *parser) string() (string, error) {
 			p.pos++
 			raw := p.data[start:p.pos]
 			if !escaped {
-				return strings.ToValidUTF8(string(raw[1:len(raw)-1]), "\uFFFD"), nil
+				s := p.src[start+1 : p.pos-1]
+				if !utf8.ValidString(s) {
+					s = strings.ToValidUTF8(s, "\uFFFD")
+				}
+				return s, nil
 			}
 			var s string
 			if err := json.Unmarshal(raw, &s); err != nil {
@@ -402,14 +471,14 @@ func (p *parser) number() (*node, error) {
 			return nil, p.errorf("unexpected %s in the exponent of a number", p.describe())
 		}
 	}
-	lit := string(d[start:i])
+	lit := p.src[start:i]
 	p.pos = i
-	f, err := strconv.ParseFloat(lit, 64)
-	if err != nil {
-		// Out of range: ParseFloat returns ±Inf, which reads as missing.
-		return &node{kind: kNumber, num: f, str: lit}, nil
-	}
-	return &node{kind: kNumber, num: f, str: lit}, nil
+	// Out of range, ParseFloat returns ±Inf, which reads as missing.
+	f, _ := strconv.ParseFloat(lit, 64)
+	n := p.alloc(kNumber)
+	n.num = f
+	n.str = lit
+	return n, nil
 }
 
 // formatPath renders a JSON path: $.a.b[0]["key with spaces"].
@@ -465,16 +534,27 @@ type jpath struct {
 func (p *jpath) key(k string) *jpath { return &jpath{parent: p, seg: pathSeg{key: k, isKey: true}} }
 func (p *jpath) index(i int) *jpath  { return &jpath{parent: p, seg: pathSeg{index: i}} }
 
-func (p *jpath) String() string {
-	var segs []pathSeg
-	for q := p; q != nil; q = q.parent {
-		segs = append(segs, q.seg)
+func (p *jpath) String() string { return p.withPrefix("") }
+
+// withPrefix renders prefix followed by the path, in one allocation.
+func (p *jpath) withPrefix(prefix string) string {
+	var stack [16]*jpath
+	segs := stack[:0]
+	n := len(prefix) + 1
+	for q := p; q != nil && q.parent != nil; q = q.parent {
+		segs = append(segs, q)
+		if q.seg.isKey {
+			n += len(q.seg.key) + 6
+		} else {
+			n += 6
+		}
 	}
-	// segs[len-1] is the root marker.
 	var b strings.Builder
+	b.Grow(n)
+	b.WriteString(prefix)
 	b.WriteByte('$')
-	for i := len(segs) - 2; i >= 0; i-- {
-		writeSeg(&b, segs[i])
+	for i := len(segs) - 1; i >= 0; i-- {
+		writeSeg(&b, segs[i].seg)
 	}
 	return b.String()
 }

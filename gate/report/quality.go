@@ -30,8 +30,8 @@ func (r *reader) quality(doc *node) error {
 
 func (r *reader) qualitySection(sec *node, p *jpath, inSection bool) {
 	for i, name := range sec.keys {
-		if !inSection && (name == "version" || name == "dataset") {
-			continue
+		if name == "" || (!inSection && (name == "version" || name == "dataset")) {
+			continue // an empty key cannot be addressed
 		}
 		e := sec.vals[i]
 		if !inSection && e.kind == kString {

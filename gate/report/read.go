@@ -5,12 +5,10 @@ import (
 	"fmt"
 	"math"
 	"mime"
-	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/modelgate/modelgate/gate"
-	"github.com/modelgate/modelgate/rules"
 )
 
 // Formats a report can be read as. Source.Format (the rules file's
@@ -118,9 +116,12 @@ func Read(src gate.Source, data []byte) (*Parsed, error) {
 	doc, err := parseJSON(data)
 	if err != nil {
 		var te *trailingError
-		if errors.As(err, &te) && looksLikeJSONLines(data) {
-			return fail("", "JSON Lines (one JSON object per line) is not a report modelgate reads; "+
-				"for fmeval, point the report at the EvalOutput JSON (the list returned by evaluate()), not the per-record output_path file")
+		if errors.As(err, &te) {
+			if looksLikeJSONLines(data) {
+				return fail("", "JSON Lines (one JSON object per line) is not a report modelgate reads; "+
+					"for fmeval, point the report at the EvalOutput JSON (the list returned by evaluate()), not the per-record output_path file")
+			}
+			err = te.syntaxError
 		}
 		var se *syntaxError
 		if errors.As(err, &se) {
@@ -134,7 +135,7 @@ func Read(src gate.Source, data []byte) (*Parsed, error) {
 	if want == "" {
 		want = family
 	}
-	r := &reader{slot: name}
+	r := &reader{slot: name, out: make([]gate.Instance, 0, min(doc.leaves, 1<<20))}
 	p := &Parsed{}
 	switch want {
 	case FormatModelQuality:
@@ -265,15 +266,24 @@ func looksLikeJSONLines(data []byte) bool {
 func (r *reader) add(in gate.Instance) { r.out = append(r.out, in) }
 
 // source renders `<slot>: <json path>`.
-func (r *reader) source(p *jpath) string { return r.slot + ": " + p.String() }
+func (r *reader) source(p *jpath) string { return p.withPrefix(r.slot + ": ") }
 
 // labels builds a label list sorted by key, dropping empty keys.
 func labels(kv ...string) []gate.Label {
-	var ls []gate.Label
-	for i := 0; i+1 < len(kv); i += 2 {
-		ls = append(ls, gate.Label{Key: kv[i], Value: kv[i+1]})
+	if len(kv) < 2 {
+		return nil
 	}
-	sort.SliceStable(ls, func(i, j int) bool { return ls[i].Key < ls[j].Key })
+	ls := make([]gate.Label, 0, len(kv)/2)
+	for i := 0; i+1 < len(kv); i += 2 {
+		l := gate.Label{Key: kv[i], Value: kv[i+1]}
+		j := len(ls)
+		ls = append(ls, l)
+		for j > 0 && ls[j-1].Key > l.Key { // insertion sort: a handful of labels
+			ls[j] = ls[j-1]
+			j--
+		}
+		ls[j] = l
+	}
 	return ls
 }
 
@@ -356,9 +366,6 @@ func truncate(s string, n int) string {
 	return s[:n] + "..."
 }
 
-// addr builds a canonical address.
-func addr(parts ...string) string { return rules.FormatAddress(parts...) }
-
 // keysOf lists an object's keys for messages.
 func keysOf(n *node) string {
 	if n == nil || n.kind != kObject {
@@ -371,4 +378,15 @@ func keysOf(n *node) string {
 		more = fmt.Sprintf(" and %d more", len(n.keys)-8)
 	}
 	return "[" + strings.Join(ks, ", ") + "]" + more
+}
+
+// AddTo adds the instances to m, records slot as attached and read, and
+// records its item count when the report gives one.
+func (p *Parsed) AddTo(m *gate.Metrics, slot string) {
+	m.Grow(len(p.Instances))
+	m.Add(p.Instances...)
+	m.MarkSource(slot, "")
+	if p.ItemCount > 0 {
+		m.ItemCount[slot] = p.ItemCount
+	}
 }
