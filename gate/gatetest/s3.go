@@ -52,6 +52,8 @@ type S3Fake struct {
 	denied   map[string]bool   // "bucket/key" -> AccessDenied
 	latency  time.Duration
 	requests []S3Request
+	inFlight int
+	maxIn    int
 }
 
 // NewS3 starts an S3 fake that is closed when the test ends.
@@ -129,6 +131,13 @@ func (f *S3Fake) Requests() []S3Request {
 	return append([]S3Request(nil), f.requests...)
 }
 
+// MaxInFlight is the largest number of requests the fake served at once.
+func (f *S3Fake) MaxInFlight() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.maxIn
+}
+
 // SHA256Digest is the ContentDigest SageMaker records for b: "sha256:<hex>".
 func SHA256Digest(b []byte) string {
 	sum := sha256.Sum256(b)
@@ -147,10 +156,17 @@ func (f *S3Fake) serve(w http.ResponseWriter, r *http.Request) {
 
 	f.mu.Lock()
 	f.requests = append(f.requests, req)
+	f.inFlight++
+	f.maxIn = max(f.maxIn, f.inFlight)
 	latency := f.latency
 	region, known := f.regionOf[bucket]
 	denied := f.denied[bucket+"/"+key]
 	f.mu.Unlock()
+	defer func() {
+		f.mu.Lock()
+		f.inFlight--
+		f.mu.Unlock()
+	}()
 
 	if latency > 0 {
 		select {

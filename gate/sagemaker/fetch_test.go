@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"testing/iotest"
 	"time"
@@ -276,5 +277,34 @@ func TestParseS3URI(t *testing.T) {
 				t.Errorf("parseS3URI(%q) = %+v; want %+v", tt.uri, got, tt.want)
 			}
 		})
+	}
+}
+
+func TestFetchConcurrencyBound(t *testing.T) {
+	f := newFakes(t)
+	f.s3.CreateBucket("reports")
+	var uris []string
+	for _, k := range []string{"a", "b", "c", "d", "e", "f"} {
+		uris = append(uris, f.s3.PutObject("reports", k+".json", []byte(`{}`)))
+	}
+	f.s3.SetLatency(50 * time.Millisecond)
+	c, err := New(context.Background(), Options{Region: gatetest.SageMakerRegion, PathStyle: true, Concurrency: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pkg := &gate.Package{ARN: "arn:aws:sagemaker:eu-west-1:123456789012:model-package/g/1"}
+	var wg sync.WaitGroup
+	for _, u := range uris {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := c.Fetch(context.Background(), pkg, gate.Source{Slot: gate.SlotQuality, URI: u}); err != nil {
+				t.Errorf("Fetch(%s): %v", u, err)
+			}
+		}()
+	}
+	wg.Wait()
+	if got := f.s3.MaxInFlight(); got != 2 {
+		t.Errorf("S3 requests in flight at most %d; want 2 (Options.Concurrency)", got)
 	}
 }

@@ -148,6 +148,9 @@ func New(ctx context.Context, o Options) (*Client, error) {
 			return s3.NewFromConfig(cfg, func(so *s3.Options) {
 				so.Region = region
 				so.UsePathStyle = o.PathStyle
+				// Objects stored without a checksum are normal for
+				// reports; Fetch verifies the registry's sha256 itself.
+				so.DisableLogOutputChecksumValidationSkipped = true
 			})
 		},
 		s3:       map[string]s3API{},

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/modelgate/modelgate/gate"
@@ -25,7 +26,7 @@ type fakes struct {
 
 // setEnv points the AWS config chain at the fakes and nothing else: static
 // credentials, empty shared files, no CA bundle, the fakes' endpoints.
-func setEnv(t *testing.T, smURL, s3URL string) {
+func setEnv(t testing.TB, smURL, s3URL string) {
 	t.Helper()
 	dir := t.TempDir()
 	cfgFile := filepath.Join(dir, "config")
@@ -62,10 +63,17 @@ func setEnv(t *testing.T, smURL, s3URL string) {
 	}
 }
 
-func newFakes(t *testing.T) *fakes {
+func newFakes(t testing.TB) *fakes {
 	t.Helper()
 	f := &fakes{sm: gatetest.NewSageMaker(t), s3: gatetest.NewS3(t)}
 	setEnv(t, f.sm.URL, f.s3.URL)
+	f.client = newClient(t)
+	return f
+}
+
+// newClient is the Client of the CLI, configured by the environment.
+func newClient(t testing.TB) *Client {
+	t.Helper()
 	c, err := New(context.Background(), Options{
 		Region:          gatetest.SageMakerRegion,
 		PathStyle:       true,
@@ -74,8 +82,7 @@ func newFakes(t *testing.T) *fakes {
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
-	f.client = c
-	return f
+	return c
 }
 
 const group = "churn-xgboost"
@@ -346,5 +353,12 @@ func TestNewNeedsARegion(t *testing.T) {
 	}
 	if c.Region() != "eu-central-1" {
 		t.Errorf("Region() = %q; want eu-central-1 from Options", c.Region())
+	}
+	c, err = New(context.Background(), Options{Config: &aws.Config{Region: "sa-east-1"}})
+	if err != nil {
+		t.Fatalf("New with Options.Config: %v", err)
+	}
+	if c.Region() != "sa-east-1" {
+		t.Errorf("Region() = %q; want sa-east-1 from Options.Config", c.Region())
 	}
 }
