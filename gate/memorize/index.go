@@ -10,9 +10,11 @@ import (
 	"io"
 	"math"
 	"math/bits"
-	"path"
+	"runtime"
+	"sort"
 	"strconv"
-	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 // DefaultMinTokens is the span length, in tokens, used when
@@ -121,9 +123,9 @@ type Index struct {
 	srcNames []string
 
 	// The fingerprints: one per corpus position p whose N tokens lie in one
-	// document, bucketed on the top `bits` bits of the hash f. Bucket b is
-	// entries[dir[b]:dir[b+1]]; an entry is the next 32 bits of f (the tag)
-	// << 32 | p.
+	// document. An entry is the top 32 bits of the window's hash (the key)
+	// << 32 | p. Entries are sorted by bucket, the top `bits` bits of the
+	// key: bucket b is entries[dir[b]:dir[b+1]].
 	bits    uint
 	dir     []uint32
 	entries []uint64
@@ -157,6 +159,8 @@ func (ix *Index) Stats() Stats {
 func (ix *Index) MinTokens() int { return ix.n }
 
 // BuildIndex reads every document once, in order, and builds the index.
+// Documents are read and tokenised by several goroutines (one per CPU, at
+// most 8); token ids and document order do not depend on their number.
 // A document that cannot be opened or read, or a bad JSON Lines record, is
 // an error naming it.
 func BuildIndex(ctx context.Context, docs []Doc, o Options) (*Index, error) {
@@ -168,149 +172,86 @@ func BuildIndex(ctx context.Context, docs []Doc, o Options) (*Index, error) {
 		ix: &Index{
 			n:     n,
 			vocab: make(map[string]uint32),
-			ids:   []uint32{sepID},
 			hash:  o.hash,
 		},
-		ctx:   ctx,
-		field: orDefault(o.CorpusField, "text"),
+		cur: make([]uint32, 1, chunkTokens),
 	}
+	b.cur[0] = sepID
 	if b.ix.hash == nil {
 		b.ix.hash = fmix64
 	}
-	for i, d := range docs {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		if err := b.readDoc(uint32(i), d); err != nil {
-			return nil, fmt.Errorf("corpus %s: %w", d.Name, err)
-		}
-		b.ix.srcNames = append(b.ix.srcNames, d.Name)
+	if err := b.read(ctx, docs, orDefault(o.CorpusField, "text")); err != nil {
+		return nil, err
 	}
+	b.ix.ids = b.concat()
 	b.ix.docStart = append(b.ix.docStart, uint32(len(b.ix.ids)))
 	b.ix.fingerprint()
 	return b.ix, nil
 }
 
+// chunkTokens is the size of the chunks the corpus ids are gathered in
+// before they are copied, once, into one slice of the exact size.
+const chunkTokens = 1 << 20
+
+// builder gathers the corpus ids and the document table, in document order.
 type builder struct {
-	ix    *Index
-	ctx   context.Context
-	field string
-	norm  []byte
+	ix *Index
+
+	full  [][]uint32 // full chunks of corpus ids
+	cur   []uint32   // the chunk being filled
+	total int        // ids in full chunks
 }
 
-func (b *builder) readDoc(src uint32, d Doc) error {
-	if d.Open == nil {
-		return errors.New("no reader")
-	}
-	rc, err := d.Open()
-	if err != nil {
-		return err
-	}
-	defer rc.Close()
-	switch strings.ToLower(path.Ext(d.Name)) {
-	case ".jsonl", ".ndjson":
-		err = b.readJSONL(src, d.Name, rc)
-	default:
-		err = b.readText(src, rc)
-	}
-	if err != nil {
-		return err
-	}
-	return rc.Close()
-}
+// len is the number of corpus ids so far.
+func (b *builder) len() int { return b.total + len(b.cur) }
 
-func (b *builder) readText(src uint32, r io.Reader) error {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 256<<10), 256<<10)
-	sc.Split(splitTokens)
-	start := b.begin()
-	for k := 0; sc.Scan(); k++ {
-		if k&0xffff == 0xffff {
-			if err := b.ctx.Err(); err != nil {
-				return err
-			}
+func (b *builder) push(id uint32) error {
+	if len(b.cur) == cap(b.cur) {
+		if b.len() >= math.MaxUint32-1 {
+			return errors.New("corpus has too many tokens (2^32)")
 		}
-		if err := b.add(sc.Bytes()); err != nil {
-			return err
-		}
+		b.full = append(b.full, b.cur)
+		b.total += len(b.cur)
+		b.cur = make([]uint32, 0, chunkTokens)
 	}
-	if err := sc.Err(); err != nil {
-		return err
-	}
-	b.end(start, src, 0)
+	b.cur = append(b.cur, id)
 	return nil
 }
 
-func (b *builder) readJSONL(src uint32, name string, r io.Reader) error {
-	lr := newLineReader(r)
-	for {
-		line, err := lr.next()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return &LineError{Source: name, Line: lr.line, Err: err}
-		}
-		if lr.line&0xfff == 0 {
-			if err := b.ctx.Err(); err != nil {
-				return err
-			}
-		}
-		if len(bytes.TrimSpace(line)) == 0 {
-			continue
-		}
-		text, ok, err := stringField(line, b.field)
-		if err == nil && !ok {
-			err = fmt.Errorf("field %q missing or null", b.field)
-		}
-		if err != nil {
-			return &LineError{Source: name, Line: lr.line, Err: err}
-		}
-		start := b.begin()
-		data := []byte(text)
-		for len(data) > 0 {
-			s, e, adv := nextToken(data, true)
-			if s >= 0 {
-				if err := b.add(data[s:e]); err != nil {
-					return err
-				}
-			}
-			data = data[adv:]
-		}
-		b.end(start, src, uint32(lr.line))
+// concat returns the ids in one slice, dropping the chunks.
+func (b *builder) concat() []uint32 {
+	ids := make([]uint32, 0, b.len())
+	for _, c := range b.full {
+		ids = append(ids, c...)
 	}
+	ids = append(ids, b.cur...)
+	b.full, b.cur = nil, nil
+	return ids
 }
 
-func (b *builder) begin() int { return len(b.ix.ids) }
-
 // end closes a document that began at start, dropping it when empty.
-func (b *builder) end(start int, src, line uint32) {
+func (b *builder) end(start int, src, line uint32) error {
 	ix := b.ix
-	if len(ix.ids) == start {
-		return
+	if b.len() == start {
+		return nil
 	}
-	ix.ids = append(ix.ids, sepID)
 	ix.docStart = append(ix.docStart, uint32(start))
 	ix.docSrc = append(ix.docSrc, src)
 	ix.docLine = append(ix.docLine, line)
+	return b.push(sepID)
 }
 
-func (b *builder) add(raw []byte) error {
-	ix := b.ix
-	b.norm = normalise(b.norm[:0], raw)
-	id, ok := ix.vocab[string(b.norm)]
+// global returns the corpus id of a normalised token, adding it.
+func (b *builder) global(tok string) (uint32, error) {
+	id, ok := b.ix.vocab[tok]
 	if !ok {
-		if len(ix.vocab) >= unknownID {
-			return errors.New("corpus has too many distinct tokens")
+		if len(b.ix.vocab) >= unknownID {
+			return 0, errors.New("corpus has too many distinct tokens")
 		}
-		id = uint32(len(ix.vocab))
-		ix.vocab[string(b.norm)] = id
+		id = uint32(len(b.ix.vocab))
+		b.ix.vocab[tok] = id
 	}
-	if len(ix.ids) >= math.MaxUint32-1 {
-		return errors.New("corpus has too many tokens (more than 2^32)")
-	}
-	ix.ids = append(ix.ids, id)
-	return nil
+	return id, nil
 }
 
 // Rolling hash: h = sum over the window of mix(id_k) * base^(N-1-k) mod 2^64.
@@ -364,42 +305,158 @@ func (r *roller) eachWindow(ids []uint32, lo, hi int, f func(p int, h uint64)) {
 	}
 }
 
-// fingerprint builds the bucket directory and entries in two passes over the
-// corpus ids (count, then scatter), so no second copy of the entries is ever
-// held.
+// fingerprint fills the entries in corpus order (a sequential pass, split
+// between workers), sorts them by bucket (an in-place American flag sort on
+// the top byte, then an in-cache radix sort of each of the 256 parts, in
+// parallel) and builds the directory. Memory stays at the entries plus one
+// part-sized buffer per worker; every pass but the flag sort's cycles reads
+// and writes sequentially, which matters more than the work: a scatter
+// straight into hash buckets costs a cache and TLB miss per fingerprint.
 func (ix *Index) fingerprint() {
-	var count int
+	// Windows per document, and where each document's entries begin.
+	first := make([]int, len(ix.docStart))
+	count := 0
 	for d := 0; d+1 < len(ix.docStart); d++ {
+		first[d] = count
 		if l := int(ix.docStart[d+1]-ix.docStart[d]) - 1; l >= ix.n {
 			count += l - ix.n + 1
 		}
 	}
+	first[len(first)-1] = count
 	// About four entries per bucket.
-	ix.bits = uint(max(1, min(30, bits.Len(uint(count/4)))))
-	ix.dir = make([]uint32, (1<<ix.bits)+1)
+	ix.bits = uint(max(1, min(28, bits.Len(uint(count/4)))))
 	ix.entries = make([]uint64, count)
-	r := newRoller(ix.n)
+
+	workers := max(1, min(8, runtime.GOMAXPROCS(0)))
+	if count < 1<<16 {
+		workers = 1
+	}
+	// Fill: each worker takes a contiguous run of documents.
+	var wg sync.WaitGroup
+	parts := make([][256]int, workers)
+	ndocs := len(ix.docStart) - 1
+	for w := 0; w < workers; w++ {
+		lo := sort.SearchInts(first[:ndocs], count*w/workers)
+		hi := sort.SearchInts(first[:ndocs], count*(w+1)/workers)
+		if w == workers-1 {
+			hi = ndocs
+		}
+		wg.Add(1)
+		go func(w, lo, hi int) {
+			defer wg.Done()
+			r := newRoller(ix.n)
+			k := first[lo]
+			cnt := &parts[w]
+			for d := lo; d < hi; d++ {
+				r.eachWindow(ix.ids, int(ix.docStart[d]), int(ix.docStart[d+1])-1, func(p int, h uint64) {
+					key := ix.hash(h) >> 32
+					ix.entries[k] = key<<32 | uint64(p)
+					cnt[key>>24]++
+					k++
+				})
+			}
+		}(w, lo, hi)
+	}
+	wg.Wait()
+
+	var end [256]int
+	for d := 0; d < 256; d++ {
+		for w := range parts {
+			end[d] += parts[w][d]
+		}
+		if d > 0 {
+			end[d] += end[d-1]
+		}
+	}
+	flagSort(ix.entries, end)
+
+	// Sort each top-byte part by the remaining bucket bits.
+	if ix.bits > 8 {
+		var nextPart atomic.Int32
+		for w := 0; w < workers; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				var tmp []uint64
+				for {
+					d := int(nextPart.Add(1)) - 1
+					if d >= 256 {
+						return
+					}
+					lo := 0
+					if d > 0 {
+						lo = end[d-1]
+					}
+					tmp = radixSort(ix.entries[lo:end[d]], tmp, 64-ix.bits, 56)
+				}
+			}()
+		}
+		wg.Wait()
+	}
+
+	ix.dir = make([]uint32, (1<<ix.bits)+1)
 	shift := 64 - ix.bits
-	ix.eachDocWindow(&r, func(_ int, h uint64) {
-		ix.dir[ix.hash(h)>>shift+1]++
-	})
+	for _, e := range ix.entries {
+		ix.dir[e>>shift+1]++
+	}
 	for b := 1; b < len(ix.dir); b++ {
 		ix.dir[b] += ix.dir[b-1]
 	}
-	next := make([]uint32, len(ix.dir)-1)
-	copy(next, ix.dir)
-	ix.eachDocWindow(&r, func(p int, h uint64) {
-		f := ix.hash(h)
-		b := f >> shift
-		ix.entries[next[b]] = uint64(uint32(f>>(32-ix.bits)))<<32 | uint64(p)
-		next[b]++
-	})
 }
 
-func (ix *Index) eachDocWindow(r *roller, f func(p int, h uint64)) {
-	for d := 0; d+1 < len(ix.docStart); d++ {
-		r.eachWindow(ix.ids, int(ix.docStart[d]), int(ix.docStart[d+1])-1, f)
+// flagSort permutes a in place so that the values with top byte d fill
+// a[end[d-1]:end[d]] (American flag sort; end[d] is the cumulative count).
+func flagSort(a []uint64, end [256]int) {
+	var next [256]int
+	for d := 1; d < 256; d++ {
+		next[d] = end[d-1]
 	}
+	for d := 0; d < 256; d++ {
+		for next[d] < end[d] {
+			v := a[next[d]]
+			t := int(v >> 56)
+			for t != d {
+				a[next[t]], v = v, a[next[t]]
+				next[t]++
+				t = int(v >> 56)
+			}
+			a[next[d]] = v
+			next[d]++
+		}
+	}
+}
+
+// radixSort sorts a stably by bits [lo, hi) of its values (LSD, 8 bits a
+// pass), using tmp (grown as needed, and returned) as the other buffer.
+func radixSort(a, tmp []uint64, lo, hi uint) []uint64 {
+	if len(a) < 2 || lo >= hi {
+		return tmp
+	}
+	if cap(tmp) < len(a) {
+		tmp = make([]uint64, len(a))
+	}
+	src, dst := a, tmp[:len(a)]
+	for shift := lo; shift < hi; shift += 8 {
+		width := min(8, hi-shift)
+		mask := uint64(1)<<width - 1
+		var cnt [257]int
+		for _, v := range src {
+			cnt[(v>>shift)&mask+1]++
+		}
+		for i := 1; i < len(cnt); i++ {
+			cnt[i] += cnt[i-1]
+		}
+		for _, v := range src {
+			k := (v >> shift) & mask
+			dst[cnt[k]] = v
+			cnt[k]++
+		}
+		src, dst = dst, src
+	}
+	if &src[0] != &a[0] {
+		copy(a, src)
+	}
+	return tmp
 }
 
 // docAt returns the index of the document holding corpus position p.

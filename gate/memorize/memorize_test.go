@@ -294,7 +294,7 @@ func TestForcedHashCollision(t *testing.T) {
 	// fingerprint, and only the token comparison tells them apart.
 	o := Options{MinTokens: 3, hash: func(uint64) uint64 { return 42 }}
 	ix := mustIndex(t, o, textDoc("nato.txt", lorem))
-	if len(ix.entries) != 14 || ix.dir[ix.hash(0)>>(64-ix.bits)+1]-ix.dir[ix.hash(0)>>(64-ix.bits)] != 14 {
+	if b := ix.hash(0) >> (64 - ix.bits); len(ix.entries) != 14 || ix.dir[b+1]-ix.dir[b] != 14 {
 		t.Fatalf("want all 14 fingerprints in one bucket; got %d entries", len(ix.entries))
 	}
 	got := mustScan(t, ix, outputsJSONL(t, "model_output",

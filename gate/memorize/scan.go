@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -88,7 +90,78 @@ func (ix *Index) Scan(ctx context.Context, outputs io.Reader, o Options) (*Repor
 	}
 	field := orDefault(o.Field, "model_output")
 	rep := &Report{MinTokens: ix.n, Normalisation: Normalisation, FirstSkipped: -1, Offenders: []Offender{}}
-	s := ix.newScanner()
+
+	// This goroutine reads and decodes the lines, so errors come in line
+	// order; workers match the outputs. The totals and the offender order
+	// (span, then record) do not depend on which worker judged what.
+	ctx, cancel := context.WithCancel(ctx)
+	workers := max(1, min(8, runtime.GOMAXPROCS(0)))
+	work := make(chan []output, 2*workers)
+	parts := make([]Report, workers)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(part *Report) {
+			defer wg.Done()
+			s := ix.newScanner()
+			for outs := range work {
+				for _, out := range outs {
+					m := s.match(out.text)
+					if m.span < ix.n {
+						continue
+					}
+					part.Verbatim++
+					part.MaxSpan = max(part.MaxSpan, m.span)
+					part.Offenders = addOffender(part.Offenders, maxOff, Offender{
+						Record: out.record, Span: m.span, Excerpt: excerpt(out.text[m.from:m.to]), Document: ix.docName(ix.docAt(m.pos)),
+					})
+				}
+			}
+		}(&parts[w])
+	}
+	err := rep.read(ctx, outputs, field, work)
+	close(work)
+	wg.Wait()
+	cancel()
+	if err != nil {
+		return nil, err
+	}
+	for _, part := range parts {
+		rep.Verbatim += part.Verbatim
+		rep.MaxSpan = max(rep.MaxSpan, part.MaxSpan)
+		for _, o := range part.Offenders {
+			rep.Offenders = addOffender(rep.Offenders, maxOff, o)
+		}
+	}
+	if rep.Outputs == 0 && rep.Skipped > 0 {
+		return nil, fmt.Errorf("no record has a string field %q (%d records without it, the first at line %d)",
+			field, rep.Skipped, rep.FirstSkipped+1)
+	}
+	if rep.Outputs > 0 {
+		rep.VerbatimRate = float64(rep.Verbatim) / float64(rep.Outputs)
+	}
+	return rep, nil
+}
+
+// output is one record to judge.
+type output struct {
+	record int
+	text   string
+}
+
+// read decodes the outputs, counts them and sends them to work in batches.
+func (rep *Report) read(ctx context.Context, outputs io.Reader, field string, work chan<- []output) error {
+	const batchLen = 64
+	var outs []output
+	send := func() error {
+		select {
+		case work <- outs:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		outs = make([]output, 0, batchLen)
+		return nil
+	}
 	lr := newLineReader(outputs)
 	for {
 		line, err := lr.next()
@@ -96,19 +169,14 @@ func (ix *Index) Scan(ctx context.Context, outputs io.Reader, o Options) (*Repor
 			break
 		}
 		if err != nil {
-			return nil, &LineError{Line: lr.line, Err: err}
-		}
-		if lr.line&0xfff == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
+			return &LineError{Line: lr.line, Err: err}
 		}
 		if len(bytes.TrimSpace(line)) == 0 {
 			continue
 		}
 		text, ok, err := stringField(line, field)
 		if err != nil {
-			return nil, &LineError{Line: lr.line, Err: err}
+			return &LineError{Line: lr.line, Err: err}
 		}
 		record := lr.line - 1
 		if !ok {
@@ -119,24 +187,17 @@ func (ix *Index) Scan(ctx context.Context, outputs io.Reader, o Options) (*Repor
 			continue
 		}
 		rep.Outputs++
-		m := s.match(text)
-		if m.span < ix.n {
-			continue
+		outs = append(outs, output{record, text})
+		if len(outs) == batchLen {
+			if err := send(); err != nil {
+				return err
+			}
 		}
-		rep.Verbatim++
-		rep.MaxSpan = max(rep.MaxSpan, m.span)
-		rep.Offenders = addOffender(rep.Offenders, maxOff, Offender{
-			Record: record, Span: m.span, Excerpt: excerpt(text[m.from:m.to]), Document: ix.docName(ix.docAt(m.pos)),
-		})
 	}
-	if rep.Outputs == 0 && rep.Skipped > 0 {
-		return nil, fmt.Errorf("no record has a string field %q (%d records without it, the first at line %d)",
-			field, rep.Skipped, rep.FirstSkipped+1)
+	if len(outs) > 0 {
+		return send()
 	}
-	if rep.Outputs > 0 {
-		rep.VerbatimRate = float64(rep.Verbatim) / float64(rep.Outputs)
-	}
-	return rep, nil
+	return ctx.Err()
 }
 
 // addOffender inserts o into the sorted list, keeping at most k.
@@ -241,14 +302,13 @@ func (s *scanner) match(text string) match {
 		return best
 	}
 	o, c, n := s.ids, ix.ids, ix.n
-	shift := 64 - ix.bits
+	shift := 32 - ix.bits
 	s.r.eachWindow(o, 0, len(o), func(i int, h uint64) {
-		f := ix.hash(h)
-		b := f >> shift
-		tag := uint32(f >> (32 - ix.bits))
+		key := ix.hash(h) >> 32
+		b := key >> shift
 		found := 0
 		for _, e := range ix.entries[ix.dir[b]:ix.dir[b+1]] {
-			if uint32(e>>32) != tag {
+			if e>>32 != key {
 				continue
 			}
 			p := int(uint32(e))
