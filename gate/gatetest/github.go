@@ -243,11 +243,8 @@ var validation = &openapi3filter.Options{
 	AuthenticationFunc:    openapi3filter.NoopAuthenticationFunc,
 	SkipSettingDefaults:   true,
 	IncludeResponseStatus: true,
-}
-
-func init() {
 	// Short messages: the schema of a failing value is not repeated.
-	validation.WithCustomSchemaErrorFunc(func(err *openapi3.SchemaError) string { return err.Error() })
+	SchemaValidationOptions: []openapi3.SchemaValidationOption{openapi3.DisableSchemaErrorDetails()},
 }
 
 func (g *GitHub) serve(w http.ResponseWriter, r *http.Request) {

@@ -126,7 +126,7 @@ func (c *Checks) Publish(ctx context.Context, in PublishInput) (*PublishOutcome,
 	}
 	ev := EvidenceOf(r, in.HeadSHA)
 	out := &PublishOutcome{Evidence: ev, ExternalID: ev.ExternalID()}
-	title := truncateUTF8(r.Title(), min(len(r.Title()), 1000))
+	title := truncateUTF8(r.Title(), 1000)
 	summary := RenderMarkdown(r)
 	if in.Result == nil {
 		title = truncateUTF8("modelgate could not evaluate: "+clean(in.Err.Error()), 1000)

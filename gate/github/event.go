@@ -137,7 +137,7 @@ func ResolveEvent(eventName string, payload []byte, defaultBranch string) (Event
 		}
 		ev.BaseBranch = pr.Base.Ref
 		ev.Merged = pr.Merged
-		if shaRE.MatchString(pr.MergeCommitSHA) {
+		if pr.Merged && shaRE.MatchString(pr.MergeCommitSHA) {
 			ev.MergeSHA = pr.MergeCommitSHA
 		}
 		ev.Fork = pr.Head.Repo == nil || pr.Base.Repo == nil ||

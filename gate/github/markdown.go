@@ -97,6 +97,9 @@ func renderRows(d summaryData, problems, passes []row, n int) string {
 }
 
 func truncateUTF8(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
 	for n > 0 && !utf8.RuneStart(s[n]) {
 		n--
 	}
