@@ -1,0 +1,530 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	gogithub "github.com/google/go-github/v60/github"
+	"github.com/sethvargo/go-githubactions"
+
+	"github.com/modelgate/modelgate/gate"
+	mgh "github.com/modelgate/modelgate/gate/github"
+	"github.com/modelgate/modelgate/rules"
+)
+
+// actionReportFile is where the action writes the JSON result, relative to
+// GITHUB_WORKSPACE: a Docker action's other folders (RUNNER_TEMP) are not
+// mounted, and the workspace is where later steps run.
+const actionReportFile = "modelgate-result.json"
+
+// maxEventBytes caps the event payload read from GITHUB_EVENT_PATH.
+const maxEventBytes = 25 << 20
+
+// actionInputs are the action's inputs (action.yml), read once and checked.
+type actionInputs struct {
+	Rules       string
+	Registry    string
+	Mode        string // auto | check | approve
+	Token       string // github_token; never printed
+	Candidate   string
+	Region      string
+	CheckName   string
+	FailOn      string // error | warning
+	OnFail      string // leave | reject
+	Timeout     time.Duration
+	PathStyle   bool
+	RulesChange string // allow | warn | fail
+	Override    bool
+}
+
+// gateFunc evaluates the rules: runGate in production, a fake in tests.
+type gateFunc func(ctx context.Context, o gateOptions, getenv func(string) string) (*gate.Result, *rules.File, error)
+
+// actionRun is one run of the action, with everything read from the
+// environment. Approve mode (approveHook) receives it.
+type actionRun struct {
+	In    actionInputs
+	Event mgh.Event
+	// Mode is the mode this run is in: the event's, or the mode input.
+	Mode mgh.Mode
+	// HeadSHA is the commit judged: Event.HeadSHA or GITHUB_SHA.
+	HeadSHA     string
+	Owner, Repo string
+	Workspace   string
+	// DetailsURL links to the workflow run.
+	DetailsURL string
+	// Client and Checks are nil when there is no token.
+	Client *gogithub.Client
+	Checks *mgh.Checks
+	// Gate and GateOptions evaluate the rules.
+	Gate        gateFunc
+	GateOptions gateOptions
+	// Action writes outputs, the job summary and workflow commands.
+	Action         *githubactions.Action
+	Getenv         func(string) string
+	Stdout, Stderr io.Writer
+	// Act is true under nektos/act (ACT=true).
+	Act bool
+}
+
+// approveHook runs approve mode (issue 6). When nil, approve mode runs the
+// check only and writes nothing.
+var approveHook func(ctx context.Context, a *actionRun) int
+
+// runAction is the GitHub Action's entry point: inputs from INPUT_*, the
+// event from GITHUB_EVENT_PATH, and the check run posted through
+// GITHUB_API_URL. It returns the exit code.
+func runAction(ctx context.Context, getenv func(string) string, stdout, stderr io.Writer) int {
+	return runActionWith(ctx, runGate, getenv, stdout, stderr)
+}
+
+func runActionWith(ctx context.Context, gf gateFunc, getenv func(string) string, stdout, stderr io.Writer) int {
+	a, err := newActionRun(gf, getenv, stdout, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "modelgate: %v\n", err)
+		return gate.ExitUsage
+	}
+	fmt.Fprintf(stdout, "modelgate %s: %s\n", version, a.Event.Reason)
+	switch {
+	case a.Mode == mgh.ModeNone:
+		a.setOutputs(map[string]string{"conclusion": "skipped"})
+		return gate.ExitPass
+	case a.Mode == mgh.ModeApprove && approveHook != nil:
+		return approveHook(ctx, a)
+	case a.Mode == mgh.ModeApprove:
+		fmt.Fprintln(stderr, "modelgate: approve mode is not available in this build: checking only, writing nothing")
+		res, code, _ := a.evaluate(ctx)
+		if res != nil {
+			code = max(code, a.report(res, ""))
+		}
+		return code
+	}
+	return a.check(ctx)
+}
+
+// newActionRun reads and checks the inputs and the event.
+func newActionRun(gf gateFunc, getenv func(string) string, stdout, stderr io.Writer) (*actionRun, error) {
+	act := githubactions.New(githubactions.WithGetenv(getenv), githubactions.WithWriter(stdout))
+	a := &actionRun{Action: act, Getenv: getenv, Stdout: stdout, Stderr: stderr, Gate: gf,
+		Act: getenv("ACT") == "true", Workspace: getenv("GITHUB_WORKSPACE")}
+	in, err := readInputs(act)
+	if err != nil {
+		return nil, err
+	}
+	a.In = in
+
+	name := getenv("GITHUB_EVENT_NAME")
+	var payload []byte
+	if p := getenv("GITHUB_EVENT_PATH"); p != "" {
+		if payload, err = readCapped(p, maxEventBytes); err != nil {
+			return nil, fmt.Errorf("read the event payload: %w", err)
+		}
+	}
+	if a.Event, err = mgh.ResolveEvent(name, payload, ""); err != nil {
+		return nil, err
+	}
+	a.Mode = a.Event.Mode
+	switch in.Mode {
+	case "check":
+		if a.Mode == mgh.ModeNone && a.Event.HeadSHA == "" {
+			return nil, fmt.Errorf("input mode: check, but there is no commit to check (%s)", a.Event.Reason)
+		}
+		a.Mode = mgh.ModeCheck
+	case "approve":
+		if a.Event.Mode != mgh.ModeApprove {
+			return nil, fmt.Errorf("input mode: approve needs a push to the default branch or a merged pull request; %s", a.Event.Reason)
+		}
+	}
+	a.HeadSHA = a.Event.HeadSHA
+	if a.HeadSHA == "" {
+		a.HeadSHA = getenv("GITHUB_SHA")
+	}
+	if a.Mode != mgh.ModeNone && !shaPattern.MatchString(a.HeadSHA) {
+		return nil, fmt.Errorf("no commit to judge: the event names none and GITHUB_SHA is %q", a.HeadSHA)
+	}
+	if repo := getenv("GITHUB_REPOSITORY"); repo != "" {
+		owner, name, ok := strings.Cut(repo, "/")
+		if !ok || owner == "" || name == "" || strings.Contains(name, "/") {
+			return nil, fmt.Errorf("GITHUB_REPOSITORY %q: want owner/name", repo)
+		}
+		a.Owner, a.Repo = owner, name
+		if server, run := getenv("GITHUB_SERVER_URL"), getenv("GITHUB_RUN_ID"); server != "" && run != "" {
+			a.DetailsURL = strings.TrimRight(server, "/") + "/" + repo + "/actions/runs/" + run
+		}
+	}
+	if in.Token != "" && a.Owner != "" {
+		if a.Client, err = newGitHubClient(in.Token, getenv("GITHUB_API_URL")); err != nil {
+			return nil, err
+		}
+		a.Checks = mgh.NewChecks(a.Client, a.Owner, a.Repo)
+	}
+	a.GateOptions = gateOptions{
+		Rules: in.Rules, Registry: in.Registry, Candidate: in.Candidate, Region: in.Region,
+		PathStyle: in.PathStyle, Timeout: in.Timeout, Workdir: a.Workspace,
+	}
+	return a, nil
+}
+
+var shaPattern = regexp.MustCompile(`^(?:[0-9a-f]{40}|[0-9a-f]{64})$`)
+
+func readCapped(path string, n int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, n+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > n {
+		return nil, fmt.Errorf("%s: larger than %d bytes", path, n)
+	}
+	return b, nil
+}
+
+// newGitHubClient returns a client for apiURL (GITHUB_API_URL: on GitHub
+// Enterprise Server https://HOST/api/v3), https://api.github.com when empty.
+func newGitHubClient(token, apiURL string) (*gogithub.Client, error) {
+	c := gogithub.NewClient(nil).WithAuthToken(token)
+	c.UserAgent = "modelgate/" + version
+	if apiURL == "" {
+		return c, nil
+	}
+	u, err := url.Parse(apiURL)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return nil, fmt.Errorf("GITHUB_API_URL %q: want an http(s) URL", apiURL)
+	}
+	if !strings.HasSuffix(u.Path, "/") {
+		u.Path += "/"
+	}
+	c.BaseURL = u
+	return c, nil
+}
+
+// readInputs reads the inputs of action.yml and checks every one, naming the
+// input and the allowed values in the error.
+func readInputs(act *githubactions.Action) (actionInputs, error) {
+	in := actionInputs{
+		Rules:       act.GetInput("rules"),
+		Registry:    act.GetInput("registry"),
+		Mode:        act.GetInput("mode"),
+		Token:       act.GetInput("github_token"),
+		Candidate:   act.GetInput("candidate"),
+		Region:      act.GetInput("region"),
+		CheckName:   act.GetInput("check_name"),
+		FailOn:      act.GetInput("fail_on"),
+		OnFail:      act.GetInput("on_fail"),
+		RulesChange: act.GetInput("rules_change"),
+	}
+	def := func(p *string, v string) {
+		if *p == "" {
+			*p = v
+		}
+	}
+	def(&in.Rules, ".github/modelgate.yml")
+	def(&in.Mode, "auto")
+	def(&in.CheckName, "modelgate")
+	def(&in.FailOn, "error")
+	def(&in.OnFail, "leave")
+	def(&in.RulesChange, "warn")
+	var errs []error
+	oneOf := func(name, v string, allowed ...string) {
+		for _, a := range allowed {
+			if v == a {
+				return
+			}
+		}
+		errs = append(errs, fmt.Errorf("input %s: %q is not one of %s", name, v, strings.Join(allowed, ", ")))
+	}
+	oneOf("mode", in.Mode, "auto", "check", "approve")
+	oneOf("fail_on", in.FailOn, "error", "warning")
+	oneOf("on_fail", in.OnFail, "leave", "reject")
+	oneOf("rules_change", in.RulesChange, "allow", "warn", "fail")
+	boolean := func(name string) bool {
+		switch v := act.GetInput(name); strings.ToLower(v) {
+		case "", "false":
+			return false
+		case "true":
+			return true
+		default:
+			errs = append(errs, fmt.Errorf("input %s: %q is not true or false", name, v))
+			return false
+		}
+	}
+	in.PathStyle = boolean("path_style")
+	in.Override = boolean("override")
+	in.Timeout = 10 * time.Minute
+	if v := act.GetInput("timeout"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			errs = append(errs, fmt.Errorf("input timeout: %q is not a positive duration such as 10m or 90s", v))
+		} else {
+			in.Timeout = d
+		}
+	}
+	if strings.ContainsAny(in.CheckName, "\r\n") || len(in.CheckName) > 100 {
+		errs = append(errs, fmt.Errorf("input check_name: want one line of at most 100 characters"))
+	}
+	return in, errors.Join(errs...)
+}
+
+// evaluate runs the gate and applies fail_on. On an error it says why on
+// stderr and returns the error with its exit code.
+func (a *actionRun) evaluate(ctx context.Context) (*gate.Result, int, error) {
+	res, _, err := a.Gate(ctx, a.GateOptions, a.Getenv)
+	if err == nil && res == nil {
+		err = errors.New("the gate returned no result")
+	}
+	if err != nil {
+		fmt.Fprintf(a.Stderr, "modelgate: %v\n", err)
+		return nil, exitCodeOf(err), err
+	}
+	if a.In.FailOn == "warning" {
+		failOnWarnings(res)
+	}
+	return res, res.ExitCode(), nil
+}
+
+// failOnWarnings makes every finding that did not pass (and is not waived
+// or skipped) blocking, for fail_on: warning.
+func failOnWarnings(r *gate.Result) {
+	failed := map[string]bool{}
+	for i := range r.Findings {
+		f := &r.Findings[i]
+		switch f.Verdict {
+		case gate.Pass, gate.Waived, gate.Skipped:
+		default:
+			f.Blocking = true
+		}
+		if f.Blocking {
+			failed[f.Rule] = true
+		}
+	}
+	if len(failed) > 0 {
+		r.Conclusion = gate.Failure
+		r.Counts.FailedRules = len(failed)
+	}
+}
+
+// check is check mode: evaluate, post the check run (or fall back), and
+// report. The exit code is the gate's, or 3 when the check run could not
+// be posted for another reason than a read-only token.
+func (a *actionRun) check(ctx context.Context) int {
+	res, code, err := a.evaluate(ctx)
+	if err != nil {
+		// The gate could not evaluate: a required check must still say so.
+		if a.Checks != nil {
+			_, err := a.Checks.Publish(ctx, mgh.PublishInput{Name: a.In.CheckName, HeadSHA: a.HeadSHA,
+				Err: err, DetailsURL: a.DetailsURL})
+			if err != nil {
+				fmt.Fprintf(a.Stderr, "modelgate: %v\n", err)
+			}
+		}
+		a.setOutputs(map[string]string{"conclusion": "error"})
+		return code
+	}
+	url, pcode := a.publish(ctx, res)
+	return max(code, pcode, a.report(res, url))
+}
+
+// publish posts res as the check run. Without a token (act, or an emptied
+// github_token) it prints the summary instead. On a 403 it writes workflow
+// command annotations. It returns the check run URL and an exit code: 0, or
+// 3 when posting failed otherwise.
+func (a *actionRun) publish(ctx context.Context, res *gate.Result) (string, int) {
+	md := mgh.RenderMarkdown(res)
+	if a.Checks == nil {
+		why := "no github_token"
+		if a.Owner == "" {
+			why = "no GITHUB_REPOSITORY"
+		}
+		if a.Act {
+			why += " under act"
+		}
+		fmt.Fprintf(a.Stdout, "modelgate: %s: printing the summary instead of posting a check run\n\n%s\n", why, md)
+		return "", gate.ExitPass
+	}
+	out, err := a.Checks.Publish(ctx, mgh.PublishInput{
+		Name: a.In.CheckName, HeadSHA: a.HeadSHA, Result: res,
+		AnnotationPath: a.annotationPath(res), DetailsURL: a.DetailsURL,
+	})
+	var fe *mgh.ForbiddenError
+	switch {
+	case errors.As(err, &fe):
+		a.annotate(res)
+		why := "the token cannot write check runs"
+		if a.Event.Fork {
+			why = "a pull request from a fork gets a read-only token"
+		}
+		fmt.Fprintf(a.Stderr, "modelgate: check run not posted (403: %s); the result is in the annotations and the job summary\n", why)
+		return "", gate.ExitPass
+	case err != nil:
+		fmt.Fprintf(a.Stderr, "modelgate: %v\n", err)
+		a.annotate(res)
+		return "", gate.ExitRuntime
+	}
+	verb := "posted"
+	if out.Updated {
+		verb = "updated"
+	}
+	fmt.Fprintf(a.Stdout, "modelgate: %s check run %q on %s: %s\n", verb, a.In.CheckName, a.HeadSHA, out.HTMLURL)
+	return out.HTMLURL, gate.ExitPass
+}
+
+// annotationPath is the rules file's path relative to the repository root
+// (the workspace), as check-run annotations and workflow commands want it.
+func (a *actionRun) annotationPath(res *gate.Result) string {
+	p := a.In.Rules
+	if res != nil && res.RulesFile != "" && !filepath.IsAbs(res.RulesFile) {
+		p = res.RulesFile
+	}
+	if filepath.IsAbs(p) && a.Workspace != "" {
+		if rel, err := filepath.Rel(a.Workspace, p); err == nil && !strings.HasPrefix(rel, "..") {
+			p = rel
+		}
+	}
+	return filepath.ToSlash(filepath.Clean(p))
+}
+
+// annotate writes one workflow command (::error file=...,line=...::) per
+// finding that did not pass: the fallback when no check run can be posted.
+func (a *actionRun) annotate(res *gate.Result) {
+	path := a.annotationPath(res)
+	for _, f := range res.Findings {
+		if f.Verdict == gate.Pass {
+			continue
+		}
+		fields := map[string]string{"file": path, "line": strconv.Itoa(max(f.RulePos.Line, 1)), "title": "modelgate: " + f.Rule}
+		if f.RulePos.Col > 0 {
+			fields["col"] = strconv.Itoa(f.RulePos.Col)
+		}
+		w := a.Action.WithFieldsMap(fields)
+		msg := mgh.AnnotationMessage(f)
+		switch mgh.AnnotationLevel(f) {
+		case "failure":
+			w.Errorf("%s", msg)
+		case "warning":
+			w.Warningf("%s", msg)
+		default:
+			w.Noticef("%s", msg)
+		}
+	}
+}
+
+// report writes the JSON result at report_path, the job summary and the
+// outputs. It returns 3 when the result file cannot be written.
+func (a *actionRun) report(res *gate.Result, checkRunURL string) int {
+	code := gate.ExitPass
+	path := filepath.Join(a.Workspace, actionReportFile)
+	b, err := json.MarshalIndent(res, "", "  ")
+	if err == nil {
+		err = os.WriteFile(path, append(b, '\n'), 0o644)
+	}
+	if err != nil {
+		fmt.Fprintf(a.Stderr, "modelgate: write the JSON result: %v\n", err)
+		code = gate.ExitRuntime
+	}
+	if a.Getenv("GITHUB_STEP_SUMMARY") != "" {
+		if err := fileCommand(func() { a.Action.AddStepSummary(renderMarkdown(res)) }); err != nil {
+			fmt.Fprintf(a.Stderr, "modelgate: write the job summary: %v\n", err)
+		}
+	}
+	passed, failed, warnings := ruleTally(res)
+	arn := ""
+	if res.Candidate != nil {
+		arn = res.Candidate.ARN
+	}
+	a.setOutputs(map[string]string{
+		"conclusion":    string(res.Conclusion),
+		"passed":        strconv.Itoa(passed),
+		"failed":        strconv.Itoa(failed),
+		"warnings":      strconv.Itoa(warnings),
+		"candidate_arn": arn,
+		"report_path":   actionReportFile,
+		"check_run_url": checkRunURL,
+	})
+	fmt.Fprintf(a.Stdout, "modelgate: %s\n", res.Title())
+	return code
+}
+
+// ruleTally counts rules: failed when a finding blocks, a warning when a
+// finding did not pass but none blocks, passed otherwise.
+func ruleTally(r *gate.Result) (passed, failed, warnings int) {
+	type state int
+	const (
+		ok state = iota
+		warned
+		blocked
+	)
+	var order []string
+	st := map[string]state{}
+	for _, f := range r.Findings {
+		if _, seen := st[f.Rule]; !seen {
+			order = append(order, f.Rule)
+			st[f.Rule] = ok
+		}
+		switch {
+		case f.Blocking:
+			st[f.Rule] = blocked
+		case f.Verdict != gate.Pass && f.Verdict != gate.Skipped && f.Verdict != gate.Waived && st[f.Rule] == ok:
+			st[f.Rule] = warned
+		}
+	}
+	for _, rule := range order {
+		switch st[rule] {
+		case ok:
+			passed++
+		case warned:
+			warnings++
+		default:
+			failed++
+		}
+	}
+	return passed, failed, warnings
+}
+
+// setOutputs writes step outputs (GITHUB_OUTPUT), one line each: a value
+// with a line break could forge other outputs.
+func (a *actionRun) setOutputs(m map[string]string) {
+	if a.Getenv("GITHUB_OUTPUT") == "" {
+		return
+	}
+	for _, k := range []string{"conclusion", "passed", "failed", "warnings", "candidate_arn", "report_path", "check_run_url"} {
+		v, ok := m[k]
+		if !ok {
+			continue
+		}
+		v = strings.NewReplacer("\r", " ", "\n", " ").Replace(v)
+		if err := fileCommand(func() { a.Action.SetOutput(k, v) }); err != nil {
+			fmt.Fprintf(a.Stderr, "modelgate: set output %s: %v\n", k, err)
+			return
+		}
+	}
+}
+
+// fileCommand runs a go-githubactions file command, which panics when the
+// file cannot be written, and returns that as an error.
+func fileCommand(f func()) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%v", r)
+		}
+	}()
+	f()
+	return nil
+}
+
+// renderMarkdown is the markdown of --format markdown, the job summary and
+// the check run summary.
+func renderMarkdown(r *gate.Result) string { return mgh.RenderMarkdown(r) }

@@ -1,0 +1,450 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/modelgate/modelgate/gate"
+	"github.com/modelgate/modelgate/gate/gatetest"
+	mgh "github.com/modelgate/modelgate/gate/github"
+	"github.com/modelgate/modelgate/rules"
+)
+
+const (
+	prHead    = "ec26c3e57ca3a959ca5aad62de7213c562f8c821" // pull_request.head.sha of the examples
+	pushed    = "6113728f27ae82c7b1a177c8d03f9e96e0adf246" // after of the push examples
+	mergeSHA  = "1111111111111111111111111111111111111111" // GITHUB_SHA: never the commit judged on a PR
+	checkName = "modelgate"
+)
+
+// resultFrom returns a gate that answers with testdata/action/<name>.json
+// and records the options it was given.
+func resultFrom(t *testing.T, name string, calls *[]gateOptions) gateFunc {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", "action", name+".json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return func(_ context.Context, o gateOptions, _ func(string) string) (*gate.Result, *rules.File, error) {
+		*calls = append(*calls, o)
+		var r gate.Result
+		if err := json.Unmarshal(b, &r); err != nil {
+			t.Errorf("testdata/action/%s.json: %v", name, err)
+		}
+		return &r, nil, nil
+	}
+}
+
+// actionEnv is the environment of a workflow step running the action.
+type actionEnv struct {
+	vars        map[string]string
+	dir         string
+	stdout      bytes.Buffer
+	stderr      bytes.Buffer
+	gateOptions []gateOptions
+}
+
+func newActionEnv(t *testing.T, fake *gatetest.GitHub, event, payload string, edit func(map[string]any)) *actionEnv {
+	t.Helper()
+	dir := t.TempDir()
+	e := &actionEnv{dir: dir, vars: map[string]string{
+		"GITHUB_ACTIONS":      "true",
+		"GITHUB_EVENT_NAME":   event,
+		"GITHUB_SHA":          mergeSHA,
+		"GITHUB_REPOSITORY":   "Codertocat/Hello-World",
+		"GITHUB_WORKSPACE":    dir,
+		"GITHUB_OUTPUT":       filepath.Join(dir, "output"),
+		"GITHUB_STEP_SUMMARY": filepath.Join(dir, "summary"),
+		"GITHUB_SERVER_URL":   "https://github.example.com",
+		"GITHUB_RUN_ID":       "42",
+		"INPUT_RULES":         ".github/modelgate.yml",
+		"INPUT_MODE":          "auto",
+		"INPUT_CHECK_NAME":    checkName,
+		"INPUT_FAIL_ON":       "error",
+		"INPUT_ON_FAIL":       "leave",
+		"INPUT_TIMEOUT":       "5m",
+	}}
+	if payload != "" {
+		e.vars["GITHUB_EVENT_PATH"] = gatetest.WriteGitHubEvent(t, payload, edit)
+	}
+	if fake != nil {
+		e.vars["GITHUB_API_URL"] = fake.APIURL
+		e.vars["INPUT_GITHUB_TOKEN"] = gatetest.GitHubToken
+	}
+	return e
+}
+
+func (e *actionEnv) getenv(k string) string { return e.vars[k] }
+
+func (e *actionEnv) run(t *testing.T, gf gateFunc) int {
+	t.Helper()
+	return runActionWith(context.Background(), gf, e.getenv, &e.stdout, &e.stderr)
+}
+
+// outputs parses GITHUB_OUTPUT (name<<delimiter, value, delimiter).
+func (e *actionEnv) outputs(t *testing.T) map[string]string {
+	t.Helper()
+	b, err := os.ReadFile(e.vars["GITHUB_OUTPUT"])
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+	for i := 0; i+2 < len(lines); i += 3 {
+		name, delim, ok := strings.Cut(lines[i], "<<")
+		if !ok || lines[i+2] != delim {
+			t.Fatalf("GITHUB_OUTPUT is malformed at line %d:\n%s", i+1, b)
+		}
+		out[name] = lines[i+1]
+	}
+	return out
+}
+
+func (e *actionEnv) summary(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile(e.vars["GITHUB_STEP_SUMMARY"])
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func loadResult(t *testing.T, name string) *gate.Result {
+	t.Helper()
+	var calls []gateOptions
+	r, _, _ := resultFrom(t, name, &calls)(context.Background(), gateOptions{}, nil)
+	return r
+}
+
+func TestActionEvents(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, event, payload string
+		// wantRunOn is the commit the check run is posted on; "" for none.
+		wantRunOn  string
+		wantCode   int
+		wantGate   bool
+		wantStdout string
+		wantStderr string
+	}{
+		{name: "pull request opened", event: "pull_request", payload: "pull_request.opened",
+			wantRunOn: prHead, wantCode: 1, wantGate: true, wantStdout: "pull request #2 opened: check its head commit"},
+		{name: "pull request synchronize", event: "pull_request", payload: "pull_request.synchronize",
+			wantRunOn: prHead, wantCode: 1, wantGate: true, wantStdout: "pull request #2 synchronize"},
+		{name: "pull request closed and merged", event: "pull_request", payload: "pull_request.closed-merged",
+			wantCode: 1, wantGate: true, wantStdout: "pull request #2 was merged into master: approve",
+			wantStderr: "approve mode is not available in this build"},
+		{name: "push to the default branch", event: "push", payload: "push.default-branch",
+			wantCode: 1, wantGate: true, wantStdout: "push to the default branch master: approve",
+			wantStderr: "approve mode is not available in this build"},
+		{name: "push to another branch", event: "push", payload: "push.other-branch",
+			wantRunOn: pushed, wantCode: 1, wantGate: true, wantStdout: "not the default branch master: check only"},
+		{name: "workflow_dispatch", event: "workflow_dispatch", payload: "workflow_dispatch",
+			wantRunOn: mergeSHA, wantCode: 1, wantGate: true, wantStdout: "workflow_dispatch event: check"},
+		{name: "pull request closed without merging", event: "pull_request", payload: "pull_request.closed",
+			wantCode: 0, wantStdout: "closed without merging: nothing to do"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			fake := gatetest.NewGitHub(t)
+			e := newActionEnv(t, fake, tt.event, tt.payload, nil)
+			code := e.run(t, resultFrom(t, "failing", &e.gateOptions))
+			if code != tt.wantCode {
+				t.Errorf("exit code %d; want %d\nstdout:\n%s\nstderr:\n%s", code, tt.wantCode, &e.stdout, &e.stderr)
+			}
+			if !strings.Contains(e.stdout.String(), tt.wantStdout) {
+				t.Errorf("stdout does not say %q:\n%s", tt.wantStdout, &e.stdout)
+			}
+			if tt.wantStderr != "" && !strings.Contains(e.stderr.String(), tt.wantStderr) {
+				t.Errorf("stderr does not say %q:\n%s", tt.wantStderr, &e.stderr)
+			}
+			if got := len(e.gateOptions) > 0; got != tt.wantGate {
+				t.Errorf("gate ran: %v; want %v", got, tt.wantGate)
+			}
+			runs := fake.CheckRuns()
+			if tt.wantRunOn == "" {
+				if len(runs) != 0 {
+					t.Errorf("%d check runs posted; want none", len(runs))
+				}
+			} else if len(runs) != 1 || runs[0].HeadSHA != tt.wantRunOn || runs[0].Name != checkName {
+				t.Errorf("check runs = %+v; want one %q on %s", runs, checkName, tt.wantRunOn)
+			}
+			out := e.outputs(t)
+			switch {
+			case !tt.wantGate:
+				if diff := cmp.Diff(map[string]string{"conclusion": "skipped"}, out); diff != "" {
+					t.Errorf("outputs (-want +got):\n%s", diff)
+				}
+			case out["conclusion"] != "failure" || out["failed"] != "1" || out["passed"] != "1" || out["warnings"] != "1":
+				t.Errorf("outputs = %v; want conclusion failure, 1 failed, 1 passed, 1 warning", out)
+			}
+		})
+	}
+}
+
+func TestActionCheckPullRequest(t *testing.T) {
+	t.Parallel()
+	fake := gatetest.NewGitHub(t)
+	e := newActionEnv(t, fake, "pull_request", "pull_request.opened", nil)
+	e.vars["INPUT_CANDIDATE"] = "13"
+	e.vars["INPUT_REGISTRY"] = "examples/churn/registry"
+	e.vars["INPUT_PATH_STYLE"] = "true"
+	if code := e.run(t, resultFrom(t, "failing", &e.gateOptions)); code != gate.ExitFail {
+		t.Fatalf("exit code %d; want 1\n%s%s", code, &e.stdout, &e.stderr)
+	}
+	if diff := cmp.Diff([]gateOptions{{Rules: ".github/modelgate.yml", Registry: "examples/churn/registry", Candidate: "13",
+		PathStyle: true, Timeout: 5 * 60e9, Workdir: e.dir}}, e.gateOptions); diff != "" {
+		t.Errorf("gate options (-want +got):\n%s", diff)
+	}
+	r := loadResult(t, "failing")
+	runs := fake.CheckRuns()
+	if len(runs) != 1 {
+		t.Fatalf("%d check runs; want 1", len(runs))
+	}
+	cr := runs[0]
+	if cr.Conclusion != "failure" || cr.Title != "1 of 3 rules failed - churn-xgboost v13" ||
+		cr.ExternalID != mgh.EvidenceOf(r, prHead).ExternalID() || cr.DetailsURL != "https://github.example.com/Codertocat/Hello-World/actions/runs/42" {
+		t.Errorf("check run = %+v", cr)
+	}
+	if diff := cmp.Diff([]int{3}, cr.Batches); diff != "" {
+		t.Errorf("annotation batches (-want +got):\n%s", diff)
+	}
+	wantOut := map[string]string{
+		"conclusion": "failure", "passed": "1", "failed": "1", "warnings": "1",
+		"candidate_arn": "arn:aws:sagemaker:eu-west-1:123456789012:model-package/churn-xgboost/13",
+		"report_path":   "modelgate-result.json", "check_run_url": fake.URL + "/Codertocat/Hello-World/runs/1",
+	}
+	if diff := cmp.Diff(wantOut, e.outputs(t)); diff != "" {
+		t.Errorf("outputs (-want +got):\n%s", diff)
+	}
+	if got, want := e.summary(t), mgh.RenderMarkdown(r)+"\n"; got != want {
+		t.Errorf("job summary:\n%s\nwant:\n%s", got, want)
+	}
+	b, err := os.ReadFile(filepath.Join(e.dir, "modelgate-result.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var written gate.Result
+	if err := json.Unmarshal(b, &written); err != nil || written.Conclusion != gate.Failure || len(written.Findings) != 4 {
+		t.Errorf("modelgate-result.json = %s (%v)", b, err)
+	}
+	if strings.Contains(e.stdout.String()+e.stderr.String(), gatetest.GitHubToken) {
+		t.Errorf("the token was printed")
+	}
+	// A re-run of the same job updates the check run.
+	e2 := newActionEnv(t, fake, "pull_request", "pull_request.synchronize", nil)
+	if code := e2.run(t, resultFrom(t, "neutral", &e2.gateOptions)); code != gate.ExitPass {
+		t.Fatalf("re-run exit code %d; want 0\n%s", code, &e2.stderr)
+	}
+	runs = fake.CheckRuns()
+	if len(runs) != 1 || runs[0].Conclusion != "neutral" || !strings.Contains(e2.stdout.String(), "updated check run") {
+		t.Errorf("after the re-run: %d check runs, conclusion %q; want 1, neutral\n%s", len(runs), runs[0].Conclusion, &e2.stdout)
+	}
+}
+
+func TestActionForkFallsBackOn403(t *testing.T) {
+	t.Parallel()
+	fake := gatetest.NewGitHub(t)
+	fake.Forbid()
+	e := newActionEnv(t, fake, "pull_request", "pull_request.opened", func(m map[string]any) {
+		m["pull_request"].(map[string]any)["head"].(map[string]any)["repo"].(map[string]any)["full_name"] = "mallory/Hello-World"
+	})
+	code := e.run(t, resultFrom(t, "failing", &e.gateOptions))
+	if code != gate.ExitFail {
+		t.Errorf("exit code %d; want the gate's 1\n%s", code, &e.stderr)
+	}
+	wantCmds := []string{
+		"::error col=5,file=.github/modelgate.yml,line=16,title=modelgate%3A disparate-impact::disparate-impact: fail on bias.post.DI [facet=gender value=F] = 0.71, want between [0.8, 1.25]: below 0.8",
+		"::error col=5,file=.github/modelgate.yml,line=16,title=modelgate%3A disparate-impact::disparate-impact: fail on bias.post.DI [facet=age value=65+] = 0.62, want between [0.8, 1.25]: below 0.8",
+		"::warning col=5,file=.github/modelgate.yml,line=22,title=modelgate%3A toxicity::toxicity: warn on llm.toxicity.toxicity = 0.012, want <= 0.01: above 0.01",
+	}
+	var got []string
+	for _, line := range strings.Split(e.stdout.String(), "\n") {
+		if strings.HasPrefix(line, "::") {
+			got = append(got, line)
+		}
+	}
+	if diff := cmp.Diff(wantCmds, got); diff != "" {
+		t.Errorf("workflow commands (-want +got):\n%s", diff)
+	}
+	if want := "modelgate: check run not posted (403: a pull request from a fork gets a read-only token); the result is in the annotations and the job summary\n"; e.stderr.String() != want {
+		t.Errorf("stderr = %q; want %q", e.stderr.String(), want)
+	}
+	if !strings.Contains(e.summary(t), "1 of 3 rules failed") {
+		t.Errorf("job summary missing:\n%s", e.summary(t))
+	}
+	if out := e.outputs(t); out["conclusion"] != "failure" || out["check_run_url"] != "" {
+		t.Errorf("outputs = %v", out)
+	}
+}
+
+func TestActionRetries502(t *testing.T) {
+	t.Parallel()
+	fake := gatetest.NewGitHub(t)
+	fake.FailNext("checks/create", http.StatusBadGateway, 1)
+	e := newActionEnv(t, fake, "pull_request", "pull_request.opened", nil)
+	if code := e.run(t, resultFrom(t, "neutral", &e.gateOptions)); code != gate.ExitPass {
+		t.Errorf("exit code %d; want 0\n%s", code, &e.stderr)
+	}
+	if diff := cmp.Diff([]string{"checks/list-for-ref 200", "checks/create 502", "checks/create 201", "checks/update 200"}, fake.Operations()); diff != "" {
+		t.Errorf("requests (-want +got):\n%s", diff)
+	}
+}
+
+func TestActionGitHubFailureIsExit3(t *testing.T) {
+	t.Parallel()
+	fake := gatetest.NewGitHub(t)
+	fake.FailNext("checks/create", http.StatusUnprocessableEntity, 1)
+	e := newActionEnv(t, fake, "pull_request", "pull_request.opened", nil)
+	if code := e.run(t, resultFrom(t, "neutral", &e.gateOptions)); code != gate.ExitRuntime {
+		t.Errorf("exit code %d; want 3\n%s", code, &e.stderr)
+	}
+	if !strings.Contains(e.stderr.String(), "modelgate: create check run: ") {
+		t.Errorf("stderr = %q", &e.stderr)
+	}
+}
+
+func TestActionUnderActWithoutToken(t *testing.T) {
+	t.Parallel()
+	e := newActionEnv(t, nil, "pull_request", "pull_request.opened", nil)
+	e.vars["ACT"] = "true"
+	if code := e.run(t, resultFrom(t, "failing", &e.gateOptions)); code != gate.ExitFail {
+		t.Errorf("exit code %d; want 1", code)
+	}
+	want := "modelgate: no github_token under act: printing the summary instead of posting a check run\n\n" + mgh.RenderMarkdown(loadResult(t, "failing"))
+	if !strings.Contains(e.stdout.String(), want) {
+		t.Errorf("stdout:\n%s\nwant it to contain:\n%s", &e.stdout, want)
+	}
+}
+
+func TestActionFailOnWarning(t *testing.T) {
+	t.Parallel()
+	fake := gatetest.NewGitHub(t)
+	e := newActionEnv(t, fake, "pull_request", "pull_request.opened", nil)
+	e.vars["INPUT_FAIL_ON"] = "warning"
+	if code := e.run(t, resultFrom(t, "neutral", &e.gateOptions)); code != gate.ExitFail {
+		t.Errorf("exit code %d; want 1", code)
+	}
+	if runs := fake.CheckRuns(); len(runs) != 1 || runs[0].Conclusion != "failure" || runs[0].Title != "1 of 2 rules failed - churn-xgboost v13" {
+		t.Errorf("check runs = %+v", runs)
+	}
+	if out := e.outputs(t); out["failed"] != "1" || out["warnings"] != "0" {
+		t.Errorf("outputs = %v", out)
+	}
+}
+
+func TestActionGateErrors(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		err      error
+		wantCode int
+	}{
+		{"usage", usageError{errors.New(".github/modelgate.yml:3:5: unknown key `mn`; did you mean `min`?")}, gate.ExitUsage},
+		{"runtime", errors.New("describe model package \"churn\": connection refused"), gate.ExitRuntime},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			fake := gatetest.NewGitHub(t)
+			e := newActionEnv(t, fake, "pull_request", "pull_request.opened", nil)
+			code := e.run(t, func(context.Context, gateOptions, func(string) string) (*gate.Result, *rules.File, error) {
+				return nil, nil, tt.err
+			})
+			if code != tt.wantCode {
+				t.Errorf("exit code %d; want %d", code, tt.wantCode)
+			}
+			runs := fake.CheckRuns()
+			if len(runs) != 1 || runs[0].Conclusion != "failure" || !strings.Contains(runs[0].Summary, tt.err.Error()) {
+				t.Errorf("check runs = %+v; want one failed run saying %q", runs, tt.err)
+			}
+			if out := e.outputs(t); out["conclusion"] != "error" {
+				t.Errorf("outputs = %v", out)
+			}
+		})
+	}
+}
+
+func TestActionBadInputs(t *testing.T) {
+	t.Parallel()
+	e := newActionEnv(t, nil, "pull_request", "pull_request.opened", nil)
+	e.vars["INPUT_MODE"] = "yolo"
+	e.vars["INPUT_FAIL_ON"] = "never"
+	e.vars["INPUT_TIMEOUT"] = "soon"
+	e.vars["INPUT_PATH_STYLE"] = "yes"
+	if code := e.run(t, resultFrom(t, "failing", &e.gateOptions)); code != gate.ExitUsage {
+		t.Errorf("exit code %d; want 2", code)
+	}
+	want := `modelgate: input mode: "yolo" is not one of auto, check, approve
+input fail_on: "never" is not one of error, warning
+input path_style: "yes" is not true or false
+input timeout: "soon" is not a positive duration such as 10m or 90s
+`
+	if diff := cmp.Diff(want, e.stderr.String()); diff != "" {
+		t.Errorf("stderr (-want +got):\n%s", diff)
+	}
+	if len(e.gateOptions) != 0 {
+		t.Errorf("the gate ran on bad inputs")
+	}
+}
+
+func TestActionModeApproveOnPullRequestIsRefused(t *testing.T) {
+	t.Parallel()
+	e := newActionEnv(t, nil, "pull_request", "pull_request.opened", nil)
+	e.vars["INPUT_MODE"] = "approve"
+	if code := e.run(t, resultFrom(t, "failing", &e.gateOptions)); code != gate.ExitUsage {
+		t.Errorf("exit code %d; want 2", code)
+	}
+	if !strings.Contains(e.stderr.String(), "input mode: approve needs a push to the default branch or a merged pull request; pull request #2 opened") {
+		t.Errorf("stderr = %q", &e.stderr)
+	}
+}
+
+// TestActionApproveHook is not parallel: it sets the package's approveHook.
+func TestActionApproveHook(t *testing.T) {
+	var got *actionRun
+	approveHook = func(_ context.Context, a *actionRun) int { got = a; return 7 }
+	defer func() { approveHook = nil }()
+	e := newActionEnv(t, gatetest.NewGitHub(t), "push", "push.default-branch", nil)
+	e.vars["INPUT_ON_FAIL"] = "reject"
+	e.vars["INPUT_OVERRIDE"] = "true"
+	if code := e.run(t, resultFrom(t, "failing", &e.gateOptions)); code != 7 {
+		t.Errorf("exit code %d; want the hook's 7", code)
+	}
+	if got == nil || got.Mode != mgh.ModeApprove || got.HeadSHA != pushed || got.Checks == nil || got.Owner != "Codertocat" ||
+		got.Repo != "Hello-World" || !got.In.Override || got.In.OnFail != "reject" || got.Event.Actor != "Codertocat" {
+		t.Errorf("the hook got %+v", got)
+	}
+}
+
+func TestNewGitHubClientBaseURL(t *testing.T) {
+	t.Parallel()
+	tests := map[string]string{
+		"":                                 "https://api.github.com/",
+		"https://api.github.com":           "https://api.github.com/",
+		"https://ghes.example.com/api/v3":  "https://ghes.example.com/api/v3/",
+		"https://ghes.example.com/api/v3/": "https://ghes.example.com/api/v3/",
+	}
+	for in, want := range tests {
+		c, err := newGitHubClient("t", in)
+		if err != nil || c.BaseURL.String() != want {
+			t.Errorf("newGitHubClient(%q).BaseURL = %v, %v; want %s", in, c.BaseURL, err, want)
+		}
+	}
+	if _, err := newGitHubClient("t", "ftp://x"); err == nil {
+		t.Errorf("newGitHubClient(ftp://x) succeeded")
+	}
+}

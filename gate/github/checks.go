@@ -1,0 +1,334 @@
+package github
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	gh "github.com/google/go-github/v60/github"
+
+	"github.com/modelgate/modelgate/gate"
+)
+
+// MaxAnnotationsPerRequest is the most annotations one create or update
+// request may carry; more are sent in further updates, which GitHub appends.
+//
+// GitHub API docs: https://docs.github.com/rest/checks/runs#update-a-check-run
+const MaxAnnotationsPerRequest = 50
+
+// Checks publishes gate results as check runs of one repository.
+type Checks struct {
+	client      *gh.Client
+	owner, repo string
+	retry       retryPolicy
+	now         func() time.Time
+}
+
+// NewChecks returns a Checks for owner/repo that talks through client
+// (its BaseURL decides github.com or a GitHub Enterprise Server). Calls are
+// tried up to 4 times, waiting at most 2 minutes at a time.
+func NewChecks(client *gh.Client, owner, repo string) *Checks {
+	return &Checks{
+		client: client,
+		owner:  owner,
+		repo:   repo,
+		retry:  retryPolicy{attempts: 4, maxWait: 2 * time.Minute, sleep: sleepCtx},
+		now:    time.Now,
+	}
+}
+
+// PublishInput is one check run to publish.
+type PublishInput struct {
+	// Name is the check run's name (the check_name input).
+	Name string
+	// HeadSHA is the commit judged: pull_request.head.sha on pull requests.
+	HeadSHA string
+	// Result is the gate's result. When nil, Err must be set and the check
+	// run fails, saying why the gate could not evaluate.
+	Result *gate.Result
+	Err    error
+	// AnnotationPath is the rules file's path relative to the repository
+	// root, where annotations point; empty means Result.RulesFile.
+	AnnotationPath string
+	// DetailsURL links the check run to the workflow run; optional.
+	DetailsURL string
+}
+
+// PublishOutcome says what Publish did.
+type PublishOutcome struct {
+	CheckRunID int64
+	HTMLURL    string
+	// Updated is true when an existing check run of the same name on the
+	// same commit was updated instead of a new one created.
+	Updated bool
+	// Annotations is the number of annotations sent, in Batches requests.
+	Annotations int
+	Batches     int
+	Evidence    Evidence
+	ExternalID  string
+}
+
+// Find returns the newest check run called name on the commit sha, or nil
+// when there is none. It reads every page of the list.
+//
+// GitHub API docs: https://docs.github.com/rest/checks/runs#list-check-runs-for-a-git-reference
+func (c *Checks) Find(ctx context.Context, name, sha string) (*gh.CheckRun, error) {
+	opts := &gh.ListCheckRunsOptions{
+		CheckName:   gh.String(name),
+		Filter:      gh.String("latest"),
+		ListOptions: gh.ListOptions{PerPage: 100},
+	}
+	var found *gh.CheckRun
+	for {
+		var page *gh.ListCheckRunsResults
+		var resp *gh.Response
+		err := c.retry.do(ctx, "list check runs", func() (*gh.Response, error) {
+			var err error
+			page, resp, err = c.client.Checks.ListCheckRunsForRef(ctx, c.owner, c.repo, sha, opts)
+			return resp, err
+		})
+		if err != nil {
+			return nil, err
+		}
+		for _, run := range page.CheckRuns {
+			if run.GetName() != name {
+				continue
+			}
+			if found == nil || run.GetID() > found.GetID() {
+				found = run
+			}
+		}
+		if resp.NextPage == 0 {
+			return found, nil
+		}
+		opts.Page = resp.NextPage
+	}
+}
+
+// Publish posts in.Result as a check run on in.HeadSHA: it updates the
+// check run of the same name on that commit when there is one, else creates
+// one in progress; sends an annotation for every finding that did not pass,
+// MaxAnnotationsPerRequest per request; and completes it with the
+// conclusion, the summary, and the evidence (external_id and output text).
+// A 403 is a *ForbiddenError.
+func (c *Checks) Publish(ctx context.Context, in PublishInput) (*PublishOutcome, error) {
+	if in.Name == "" || in.HeadSHA == "" {
+		return nil, errors.New("publish check run: name and head SHA are required")
+	}
+	r := in.Result
+	if r == nil {
+		if in.Err == nil {
+			return nil, errors.New("publish check run: no result and no error")
+		}
+		r = errorResult(in.Err)
+	}
+	ev := EvidenceOf(r, in.HeadSHA)
+	out := &PublishOutcome{Evidence: ev, ExternalID: ev.ExternalID()}
+	title := truncateUTF8(r.Title(), 1000)
+	summary := RenderMarkdown(r)
+	if in.Result == nil {
+		title = truncateUTF8("modelgate could not evaluate: "+clean(in.Err.Error()), 1000)
+		summary = "## ❌ modelgate could not evaluate\n\n```\n" + strings.ReplaceAll(cleanN(in.Err.Error(), 4000), "```", "'''") + "\n```\n"
+	}
+	text := "The evidence below is what the approval step verifies; do not edit it.\n\n" + ev.Marker()
+	if len(text) > MaxSummaryChars {
+		return nil, fmt.Errorf("publish check run: the evidence is %d bytes, more than the %d a check run holds", len(text), MaxSummaryChars)
+	}
+	path := in.AnnotationPath
+	if path == "" {
+		path = r.RulesFile
+	}
+	anns := annotations(r, path)
+
+	existing, err := c.Find(ctx, in.Name, in.HeadSHA)
+	if err != nil {
+		return nil, err
+	}
+	var details *string
+	if in.DetailsURL != "" {
+		details = gh.String(in.DetailsURL)
+	}
+	var run *gh.CheckRun
+	if existing != nil {
+		out.Updated = true
+		err = c.retry.do(ctx, "update check run", func() (*gh.Response, error) {
+			var resp *gh.Response
+			var err error
+			run, resp, err = c.client.Checks.UpdateCheckRun(ctx, c.owner, c.repo, existing.GetID(), gh.UpdateCheckRunOptions{
+				Name:       in.Name,
+				DetailsURL: details,
+				ExternalID: gh.String(out.ExternalID),
+				Status:     gh.String("in_progress"),
+				Output:     &gh.CheckRunOutput{Title: gh.String("Evaluating"), Summary: gh.String("modelgate is publishing its result.")},
+			})
+			return resp, err
+		})
+	} else {
+		err = c.retry.do(ctx, "create check run", func() (*gh.Response, error) {
+			var resp *gh.Response
+			var err error
+			run, resp, err = c.client.Checks.CreateCheckRun(ctx, c.owner, c.repo, gh.CreateCheckRunOptions{
+				Name:       in.Name,
+				HeadSHA:    in.HeadSHA,
+				DetailsURL: details,
+				ExternalID: gh.String(out.ExternalID),
+				Status:     gh.String("in_progress"),
+				StartedAt:  &gh.Timestamp{Time: c.now()},
+				Output:     &gh.CheckRunOutput{Title: gh.String("Evaluating"), Summary: gh.String("modelgate is publishing its result.")},
+			})
+			return resp, err
+		})
+	}
+	if err != nil {
+		return nil, err
+	}
+	out.CheckRunID, out.HTMLURL = run.GetID(), run.GetHTMLURL()
+
+	output := func(batch []*gh.CheckRunAnnotation, final bool) *gh.CheckRunOutput {
+		o := &gh.CheckRunOutput{Title: gh.String(title), Summary: gh.String(summary), Annotations: batch}
+		if final {
+			o.Text = gh.String(text)
+		}
+		return o
+	}
+	// Every batch but the last goes in its own update; the last one rides
+	// with the completion.
+	for len(anns) > MaxAnnotationsPerRequest {
+		batch := anns[:MaxAnnotationsPerRequest]
+		anns = anns[MaxAnnotationsPerRequest:]
+		err := c.retry.do(ctx, "annotate check run", func() (*gh.Response, error) {
+			_, resp, err := c.client.Checks.UpdateCheckRun(ctx, c.owner, c.repo, out.CheckRunID, gh.UpdateCheckRunOptions{
+				Name: in.Name, Output: output(batch, false),
+			})
+			return resp, err
+		})
+		if err != nil {
+			// Do not leave a required check in progress forever: complete
+			// it with the real conclusion, without the rest of the
+			// annotations, then report the failure.
+			_ = c.complete(ctx, in.Name, out.CheckRunID, r.Conclusion, output(nil, true))
+			return out, err
+		}
+		out.Annotations += len(batch)
+		out.Batches++
+	}
+	if err := c.complete(ctx, in.Name, out.CheckRunID, r.Conclusion, output(anns, true)); err != nil {
+		return out, err
+	}
+	if len(anns) > 0 {
+		out.Annotations += len(anns)
+		out.Batches++
+	}
+	return out, nil
+}
+
+func (c *Checks) complete(ctx context.Context, name string, id int64, conclusion gate.Conclusion, o *gh.CheckRunOutput) error {
+	return c.retry.do(ctx, "complete check run", func() (*gh.Response, error) {
+		_, resp, err := c.client.Checks.UpdateCheckRun(ctx, c.owner, c.repo, id, gh.UpdateCheckRunOptions{
+			Name:        name,
+			Status:      gh.String("completed"),
+			Conclusion:  gh.String(string(conclusion)),
+			CompletedAt: &gh.Timestamp{Time: c.now()},
+			Output:      o,
+		})
+		return resp, err
+	})
+}
+
+// VerifiedEvidence reads the evidence of a check run that Publish wrote and
+// checks it against the run's external_id and head SHA, so that an edited
+// output text is refused.
+func VerifiedEvidence(run *gh.CheckRun) (*Evidence, error) {
+	if run == nil || run.Output == nil {
+		return nil, ErrNoEvidence
+	}
+	ev, err := ParseEvidence(run.Output.GetText())
+	if err != nil {
+		return nil, err
+	}
+	if got := ev.ExternalID(); got != run.GetExternalID() {
+		return nil, fmt.Errorf("check run %d: evidence hash %s does not match external_id %q", run.GetID(), got, run.GetExternalID())
+	}
+	if ev.HeadSHA != run.GetHeadSHA() {
+		return nil, fmt.Errorf("check run %d: evidence is for commit %s, the check run is on %s", run.GetID(), ev.HeadSHA, run.GetHeadSHA())
+	}
+	return ev, nil
+}
+
+// errorResult is the failed result of a run that could not evaluate.
+func errorResult(err error) *gate.Result {
+	return &gate.Result{
+		Schema:     gate.ResultSchemaVersion,
+		Tool:       "modelgate",
+		Conclusion: gate.Failure,
+		Notes:      []string{err.Error()},
+		Findings:   []gate.Finding{},
+	}
+}
+
+// Annotation levels of the Checks API.
+const (
+	levelFailure = "failure"
+	levelWarning = "warning"
+	levelNotice  = "notice"
+)
+
+// AnnotationLevel is the check-run annotation level of a finding: failure
+// when it blocks, notice when waived or skipped, warning otherwise.
+func AnnotationLevel(f gate.Finding) string {
+	switch {
+	case f.Blocking:
+		return levelFailure
+	case f.Verdict == gate.Waived || f.Verdict == gate.Skipped:
+		return levelNotice
+	}
+	return levelWarning
+}
+
+// AnnotationMessage is the one-paragraph message of a finding's annotation.
+func AnnotationMessage(f gate.Finding) string {
+	var b strings.Builder
+	b.WriteString(f.Rule)
+	b.WriteString(": ")
+	b.WriteString(string(f.Verdict))
+	if f.Metric != "" {
+		b.WriteString(" on ")
+		b.WriteString(f.Metric)
+		if ls := gate.LabelString(f.Labels); ls != "" {
+			b.WriteString(" [" + ls + "]")
+		}
+	}
+	if v := num(f.Value); v != "—" {
+		b.WriteString(" = " + v)
+	}
+	if f.Threshold != "" {
+		b.WriteString(", want " + f.Threshold)
+	}
+	if f.Reason != "" {
+		b.WriteString(": " + f.Reason)
+	}
+	return cleanN(b.String(), 2000)
+}
+
+// annotations lists one annotation per finding that did not pass, on the
+// line of its rule in the rules file (line 1 when the rule has no position).
+func annotations(r *gate.Result, path string) []*gh.CheckRunAnnotation {
+	var out []*gh.CheckRunAnnotation
+	for _, f := range r.Findings {
+		if f.Verdict == gate.Pass {
+			continue
+		}
+		line := max(f.RulePos.Line, 1)
+		out = append(out, &gh.CheckRunAnnotation{
+			Path:            gh.String(path),
+			StartLine:       gh.Int(line),
+			EndLine:         gh.Int(line),
+			AnnotationLevel: gh.String(AnnotationLevel(f)),
+			Title:           gh.String(clean("modelgate: " + f.Rule)),
+			Message:         gh.String(AnnotationMessage(f)),
+		})
+	}
+	return out
+}
