@@ -37,7 +37,7 @@ func ReadFile(path string) (*File, error) {
 	defer fh.Close()
 	data, err := io.ReadAll(io.LimitReader(fh, MaxFileBytes+1))
 	if err != nil {
-		return nil, fmt.Errorf("read rules file %s: %w", path, err)
+		return nil, fmt.Errorf("read rules file: %w", err)
 	}
 	return Parse(path, data)
 }
@@ -97,7 +97,7 @@ var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 // node tree; nil when nothing more can be checked.
 func (p *parser) load(data []byte) *yaml.Node {
 	if len(data) > MaxFileBytes {
-		p.errorf(Pos{}, KindSize, "rules file is %d bytes; the limit is %d (1 MiB)", len(data), MaxFileBytes)
+		p.errorf(Pos{}, KindSize, "rules file is larger than %d bytes (1 MiB); a rules file is a few kilobytes", MaxFileBytes)
 		return nil
 	}
 	if i := bytes.IndexByte(data, 0); i >= 0 {
