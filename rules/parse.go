@@ -366,6 +366,13 @@ func (p *parser) number(n *yaml.Node, key string) (*Number, bool) {
 	if reported(n) {
 		return nil, false
 	}
+	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!str" && n.Style == 0 {
+		// YAML leaves a plain number too large for a float64 as a string.
+		if _, err := strconv.ParseFloat(strings.ReplaceAll(n.Value, "_", ""), 64); errors.Is(err, strconv.ErrRange) {
+			p.errorf(pos(n), KindRange, "`%s` is out of range, found %s", key, trunc(n.Value))
+			return nil, false
+		}
+	}
 	if n.Kind != yaml.ScalarNode || (n.ShortTag() != "!!int" && n.ShortTag() != "!!float") {
 		p.errorf(pos(n), KindType, "`%s` must be a number, found %s", key, describe(n))
 		return nil, false
