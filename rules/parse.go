@@ -571,7 +571,7 @@ func (p *parser) model(n *yaml.Node) Model {
 	}
 	p.require(fs, "model", "group")
 	if v, ok := fs.vals["group"]; ok {
-		if s, ok := p.nonEmpty(v, "group"); ok {
+		if s, ok := p.text(v, "group"); ok {
 			if !groupRE.MatchString(s) {
 				p.errorf(pos(v), KindName, "model group `%s` is not a model package group name: want 1 to 63 letters, digits and hyphens, starting and ending with a letter or digit", trunc(s))
 			}
