@@ -30,10 +30,10 @@ const (
 
 // Diagnostic is one problem in a rules file.
 type Diagnostic struct {
-	File    string
-	Pos     Pos
-	Message string
-	Kind    string
+	File    string `json:"file"`
+	Pos     Pos    `json:"pos"`
+	Message string `json:"message"`
+	Kind    string `json:"kind"`
 }
 
 // String formats d as file:line:col: message [kind]. A diagnostic with no

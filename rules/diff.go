@@ -25,18 +25,19 @@ const (
 type Change struct {
 	// Rule is the rule id; empty for a change of the file's model,
 	// registry, reports or defaults.
-	Rule string
-	Kind ChangeKind
+	Rule string     `json:"rule,omitempty"`
+	Kind ChangeKind `json:"kind"`
 	// What names the change: "min lowered", "waiver added",
 	// "defaults.on_missing changed".
-	What string
+	What string `json:"what"`
 	// Before and After are the values in the base and head files; empty
 	// when absent.
-	Before, After string
+	Before string `json:"before,omitempty"`
+	After  string `json:"after,omitempty"`
 	// Pos is where the change is in the head file, or in the base file when
 	// InBase is set (a removed rule or report).
-	Pos    Pos
-	InBase bool
+	Pos    Pos  `json:"pos"`
+	InBase bool `json:"in_base,omitempty"`
 }
 
 // Loosens reports whether any change loosens the rules.

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -148,5 +149,24 @@ reports: [{name: r, uri: r.json}]
 		"loosen  a: waiver added: (none) -> until 2030-01-01, owner o: line one\\nline two " + strings.Repeat("z", 200-len("until 2030-01-01, owner o: line one\\nline two ")) + "... at 9:7\n"
 	if got != want {
 		t.Errorf("FormatChanges =\n%s\nwant\n%s", got, want)
+	}
+}
+
+func TestChangeJSON(t *testing.T) {
+	t.Parallel()
+	b, err := json.Marshal(Change{Rule: "f1", Kind: Loosen, What: "rule removed", Before: "quality.f1 min 0.5", Pos: Pos{6, 5}, InBase: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"rule":"f1","kind":"loosen","what":"rule removed","before":"quality.f1 min 0.5","pos":{"line":6,"col":5},"in_base":true}`
+	if string(b) != want {
+		t.Errorf("json.Marshal(Change) = %s; want %s", b, want)
+	}
+	b, err = json.Marshal(Diagnostic{File: "m.yml", Pos: Pos{3, 7}, Message: "m", Kind: KindType})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"file":"m.yml","pos":{"line":3,"col":7},"message":"m","kind":"type"}`; string(b) != want {
+		t.Errorf("json.Marshal(Diagnostic) = %s; want %s", b, want)
 	}
 }

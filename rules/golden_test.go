@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"gopkg.in/yaml.v3"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files under testdata")
@@ -83,5 +84,53 @@ func TestValidParse(t *testing.T) {
 				t.Errorf("ReadFile(%s): Path %q, SHA256 %q", path, f.Path, f.SHA256)
 			}
 		})
+	}
+}
+
+// TestValidCoverEveryKey checks that the valid cases, together, use every
+// key of the language and every report format.
+func TestValidCoverEveryKey(t *testing.T) {
+	t.Parallel()
+	files, err := filepath.Glob("testdata/valid/*.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		if n.Kind == yaml.MappingNode {
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				seen[n.Content[i].Value] = true
+				if n.Content[i].Value == "format" {
+					seen["format:"+n.Content[i+1].Value] = true
+				}
+			}
+		}
+		for _, c := range n.Content {
+			walk(c)
+		}
+	}
+	for _, path := range files {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc yaml.Node
+		if err := yaml.Unmarshal(data, &doc); err != nil {
+			t.Fatal(err)
+		}
+		walk(&doc)
+	}
+	var all []string
+	for _, l := range [][]string{topKeys, modelKeys, registryKeys, reportKeys, memorizationKeys, defaultsKeys, ruleKeys, vsBaselineKeys, shapKeys, waiverKeys, whereLabels} {
+		all = append(all, l...)
+	}
+	for _, f := range reportFormats {
+		all = append(all, "format:"+f)
+	}
+	for _, k := range all {
+		if !seen[k] {
+			t.Errorf("no valid case uses %s", k)
+		}
 	}
 }

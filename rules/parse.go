@@ -37,7 +37,7 @@ func ReadFile(path string) (*File, error) {
 	defer fh.Close()
 	data, err := io.ReadAll(io.LimitReader(fh, MaxFileBytes+1))
 	if err != nil {
-		return nil, fmt.Errorf("read rules file %s: %w", path, err)
+		return nil, fmt.Errorf("read rules file: %w", err)
 	}
 	return Parse(path, data)
 }
@@ -97,7 +97,7 @@ var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 // node tree; nil when nothing more can be checked.
 func (p *parser) load(data []byte) *yaml.Node {
 	if len(data) > MaxFileBytes {
-		p.errorf(Pos{}, KindSize, "rules file is %d bytes; the limit is %d (1 MiB)", len(data), MaxFileBytes)
+		p.errorf(Pos{}, KindSize, "rules file is larger than %d bytes (1 MiB); a rules file is a few kilobytes", MaxFileBytes)
 		return nil
 	}
 	if i := bytes.IndexByte(data, 0); i >= 0 {
@@ -366,6 +366,13 @@ func (p *parser) number(n *yaml.Node, key string) (*Number, bool) {
 	if reported(n) {
 		return nil, false
 	}
+	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!str" && n.Style == 0 {
+		// YAML leaves a plain number too large for a float64 as a string.
+		if _, err := strconv.ParseFloat(strings.ReplaceAll(n.Value, "_", ""), 64); errors.Is(err, strconv.ErrRange) {
+			p.errorf(pos(n), KindRange, "`%s` is out of range, found %s", key, trunc(n.Value))
+			return nil, false
+		}
+	}
 	if n.Kind != yaml.ScalarNode || (n.ShortTag() != "!!int" && n.ShortTag() != "!!float") {
 		p.errorf(pos(n), KindType, "`%s` must be a number, found %s", key, describe(n))
 		return nil, false
@@ -564,7 +571,7 @@ func (p *parser) model(n *yaml.Node) Model {
 	}
 	p.require(fs, "model", "group")
 	if v, ok := fs.vals["group"]; ok {
-		if s, ok := p.nonEmpty(v, "group"); ok {
+		if s, ok := p.text(v, "group"); ok {
 			if !groupRE.MatchString(s) {
 				p.errorf(pos(v), KindName, "model group `%s` is not a model package group name: want 1 to 63 letters, digits and hyphens, starting and ending with a letter or digit", trunc(s))
 			}

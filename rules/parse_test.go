@@ -188,8 +188,13 @@ func TestReadFile(t *testing.T) {
 	if !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("ReadFile(missing) error = %v; want fs.ErrNotExist", err)
 	}
+	_, err = ReadFile(dir)
+	var pe *fs.PathError
+	if !errors.As(err, &pe) || err.Error() != "read rules file: read "+dir+": is a directory" {
+		t.Errorf("ReadFile(dir) error = %v; want a wrapped *fs.PathError", err)
+	}
 	big := filepath.Join(dir, "big.yml")
-	data := append([]byte("version: 1\n#"), bytes.Repeat([]byte("x"), MaxFileBytes)...)
+	data := append([]byte("version: 1\n#"), bytes.Repeat([]byte("x"), 3*MaxFileBytes)...)
 	if err := os.WriteFile(big, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -198,7 +203,7 @@ func TestReadFile(t *testing.T) {
 	if !errors.As(err, &ds) {
 		t.Fatalf("ReadFile(big) error %T %v; want Diagnostics", err, err)
 	}
-	want := Diagnostics{{File: big, Message: "rules file is 1048577 bytes; the limit is 1048576 (1 MiB)", Kind: KindSize}}
+	want := Diagnostics{{File: big, Message: "rules file is larger than 1048576 bytes (1 MiB); a rules file is a few kilobytes", Kind: KindSize}}
 	if diff := cmp.Diff(want, ds); diff != "" {
 		t.Errorf("ReadFile(big) mismatch (-want +got):\n%s", diff)
 	}
