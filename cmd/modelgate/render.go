@@ -1,13 +1,15 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"math"
+	"sort"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/modelgate/modelgate/gate"
 )
@@ -28,17 +30,19 @@ func renderText(w io.Writer, r *gate.Result) error {
 		fmt.Fprintf(bw, "note:      %s\n", clean(n, 300))
 	}
 	fmt.Fprintln(bw)
-	tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "RULE\tMETRIC\tINSTANCE\tVALUE\tTHRESHOLD\tBASELINE\tDELTA\tVERDICT")
+	rows := [][]string{{"RULE", "METRIC", "INSTANCE", "VALUE", "THRESHOLD", "BASELINE", "DELTA", "VERDICT"}}
+	reasons := []string{""}
 	for _, f := range r.Findings {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
-			clean(f.Rule, 40), clean(f.Metric, 48), clean(gate.LabelString(f.Labels), 48),
-			numStr(f.Value), clean(f.Threshold, 60), numStr(f.Baseline), delta(f.Delta), verdictStr(f))
+		rows = append(rows, []string{clean(f.Rule, 40), clean(f.Metric, 48), clean(gate.LabelString(f.Labels), 48),
+			numStr(f.Value), clean(f.Threshold, 60), numStr(f.Baseline), delta(f.Delta), verdictStr(f)})
+		reason := ""
 		if f.Verdict != gate.Pass && f.Reason != "" {
-			fmt.Fprintf(tw, "  -> %s\n", clean(f.Reason, 240)) // no tab: does not widen the columns
+			reason = clean(f.Reason, 240)
 		}
+		reasons = append(reasons, reason)
 	}
-	tw.Flush()
+	writeTable(bw, rows, reasons)
+	writeDetails(bw, r)
 	fmt.Fprintln(bw)
 	c := r.Counts
 	fmt.Fprintf(bw, "%s: %s\n", strings.ToUpper(string(r.Conclusion)), clean(r.Title(), 200))
@@ -119,4 +123,66 @@ func clean(s string, max int) string {
 		n++
 	}
 	return b.String()
+}
+
+// writeTable pads the columns to their widest cell and puts each non-empty
+// reason on its own line under its row.
+func writeTable(w io.Writer, rows [][]string, reasons []string) {
+	width := make([]int, len(rows[0]))
+	for _, row := range rows {
+		for i, c := range row {
+			if n := utf8.RuneCountInString(c); n > width[i] {
+				width[i] = n
+			}
+		}
+	}
+	var b strings.Builder
+	for k, row := range rows {
+		b.Reset()
+		for i, c := range row {
+			b.WriteString(c)
+			if i < len(row)-1 {
+				b.WriteString(strings.Repeat(" ", width[i]-utf8.RuneCountInString(c)+2))
+			}
+		}
+		fmt.Fprintln(w, strings.TrimRight(b.String(), " "))
+		if reasons[k] != "" {
+			fmt.Fprintf(w, "  -> %s\n", reasons[k])
+		}
+	}
+}
+
+// writeDetails prints the per-report details of computed reports: the
+// worst memorization offenders (record, span, document, the first 80
+// characters of the span; never more of the protected text).
+func writeDetails(w io.Writer, r *gate.Result) {
+	for _, name := range sortedKeys(r.Details) {
+		var d struct {
+			Outputs   int `json:"outputs"`
+			Verbatim  int `json:"verbatim"`
+			MinTokens int `json:"min_tokens"`
+			Offenders []struct {
+				Record   int    `json:"record"`
+				Span     int    `json:"span"`
+				Excerpt  string `json:"excerpt"`
+				Document string `json:"document"`
+			} `json:"offenders"`
+		}
+		if json.Unmarshal(r.Details[name], &d) != nil || len(d.Offenders) == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "\n%s: %d of %d outputs reproduce a span of %d+ tokens from the corpus; worst:\n", clean(name, 40), d.Verbatim, d.Outputs, d.MinTokens)
+		for _, o := range d.Offenders {
+			fmt.Fprintf(w, "  record %d: %d tokens from %s: %q\n", o.Record, o.Span, clean(o.Document, 120), clean(o.Excerpt, 80))
+		}
+	}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
