@@ -94,6 +94,7 @@ type ApprovalPlan struct {
 // gate itself failed.
 func PlanApproval(in ApprovalInput) ApprovalPlan {
 	var refuse []string
+	mismatch := false // the re-check did not read what the PR's check judged
 	r := in.Result
 	if r == nil || r.Candidate == nil {
 		return ApprovalPlan{Action: ActionLeave, Reasons: []string{"the re-check did not complete; nothing is written"}}
@@ -112,9 +113,11 @@ func PlanApproval(in ApprovalInput) ApprovalPlan {
 			refuse = append(refuse, "the pull request's modelgate check failed")
 		}
 		if ev.CandidateARN != cand.ARN {
+			mismatch = true
 			refuse = append(refuse, fmt.Sprintf("the pull request's check judged %s, but the candidate now is %s", ev.CandidateARN, cand.ARN))
-		} else {
-			refuse = append(refuse, compareReports(ev.Reports, EvidenceOf(r).Reports)...)
+		} else if diffs := compareReports(ev.Reports, EvidenceOf(r).Reports); len(diffs) > 0 {
+			mismatch = true
+			refuse = append(refuse, diffs...)
 		}
 	}
 	gateFailed := r.Conclusion == Failure
@@ -149,9 +152,11 @@ func PlanApproval(in ApprovalInput) ApprovalPlan {
 	if len(refuse) == 0 {
 		return ApprovalPlan{Action: ActionApprove, Reasons: []string{"passed: " + r.Title()}, Decision: decision(in, StatusApproved)}
 	}
-	// Reject only for a real gate failure on a pending package: never for
-	// an error, a missing check, or a package a person already decided on.
-	if in.OnFail == "reject" && gateFailed && cand.Approval == StatusPending && onlyGateFailure(in, r) {
+	// Reject only for a real gate failure on a pending package, on the data
+	// the PR's check judged: never for an error, a swapped package or
+	// changed reports (something else is going on), or a package a person
+	// already decided on.
+	if in.OnFail == "reject" && gateFailed && !mismatch && cand.Approval == StatusPending && onlyGateFailure(r) {
 		return ApprovalPlan{Action: ActionReject, Reasons: refuse, Decision: decision(in, StatusRejected)}
 	}
 	return ApprovalPlan{Action: ActionLeave, Reasons: refuse}
@@ -166,7 +171,7 @@ func approvedBy(commit string) string {
 
 // onlyGateFailure reports whether the re-check's failure is the model's
 // (failing rules), not an error that could be the gate's own.
-func onlyGateFailure(in ApprovalInput, r *Result) bool {
+func onlyGateFailure(r *Result) bool {
 	if r.Counts.Error > 0 {
 		return false
 	}
@@ -174,9 +179,6 @@ func onlyGateFailure(in ApprovalInput, r *Result) bool {
 		if rec.Error != "" {
 			return false
 		}
-	}
-	if in.Evidence != nil && in.Evidence.CandidateARN != r.Candidate.ARN {
-		return false
 	}
 	return true
 }

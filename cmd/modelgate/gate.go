@@ -71,7 +71,7 @@ func (o gateOptions) abs(p string) string {
 func openGate(ctx context.Context, o gateOptions) (*rules.File, gate.Registry, error) {
 	f, err := rules.ReadFile(o.abs(o.Rules))
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, usageError{err} // a missing or unreadable rules file is the caller's to fix
 	}
 	f.Path = o.Rules // as the user named it: annotations need the repo-relative path
 	reg, err := openRegistry(ctx, o, f)

@@ -1,0 +1,341 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/modelgate/modelgate/gate"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+func noenv(string) string { return "" }
+
+// runCLI runs the command line and returns the exit code and outputs.
+func runCLI(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(context.Background(), args, noenv, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", "cli", name)
+	if *update {
+		os.MkdirAll(filepath.Dir(path), 0o755)
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs from the golden file (run with -update to accept):\n%s", name, got)
+	}
+}
+
+const fraudRules = "../../examples/fraud/.github/modelgate.yml"
+
+func TestCheckExampleGolden(t *testing.T) {
+	t.Parallel()
+	code, out, errs := runCLI(t, "check", "--rules", fraudRules)
+	if code != gate.ExitFail {
+		t.Fatalf("check (failing v13) = exit %d; want 1\n%s%s", code, out, errs)
+	}
+	golden(t, "fraud-v13.txt", out)
+
+	code, out, _ = runCLI(t, "check", "--rules", fraudRules, "--candidate", "12", "--format", "json")
+	if code != gate.ExitPass {
+		t.Fatalf("check (v12) = exit %d; want 0", code)
+	}
+	var res gate.Result
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("--format json is not a Result: %v", err)
+	}
+	if res.Schema != 1 || res.Conclusion != gate.Neutral || res.Candidate.Version != 12 || res.Baseline.Version != 11 || len(res.Findings) == 0 {
+		t.Errorf("json result = schema %d %s v%d vs v%d, %d findings", res.Schema, res.Conclusion, res.Candidate.Version, res.Baseline.Version, len(res.Findings))
+	}
+	// --fail-on warning turns the neutral v12 into a failure.
+	if code, _, _ := runCLI(t, "check", "--rules", fraudRules, "--candidate", "12", "--fail-on", "warning"); code != gate.ExitFail {
+		t.Errorf("check --fail-on warning = exit %d; want 1", code)
+	}
+}
+
+func TestCheckWritesResultFile(t *testing.T) {
+	t.Parallel()
+	out := filepath.Join(t.TempDir(), "sub", "result.json")
+	code, stdout, _ := runCLI(t, "check", "--rules", fraudRules, "--candidate", "12", "--format", "markdown", "--out", out)
+	if code != 0 || !strings.Contains(stdout, "|") {
+		t.Fatalf("check --format markdown = %d:\n%s", code, stdout)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res gate.Result
+	if err := json.Unmarshal(b, &res); err != nil || res.Candidate.Version != 12 {
+		t.Errorf("--out file: %v %+v", err, res.Candidate)
+	}
+}
+
+func TestExitCodes(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.yml")
+	os.WriteFile(bad, []byte("version: 1\nmodel: {group: g}\nrules:\n  - id: a\n    metric: quality.auc\n    mn: 0.8\n"), 0o644)
+	tests := []struct {
+		name string
+		args []string
+		code int
+		out  string // substring of stdout+stderr
+	}{
+		{"no command", nil, 2, "usage: modelgate"},
+		{"unknown command", []string{"frobnicate"}, 2, `unknown command "frobnicate"`},
+		{"bad format", []string{"check", "--rules", fraudRules, "--format", "xml"}, 2, `--format "xml"`},
+		{"bad rules", []string{"check", "--rules", bad}, 2, "bad.yml:6:5: unknown key `mn` in rule; did you mean `min`?"},
+		{"missing rules file", []string{"check", "--rules", filepath.Join(dir, "nope.yml")}, 2, "nope.yml"},
+		{"missing registry", []string{"check", "--rules", fraudRules, "--registry", filepath.Join(dir, "none")}, 2, "open local registry"},
+		{"no such candidate", []string{"check", "--rules", fraudRules, "--candidate", "99"}, 3, "version 99 of group fraud-xgboost"},
+		{"validate ok", []string{"validate", fraudRules}, 0, "ok (14 rules)"},
+		{"validate bad", []string{"validate", bad}, 2, "did you mean `min`?"},
+		{"schema", []string{"schema"}, 0, `"$schema"`},
+		{"version", []string{"version"}, 0, "modelgate dev"},
+		{"approve needs a commit", []string{"approve", "--rules", fraudRules}, 2, "--commit is required"},
+		{"diff needs two files", []string{"diff", fraudRules}, 2, "usage: modelgate diff"},
+		{"diff same file", []string{"diff", fraudRules, fraudRules}, 0, "no rule changes"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			code, out, errs := runCLI(t, tc.args...)
+			if code != tc.code || !strings.Contains(out+errs, tc.out) {
+				t.Errorf("modelgate %q = exit %d\n%s%s\nwant exit %d and %q", tc.args, code, out, errs, tc.code, tc.out)
+			}
+		})
+	}
+}
+
+func TestDiffLoosening(t *testing.T) {
+	t.Parallel()
+	base, _ := os.ReadFile(fraudRules)
+	head := strings.Replace(string(base), "    min: 0.8\n", "    min: 0.7\n", 1)
+	head = strings.Replace(head, "    max: 0.2\n", "    max: 0.2\n    waiver: {reason: known issue, owner: \"@ml\", expires: 2099-01-01}\n", 1)
+	dir := t.TempDir()
+	b, h := filepath.Join(dir, "base.yml"), filepath.Join(dir, "head.yml")
+	os.WriteFile(b, base, 0o644)
+	os.WriteFile(h, []byte(head), 0o644)
+	code, out, errs := runCLI(t, "diff", "--fail-on-loosen", b, h)
+	if code != gate.ExitFail {
+		t.Errorf("diff --fail-on-loosen = %d; want 1\n%s%s", code, out, errs)
+	}
+	for _, want := range []string{"accuracy-floor", "0.8", "0.7", "false-positive-rate", "waiver"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("diff output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// Hostile report text cannot drive the terminal.
+func TestCleanStripsControls(t *testing.T) {
+	t.Parallel()
+	if got := clean("a\x1b[31mred\u202e\nb", 100); strings.ContainsAny(got, "\x1b\u202e\n") {
+		t.Errorf("clean = %q", got)
+	}
+	if got := clean(strings.Repeat("x", 50), 10); got != strings.Repeat("x", 10)+"…" {
+		t.Errorf("clean cut = %q", got)
+	}
+}
+
+// copyRegistry copies the example registry into a temp dir with its rules
+// file, so approval can write to it.
+func copyRegistry(t *testing.T) (rulesPath, regDir string) {
+	t.Helper()
+	dir := t.TempDir()
+	for _, sub := range []string{".github", "registry"} {
+		src := filepath.Join("../../examples/fraud", sub)
+		err := filepath.Walk(src, func(p string, info os.FileInfo, err error) error {
+			if err != nil {
+				return err
+			}
+			rel, _ := filepath.Rel(src, p)
+			dst := filepath.Join(dir, sub, rel)
+			if info.IsDir() {
+				return os.MkdirAll(dst, 0o755)
+			}
+			b, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			return os.WriteFile(dst, b, 0o644)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return filepath.Join(dir, ".github", "modelgate.yml"), filepath.Join(dir, "registry")
+}
+
+type pkgState struct {
+	ModelApprovalStatus        string
+	ApprovalDescription        string
+	CustomerMetadataProperties map[string]string
+}
+
+func readPkg(t *testing.T, reg string, v string) (pkgState, []byte) {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(reg, "fraud-xgboost", v, "package.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s pkgState
+	if err := json.Unmarshal(b, &s); err != nil {
+		t.Fatal(err)
+	}
+	return s, b
+}
+
+// setReport replaces a report's bytes and keeps the registry's digest
+// consistent, as a re-registered package would.
+func setReport(t *testing.T, reg, v, name, content string) {
+	t.Helper()
+	dir := filepath.Join(reg, "fraud-xgboost", v)
+	old, _ := os.ReadFile(filepath.Join(dir, name))
+	os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644)
+	p := filepath.Join(dir, "package.json")
+	b, _ := os.ReadFile(p)
+	b = bytes.ReplaceAll(b, []byte(digest(old)), []byte(digest([]byte(content))))
+	os.WriteFile(p, b, 0o644)
+}
+
+func digest(b []byte) string {
+	s := sha256.Sum256(b)
+	return "sha256:" + hex.EncodeToString(s[:])
+}
+
+func setStatus(t *testing.T, reg, v, status string, meta map[string]string) {
+	t.Helper()
+	p := filepath.Join(reg, "fraud-xgboost", v, "package.json")
+	b, _ := os.ReadFile(p)
+	var doc map[string]any
+	json.Unmarshal(b, &doc)
+	doc["ModelApprovalStatus"] = status
+	if meta != nil {
+		md := doc["CustomerMetadataProperties"].(map[string]any)
+		for k, v := range meta {
+			md[k] = v
+		}
+	}
+	b, _ = json.Marshal(doc)
+	os.WriteFile(p, b, 0o644)
+}
+
+// TestApproveMatrix drives check (the PR) then approve (the merge) on a
+// writable copy of the example registry and asserts the registry state
+// afterwards. Zero false approvals.
+func TestApproveMatrix(t *testing.T) {
+	t.Parallel()
+	type tc struct {
+		name     string
+		checkArg []string // the PR's check
+		between  func(t *testing.T, reg string)
+		approve  []string // extra approve args
+		code     int
+		v        string // the package whose state is asserted
+		status   string
+		says     string // stderr substring
+	}
+	stats12 := `{"binary_classification_metrics": {"accuracy": {"value": 0.99, "standard_deviation": 0.001}}}`
+	tests := []tc{
+		{name: "passing candidate is approved", checkArg: []string{"--candidate", "12"}, approve: []string{"--candidate", "12"},
+			code: 0, v: "12", status: gate.StatusApproved, says: "Approved fraud-xgboost v12"},
+		{name: "report bytes changed after the check", checkArg: []string{"--candidate", "12"}, approve: []string{"--candidate", "12"},
+			between: func(t *testing.T, reg string) {
+				b, _ := os.ReadFile(filepath.Join(reg, "fraud-xgboost/12/statistics.json"))
+				setReport(t, reg, "12", "statistics.json", strings.Replace(string(b), "0.926", "0.927", 1))
+			},
+			code: 1, v: "12", status: gate.StatusPending, says: "report quality changed since the pull request's check"},
+		{name: "package swapped between PR and merge", checkArg: []string{"--candidate", "12"}, approve: nil,
+			code: 1, v: "13", status: gate.StatusPending, says: "judged arn:aws:sagemaker:eu-west-1:111122223333:model-package/fraud-xgboost/12, but the candidate now is"},
+		{name: "rejected by hand meanwhile", checkArg: []string{"--candidate", "12"}, approve: []string{"--candidate", "12"},
+			between: func(t *testing.T, reg string) { setStatus(t, reg, "12", gate.StatusRejected, nil) },
+			code: 1, v: "12", status: gate.StatusRejected, says: "a rejection is never overwritten without override"},
+		{name: "rejected by hand, override", checkArg: []string{"--candidate", "12"}, approve: []string{"--candidate", "12", "--override"},
+			between: func(t *testing.T, reg string) { setStatus(t, reg, "12", gate.StatusRejected, nil) },
+			code: 0, v: "12", status: gate.StatusApproved, says: "Approved"},
+		{name: "approved by someone else", checkArg: []string{"--candidate", "12"}, approve: []string{"--candidate", "12"},
+			between: func(t *testing.T, reg string) { setStatus(t, reg, "12", gate.StatusApproved, nil) },
+			code: 1, v: "12", status: gate.StatusApproved, says: "already Approved (not by modelgate)"},
+		{name: "failing candidate left pending", checkArg: nil, approve: nil,
+			code: 1, v: "13", status: gate.StatusPending, says: "the pull request's modelgate check failed"},
+		{name: "failing candidate rejected with on-fail reject", checkArg: nil, approve: []string{"--on-fail", "reject"},
+			code: 1, v: "13", status: gate.StatusRejected, says: "Rejected fraud-xgboost v13"},
+		{name: "metrics changed to failing after a passing check", checkArg: []string{"--candidate", "12"}, approve: []string{"--candidate", "12", "--on-fail", "reject"},
+			between: func(t *testing.T, reg string) { setReport(t, reg, "12", "statistics.json", stats12) },
+			code: 1, v: "12", status: gate.StatusPending, says: "report quality changed"},
+	}
+	for _, c := range tests {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			rules, reg := copyRegistry(t)
+			ev := filepath.Join(t.TempDir(), "pr.json")
+			args := append([]string{"check", "--rules", rules, "--out", ev, "--format", "json"}, c.checkArg...)
+			runCLI(t, args...)
+			if c.between != nil {
+				c.between(t, reg)
+			}
+			args = append([]string{"approve", "--rules", rules, "--evidence", ev, "--commit", "c0ffee", "--pr", "7", "--actor", "octocat", "--format", "json"}, c.approve...)
+			code, _, errs := runCLI(t, args...)
+			st, _ := readPkg(t, reg, c.v)
+			if code != c.code || st.ModelApprovalStatus != c.status || !strings.Contains(errs, c.says) {
+				t.Errorf("approve = exit %d, v%s %s\n%s\nwant exit %d, %s, %q", code, c.v, st.ModelApprovalStatus, errs, c.code, c.status, c.says)
+			}
+			if c.status == gate.StatusApproved && code == 0 {
+				if st.CustomerMetadataProperties["modelgate:commit"] != "c0ffee" || st.CustomerMetadataProperties["modelgate:pr"] != "7" ||
+					st.CustomerMetadataProperties["modelgate:approved-by"] != "octocat" || !strings.Contains(st.ApprovalDescription, "commit c0ffee, PR #7") {
+					t.Errorf("audit record = %+v", st)
+				}
+			}
+		})
+	}
+}
+
+func TestApproveIsIdempotentAndFailsClosed(t *testing.T) {
+	t.Parallel()
+	rules, reg := copyRegistry(t)
+	ev := filepath.Join(t.TempDir(), "pr.json")
+	runCLI(t, "check", "--rules", rules, "--candidate", "12", "--out", ev)
+	args := []string{"approve", "--rules", rules, "--candidate", "12", "--evidence", ev, "--commit", "c1", "--format", "json"}
+	if code, _, errs := runCLI(t, args...); code != 0 {
+		t.Fatalf("first approve = %d: %s", code, errs)
+	}
+	_, first := readPkg(t, reg, "12")
+	code, _, errs := runCLI(t, args...)
+	_, second := readPkg(t, reg, "12")
+	if code != 0 || !strings.Contains(errs, "Already approved") || !bytes.Equal(first, second) {
+		t.Errorf("second approve = %d %q; file changed: %v", code, errs, !bytes.Equal(first, second))
+	}
+	// A registry failure (a report whose bytes no longer match the
+	// registry's digest) is exit 3 and writes nothing.
+	os.WriteFile(filepath.Join(reg, "fraud-xgboost/13/statistics.json"), []byte(`{}`), 0o644)
+	_, before := readPkg(t, reg, "13")
+	code, _, errs = runCLI(t, "approve", "--rules", rules, "--commit", "c2", "--format", "json")
+	_, after := readPkg(t, reg, "13")
+	if code != gate.ExitRuntime || !strings.Contains(errs, "nothing written") || !bytes.Equal(before, after) {
+		t.Errorf("approve over a tampered report = %d %q", code, errs)
+	}
+	if !regexp.MustCompile(`content digest mismatch`).MatchString(errs) {
+		t.Errorf("error does not say digest mismatch: %q", errs)
+	}
+}
