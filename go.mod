@@ -10,6 +10,7 @@ require (
 	github.com/moby/buildkit v0.34.2
 	github.com/opencontainers/go-digest v1.0.0
 	github.com/sethvargo/go-githubactions v1.4.0
+	gopkg.in/yaml.v3 v3.0.1
 )
 
 require (

@@ -8,10 +8,14 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/sethvargo/go-githubactions"
+	"gopkg.in/yaml.v3"
 
 	"github.com/modelgate/modelgate/gate"
 	"github.com/modelgate/modelgate/gate/gatetest"
@@ -446,5 +450,103 @@ func TestNewGitHubClientBaseURL(t *testing.T) {
 	}
 	if _, err := newGitHubClient("t", "ftp://x"); err == nil {
 		t.Errorf("newGitHubClient(ftp://x) succeeded")
+	}
+}
+
+// actionYAML is the part of an action.yml the tests read.
+type actionYAML struct {
+	Name        string `yaml:"name"`
+	Description string `yaml:"description"`
+	Branding    struct {
+		Icon  string `yaml:"icon"`
+		Color string `yaml:"color"`
+	} `yaml:"branding"`
+	Inputs map[string]struct {
+		Description string  `yaml:"description"`
+		Required    bool    `yaml:"required"`
+		Default     *string `yaml:"default"`
+	} `yaml:"inputs"`
+	Outputs map[string]struct {
+		Description string `yaml:"description"`
+	} `yaml:"outputs"`
+	Runs struct {
+		Using string `yaml:"using"`
+		Image string `yaml:"image"`
+		Main  string `yaml:"main"`
+	} `yaml:"runs"`
+}
+
+func readActionYAML(t *testing.T, path string) actionYAML {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a actionYAML
+	if err := yaml.Unmarshal(b, &a); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return a
+}
+
+// TestActionYAML checks action.yml against what runAction reads and writes,
+// and the act shim's inputs and outputs against action.yml.
+func TestActionYAML(t *testing.T) {
+	t.Parallel()
+	a := readActionYAML(t, filepath.Join("..", "..", "action.yml"))
+	if a.Runs.Using != "docker" || a.Runs.Image != "Dockerfile" || a.Branding.Icon == "" || a.Branding.Color == "" || a.Description == "" {
+		t.Errorf("action.yml: runs %+v, branding %+v; want docker, Dockerfile, a branding and a description", a.Runs, a.Branding)
+	}
+	var inputs []string
+	for name, in := range a.Inputs {
+		inputs = append(inputs, name)
+		if !regexp.MustCompile(`^[a-z]+(_[a-z]+)*$`).MatchString(name) {
+			t.Errorf("input %s is not snake_case", name)
+		}
+		if in.Default == nil || in.Required || len(in.Description) < 30 {
+			t.Errorf("input %s: want a default, required: false and a description, got %+v", name, in)
+		}
+		if in.Default != nil && *in.Default != "" && !strings.Contains(in.Description, "Default") && !strings.Contains(in.Description, "default") {
+			t.Errorf("input %s: the description does not state the default %q", name, *in.Default)
+		}
+	}
+	slices.Sort(inputs)
+	wantInputs := []string{"candidate", "check_name", "fail_on", "github_token", "mode", "on_fail", "override",
+		"path_style", "region", "registry", "rules", "rules_change", "timeout"}
+	if diff := cmp.Diff(wantInputs, inputs); diff != "" {
+		t.Errorf("action.yml inputs (-want +got):\n%s", diff)
+	}
+	// Every default must be accepted by readInputs.
+	env := map[string]string{}
+	for name, in := range a.Inputs {
+		if name != "github_token" {
+			env["INPUT_"+strings.ToUpper(name)] = *in.Default
+		}
+	}
+	act := githubactions.New(githubactions.WithGetenv(func(k string) string { return env[k] }))
+	if _, err := readInputs(act); err != nil {
+		t.Errorf("readInputs(action.yml defaults): %v", err)
+	}
+	var outputs []string
+	for name, o := range a.Outputs {
+		outputs = append(outputs, name)
+		if o.Description == "" {
+			t.Errorf("output %s has no description", name)
+		}
+	}
+	slices.Sort(outputs)
+	if diff := cmp.Diff([]string{"candidate_arn", "check_run_url", "conclusion", "failed", "passed", "report_path", "warnings"}, outputs); diff != "" {
+		t.Errorf("action.yml outputs (-want +got):\n%s", diff)
+	}
+
+	shim := readActionYAML(t, filepath.Join("..", "..", ".ci", "act", "shim", "action.yml"))
+	if shim.Runs.Using != "node20" || shim.Runs.Main != "index.js" {
+		t.Errorf("shim runs %+v; want node20 index.js", shim.Runs)
+	}
+	if diff := cmp.Diff(a.Inputs, shim.Inputs); diff != "" {
+		t.Errorf("shim inputs differ from action.yml (-action +shim):\n%s", diff)
+	}
+	if diff := cmp.Diff(a.Outputs, shim.Outputs); diff != "" {
+		t.Errorf("shim outputs differ from action.yml (-action +shim):\n%s", diff)
 	}
 }
