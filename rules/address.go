@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // Address is a parsed metric address: segments separated by dots. A segment
@@ -50,11 +51,13 @@ func FormatAddress(parts ...string) string {
 		}
 		if needsQuote(p) {
 			b.WriteByte('"')
-			for _, r := range p {
-				if r == '"' || r == '\\' {
+			// Bytes, not runes: a segment that is not valid UTF-8 must
+			// come back byte for byte.
+			for j := 0; j < len(p); j++ {
+				if p[j] == '"' || p[j] == '\\' {
 					b.WriteByte('\\')
 				}
-				b.WriteRune(r)
+				b.WriteByte(p[j])
 			}
 			b.WriteByte('"')
 		} else {
@@ -74,7 +77,7 @@ func needsQuote(s string) bool {
 			return true
 		case r <= ' ' || r == 0x7f:
 			return true
-		case r > 0x7f && !isWordRune(r):
+		case r == utf8.RuneError || (r > 0x7f && !isWordRune(r)):
 			return true
 		}
 	}
@@ -133,8 +136,8 @@ func ParseAddress(s string) (Address, error) {
 			j := i
 			for j < len(s) && s[j] != '.' {
 				c := s[j]
-				if c == '"' || c == ' ' || c == '\t' || c == ':' || c == '\\' {
-					return Address{}, fmt.Errorf("metric address %q: %q at offset %d must be inside a quoted segment, e.g. shap.\"Marital Status\"", s, string(c), j)
+				if c == '"' || c == ' ' || c == ':' || c == '\\' || c < 0x20 || c == 0x7f {
+					return Address{}, fmt.Errorf("metric address %q: %q at offset %d must be inside a quoted segment; %s", s, string(c), j, quoteHint(s, i))
 				}
 				j++
 			}
@@ -181,6 +184,31 @@ func (a Address) checkFamily() error {
 		}
 	}
 	return nil
+}
+
+// quoteHint suggests the address with the segment that starts at offset i
+// quoted, when that parses; otherwise it shows the syntax.
+func quoteHint(s string, i int) string {
+	const generic = `quote it, e.g. shap."Marital Status"`
+	if len(s) > 256 {
+		return generic
+	}
+	end := strings.IndexByte(s[i:], '.')
+	if end < 0 {
+		end = len(s)
+	} else {
+		end += i
+	}
+	for _, c := range []byte(s[i:end]) {
+		if c < 0x20 || c == 0x7f {
+			return generic
+		}
+	}
+	fixed := s[:i] + FormatAddress(s[i:end]) + s[end:]
+	if _, err := ParseAddress(fixed); err != nil {
+		return generic
+	}
+	return "write " + fixed
 }
 
 var familyExample = map[string]string{

@@ -121,6 +121,11 @@ type Memorization struct {
 type Defaults struct {
 	Severity  Severity
 	OnMissing OnMissing
+
+	// Positions (zero when the file does not say).
+	Pos          Pos // the defaults mapping
+	SeverityPos  Pos
+	OnMissingPos Pos
 }
 
 // Severity of a rule: what a failing rule does to the conclusion.
@@ -181,19 +186,23 @@ type Rule struct {
 	Shap *ShapRule
 
 	// Direction and Ideal override the metric semantics table.
-	Direction Direction
-	Ideal     *Number
+	Direction    Direction
+	DirectionPos Pos
+	Ideal        *Number
 
-	Severity    Severity
-	SeverityPos Pos
-	OnMissing   OnMissing
+	Severity     Severity
+	SeverityPos  Pos
+	OnMissing    OnMissing
+	OnMissingPos Pos
 	// Confidence (0 < c < 1) judges bounds on value ± z·σ; 0 when unset.
 	Confidence    float64
 	ConfidencePos Pos
 	// OnInconclusive is what a verdict within noise does: fail (default) or warn.
-	OnInconclusive OnMissing
+	OnInconclusive    OnMissing
+	OnInconclusivePos Pos
 	// MinSamples fails (as missing) a report whose dataset.item_count is lower.
-	MinSamples int
+	MinSamples    int
+	MinSamplesPos Pos
 
 	Waiver *Waiver
 }
@@ -245,6 +254,8 @@ type Waiver struct {
 	Owner   string
 	Expires time.Time // a date, UTC midnight; the waiver holds through that day
 	Pos     Pos
+
+	ExpiresPos Pos
 }
 
 // Active reports whether the waiver still holds at now.

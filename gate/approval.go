@@ -1,0 +1,279 @@
+package gate
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// Evidence is what a check judged: the package and the exact report bytes.
+// The pull request's check run carries it; approval on merge compares it
+// with what it reads again.
+type Evidence struct {
+	CandidateARN     string         `json:"candidate_arn"`
+	CandidateVersion int            `json:"candidate_version"`
+	RulesSHA256      string         `json:"rules_sha256"`
+	Reports          []ReportRecord `json:"reports"`
+	Conclusion       Conclusion     `json:"conclusion"`
+}
+
+// EvidenceOf is the evidence of a result.
+func EvidenceOf(r *Result) Evidence {
+	e := Evidence{RulesSHA256: r.RulesSHA256, Conclusion: r.Conclusion}
+	if r.Candidate != nil {
+		e.CandidateARN, e.CandidateVersion = r.Candidate.ARN, r.Candidate.Version
+	}
+	for _, rec := range r.Reports {
+		if rec.Package == "candidate" {
+			e.Reports = append(e.Reports, ReportRecord{Package: rec.Package, Slot: rec.Slot, URI: rec.URI, SHA256: rec.SHA256})
+		}
+	}
+	sort.Slice(e.Reports, func(i, j int) bool { return e.Reports[i].Slot < e.Reports[j].Slot })
+	return e
+}
+
+// Audit metadata keys written into CustomerMetadataProperties.
+const (
+	MetaCommit      = "modelgate:commit"
+	MetaPR          = "modelgate:pr"
+	MetaRulesSHA    = "modelgate:rules-sha256"
+	MetaResult      = "modelgate:result"
+	MetaApprovedBy  = "modelgate:approved-by"
+	MetaOverride    = "modelgate:override"
+	MetaCheckRunURL = "modelgate:check-run"
+)
+
+// MaxApprovalDescription is the API limit of ApprovalDescription.
+const MaxApprovalDescription = 1024
+
+// ApprovalInput is everything the approval decision depends on.
+type ApprovalInput struct {
+	// Result is the re-check on the default branch; nil when it could not run.
+	Result *Result
+	// Evidence is what the pull request's check judged; nil when there is
+	// no check to compare with (allowed only when RequireEvidence is false).
+	Evidence        *Evidence
+	RequireEvidence bool
+
+	Commit   string // the merge commit
+	PR       int    // 0 when unknown
+	CheckURL string // the PR check run URL
+	Actor    string // who merged
+	// OnFail is "leave" (default) or "reject".
+	OnFail string
+	// Override allows overwriting a Rejected package or an approval by
+	// someone else; it is written into the audit record.
+	Override bool
+}
+
+// ApprovalAction is what approval does to the registry.
+type ApprovalAction string
+
+const (
+	ActionApprove ApprovalAction = "approve" // write Approved
+	ActionReject  ApprovalAction = "reject"  // write Rejected
+	ActionLeave   ApprovalAction = "leave"   // write nothing
+	ActionNoop    ApprovalAction = "noop"    // already Approved by this commit
+)
+
+// ApprovalPlan is the decision and the reasons for it.
+type ApprovalPlan struct {
+	Action   ApprovalAction
+	Reasons  []string
+	Decision *Decision // set for approve and reject
+}
+
+// PlanApproval decides, without side effects, whether the candidate may be
+// approved. It approves only when every condition holds: the re-check
+// passed with no error, the package is the one the pull request's check
+// evaluated, every report's bytes are unchanged, and the package is still
+// pending (or already approved by this same commit: a no-op). Anything else
+// leaves the package as it is, or rejects it when OnFail is reject and the
+// gate itself failed.
+func PlanApproval(in ApprovalInput) ApprovalPlan {
+	var refuse []string
+	r := in.Result
+	if r == nil || r.Candidate == nil {
+		return ApprovalPlan{Action: ActionLeave, Reasons: []string{"the re-check did not complete; nothing is written"}}
+	}
+	cand := r.Candidate
+	if in.Commit == "" {
+		refuse = append(refuse, "no commit to record the approval against")
+	}
+	if in.Evidence == nil {
+		if in.RequireEvidence {
+			refuse = append(refuse, "no modelgate check run with evidence on the pull request; the merge was not gated")
+		}
+	} else {
+		ev := in.Evidence
+		if ev.Conclusion == Failure {
+			refuse = append(refuse, "the pull request's modelgate check failed")
+		}
+		if ev.CandidateARN != cand.ARN {
+			refuse = append(refuse, fmt.Sprintf("the pull request's check judged %s, but the candidate now is %s", ev.CandidateARN, cand.ARN))
+		} else {
+			refuse = append(refuse, compareReports(ev.Reports, EvidenceOf(r).Reports)...)
+		}
+	}
+	gateFailed := r.Conclusion == Failure
+	if gateFailed {
+		refuse = append(refuse, fmt.Sprintf("the re-check failed: %s", r.Title()))
+	}
+	for _, rec := range r.Reports {
+		if rec.Error != "" {
+			refuse = append(refuse, fmt.Sprintf("report %s could not be read: %s", rec.Slot, rec.Error))
+		}
+	}
+
+	// The package's current state.
+	by := cand.Metadata[MetaCommit]
+	switch cand.Approval {
+	case StatusPending:
+	case StatusApproved:
+		if by == in.Commit && in.Commit != "" && len(refuse) == 0 {
+			return ApprovalPlan{Action: ActionNoop, Reasons: []string{"already approved by this commit"}}
+		}
+		if !in.Override {
+			refuse = append(refuse, fmt.Sprintf("the package is already Approved (%s); set override to write it again", approvedBy(by)))
+		}
+	case StatusRejected:
+		if !in.Override {
+			refuse = append(refuse, "the package was Rejected; a rejection is never overwritten without override")
+		}
+	default:
+		refuse = append(refuse, fmt.Sprintf("the package's approval status is %q, not PendingManualApproval", cand.Approval))
+	}
+
+	if len(refuse) == 0 {
+		return ApprovalPlan{Action: ActionApprove, Reasons: []string{"passed: " + r.Title()}, Decision: decision(in, StatusApproved)}
+	}
+	// Reject only for a real gate failure on a pending package: never for
+	// an error, a missing check, or a package a person already decided on.
+	if in.OnFail == "reject" && gateFailed && cand.Approval == StatusPending && onlyGateFailure(in, r) {
+		return ApprovalPlan{Action: ActionReject, Reasons: refuse, Decision: decision(in, StatusRejected)}
+	}
+	return ApprovalPlan{Action: ActionLeave, Reasons: refuse}
+}
+
+func approvedBy(commit string) string {
+	if commit == "" {
+		return "not by modelgate"
+	}
+	return "by commit " + commit
+}
+
+// onlyGateFailure reports whether the re-check's failure is the model's
+// (failing rules), not an error that could be the gate's own.
+func onlyGateFailure(in ApprovalInput, r *Result) bool {
+	if r.Counts.Error > 0 {
+		return false
+	}
+	for _, rec := range r.Reports {
+		if rec.Error != "" {
+			return false
+		}
+	}
+	if in.Evidence != nil && in.Evidence.CandidateARN != r.Candidate.ARN {
+		return false
+	}
+	return true
+}
+
+// compareReports lists the differences between the reports a check judged
+// and the reports read now.
+func compareReports(then, now []ReportRecord) []string {
+	var out []string
+	m := map[string]string{}
+	for _, r := range now {
+		m[r.Slot] = r.SHA256
+	}
+	seen := map[string]bool{}
+	for _, r := range then {
+		seen[r.Slot] = true
+		got, ok := m[r.Slot]
+		switch {
+		case !ok:
+			out = append(out, fmt.Sprintf("report %s was judged by the pull request's check but is not read now", r.Slot))
+		case got != r.SHA256:
+			out = append(out, fmt.Sprintf("report %s changed since the pull request's check (sha256 %s, now %s)", r.Slot, short12(r.SHA256), short12(got)))
+		}
+	}
+	for _, r := range now {
+		if !seen[r.Slot] {
+			out = append(out, fmt.Sprintf("report %s is read now but was not judged by the pull request's check", r.Slot))
+		}
+	}
+	return out
+}
+
+func short12(s string) string {
+	if len(s) > 12 {
+		return s[:12]
+	}
+	return s
+}
+
+func decision(in ApprovalInput, status string) *Decision {
+	r := in.Result
+	c := r.Counts
+	verb := "Approved"
+	if status == StatusRejected {
+		verb = "Rejected"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s by modelgate: %s. commit %s", verb, r.Title(), in.Commit)
+	if in.PR > 0 {
+		fmt.Fprintf(&b, ", PR #%d", in.PR)
+	}
+	if in.Actor != "" {
+		fmt.Fprintf(&b, ", merged by %s", in.Actor)
+	}
+	if in.CheckURL != "" {
+		fmt.Fprintf(&b, ", check %s", in.CheckURL)
+	}
+	fmt.Fprintf(&b, ", rules sha256 %s; %d rules: %d pass, %d fail, %d missing, %d warn, %d waived, %d error",
+		r.RulesSHA256, c.Rules, c.Pass, c.Fail, c.Missing, c.Warn, c.Waived, c.Error)
+	if in.Override {
+		fmt.Fprintf(&b, "; OVERRIDE of status %s", r.Candidate.Approval)
+	}
+	md := map[string]string{
+		MetaCommit:   in.Commit,
+		MetaRulesSHA: r.RulesSHA256,
+		MetaResult:   fmt.Sprintf("%s %d/%d rules passed", r.Conclusion, c.Rules-c.FailedRules, c.Rules),
+	}
+	if in.PR > 0 {
+		md[MetaPR] = strconv.Itoa(in.PR)
+	}
+	if in.Actor != "" {
+		md[MetaApprovedBy] = in.Actor
+	}
+	if in.CheckURL != "" {
+		md[MetaCheckRunURL] = in.CheckURL
+	}
+	if in.Override {
+		md[MetaOverride] = "overrode " + r.Candidate.Approval
+	}
+	for k, v := range md {
+		if v == "" {
+			delete(md, k)
+		}
+	}
+	return &Decision{Status: status, Description: TruncateRunes(b.String(), MaxApprovalDescription), Metadata: md}
+}
+
+// TruncateRunes cuts s to at most n characters at a character boundary.
+func TruncateRunes(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	i := 0
+	for pos := range s {
+		if i == n {
+			return s[:pos]
+		}
+		i++
+	}
+	return s
+}

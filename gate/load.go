@@ -1,0 +1,369 @@
+package gate
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/modelgate/modelgate/rules"
+)
+
+// Parsed is what a report reader makes of one report.
+type Parsed struct {
+	Format    string
+	Instances []Instance
+	ItemCount int // dataset.item_count, or 0
+}
+
+// ReadFunc reads one report's bytes into metric instances (gate/report.Read).
+type ReadFunc func(src Source, data []byte) (*Parsed, error)
+
+// ComputeFunc computes a report that modelgate makes itself (the
+// memorization check) for a package. details, when not nil, is attached to
+// the result under the report's name.
+type ComputeFunc func(ctx context.Context, reg Registry, pkg *Package, rep rules.Report) (p *Parsed, details json.RawMessage, err error)
+
+// RunOptions configure Run.
+type RunOptions struct {
+	// Candidate overrides the rules file's model.candidate when not empty.
+	Candidate string
+	Read      ReadFunc
+	Compute   ComputeFunc
+	// Concurrency bounds the parallel report fetches (default 8).
+	Concurrency int
+	Now         time.Time
+}
+
+// Run resolves the candidate and the baseline (concurrently), fetches and
+// reads the reports the rules need (in parallel), and evaluates. An error
+// is a registry failure (exit 3): no Result is returned, so nothing can be
+// approved on partial data.
+func Run(ctx context.Context, reg Registry, f *rules.File, o RunOptions) (*Result, error) {
+	l, err := Load(ctx, reg, f, o)
+	if err != nil {
+		return nil, err
+	}
+	return l.Evaluate(f, o.Now), nil
+}
+
+// Loaded is what Load read: the packages, their metrics and the record of
+// every report. The same metrics can be judged by other rules (the base
+// branch's, in a pull request that changes the rules) without reading again.
+type Loaded struct {
+	Candidate, Baseline *Package
+	Cand, Base          *Metrics
+	Reports             []ReportRecord
+	Details             map[string]json.RawMessage
+}
+
+// Load resolves the candidate and the baseline and reads the reports f
+// needs.
+func Load(ctx context.Context, reg Registry, f *rules.File, o RunOptions) (*Loaded, error) {
+	if o.Read == nil {
+		return nil, errors.New("gate: no report reader")
+	}
+	cand, base, err := resolve(ctx, reg, f, o.Candidate)
+	if err != nil {
+		return nil, err
+	}
+	l := &loader{reg: reg, f: f, o: o}
+	cm, bm, err := l.load(ctx, cand, base)
+	if err != nil {
+		return nil, err
+	}
+	return &Loaded{Candidate: cand, Baseline: base, Cand: cm, Base: bm, Reports: l.records, Details: l.details}, nil
+}
+
+// Evaluate judges f on the loaded metrics and fills in what was read.
+func (l *Loaded) Evaluate(f *rules.File, now time.Time) *Result {
+	if now.IsZero() {
+		now = time.Now()
+	}
+	res := Evaluate(f, l.Cand, l.Base, now)
+	res.Candidate, res.Baseline = l.Candidate, l.Baseline
+	res.Reports = l.Reports
+	res.Details = l.Details
+	if l.Baseline == nil && f.Model.Baseline != rules.NoBaseline {
+		res.Notes = append([]string{"no approved baseline in group " + f.Model.Group}, res.Notes...)
+	}
+	return res
+}
+
+func resolve(ctx context.Context, reg Registry, f *rules.File, candSel string) (cand, base *Package, err error) {
+	if candSel == "" {
+		candSel = f.Model.Candidate
+	}
+	if candSel == "" {
+		candSel = rules.LatestPending
+	}
+	baseSel := f.Model.Baseline
+	if baseSel == "" {
+		baseSel = rules.LatestApproved
+	}
+	var wg sync.WaitGroup
+	var baseErr error
+	if baseSel != rules.NoBaseline {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			base, baseErr = reg.Resolve(ctx, f.Model.Group, baseSel)
+		}()
+	}
+	cand, err = reg.Resolve(ctx, f.Model.Group, candSel)
+	wg.Wait()
+	if err != nil {
+		return nil, nil, fmt.Errorf("resolve candidate %s in %s: %w", candSel, f.Model.Group, err)
+	}
+	if baseErr != nil {
+		// No approved package yet is the first-model case; any other
+		// failure is an error (fail closed).
+		if !(errors.Is(baseErr, ErrNoPackage) && baseSel == rules.LatestApproved) {
+			return nil, nil, fmt.Errorf("resolve baseline %s in %s: %w", baseSel, f.Model.Group, baseErr)
+		}
+		base = nil
+	}
+	if base != nil && base.ARN == cand.ARN {
+		base = nil // judging a package against itself proves nothing
+	}
+	return cand, base, nil
+}
+
+type loader struct {
+	reg     Registry
+	f       *rules.File
+	o       RunOptions
+	mu      sync.Mutex
+	records []ReportRecord
+	details map[string]json.RawMessage
+}
+
+// neededSlots lists the ModelMetrics slots the rules read, for the
+// candidate (all rules) and for the baseline (comparisons only).
+func neededSlots(f *rules.File) (cand, base map[string]bool) {
+	cand, base = map[string]bool{}, map[string]bool{}
+	family := func(fam string, into map[string]bool) {
+		switch fam {
+		case rules.FamilyQuality:
+			into[SlotQuality] = true
+		case rules.FamilyBias:
+			into[SlotBias], into[SlotBiasPre], into[SlotBiasPost] = true, true, true
+		case rules.FamilyShap:
+			into[SlotExplainability] = true
+		}
+	}
+	for i := range f.Rules {
+		r := &f.Rules[i]
+		switch {
+		case r.Metric != nil:
+			family(r.Metric.Family(), cand)
+			if r.VsBaseline != nil {
+				family(r.Metric.Family(), base)
+			}
+		case r.Shap != nil:
+			cand[SlotExplainability] = true
+			if r.Shap.MinRankCorrelation != nil {
+				base[SlotExplainability] = true
+			}
+		case len(r.Require) > 0:
+			for _, e := range r.Require {
+				slots, _ := requireSlots(e)
+				for _, s := range slots {
+					cand[s] = true
+				}
+			}
+		}
+	}
+	return cand, base
+}
+
+// reportsNeeded reports whether any rule reads the named report's metrics.
+func (l *loader) load(ctx context.Context, cand, base *Package) (cm, bm *Metrics, err error) {
+	needC, needB := neededSlots(l.f)
+	type job struct {
+		which string // candidate | baseline
+		pkg   *Package
+		src   Source
+		rep   *rules.Report // for computed reports
+		into  *Metrics
+	}
+	var jobs []job
+	cm = NewMetrics()
+	add := func(which string, pkg *Package, need map[string]bool, into *Metrics) {
+		for _, s := range pkg.Sources {
+			if need[s.Slot] {
+				jobs = append(jobs, job{which, pkg, s, nil, into})
+			}
+		}
+	}
+	add("candidate", cand, needC, cm)
+	if base != nil {
+		bm = NewMetrics()
+		add("baseline", base, needB, bm)
+	}
+	// Named reports of the rules file: an s3:// or https:// URI is one fixed
+	// file, the candidate's; a metadata key or a relative path (local
+	// registry: relative to the package folder) is per package, so the
+	// baseline reads its own.
+	for i := range l.f.Reports {
+		rep := &l.f.Reports[i]
+		if rep.Memorization != nil {
+			jobs = append(jobs, job{"candidate", cand, Source{Slot: rep.Name}, rep, cm})
+			continue
+		}
+		src, err := namedSource(cand, rep)
+		if err != nil {
+			cm.MarkSource(rep.Name, err.Error())
+			l.record(ReportRecord{Package: "candidate", Slot: rep.Name, Error: err.Error()})
+			continue
+		}
+		jobs = append(jobs, job{"candidate", cand, src, nil, cm})
+		if base != nil && (rep.Metadata != "" || !strings.Contains(rep.URI, "://")) {
+			if bsrc, err := namedSource(base, rep); err == nil {
+				jobs = append(jobs, job{"baseline", base, bsrc, nil, bm})
+			}
+		}
+	}
+
+	n := l.o.Concurrency
+	if n <= 0 {
+		n = 8
+	}
+	sem := make(chan struct{}, n)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var errs []error
+	results := make([]*Parsed, len(jobs))
+	for i := range jobs {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func(i int) {
+			defer wg.Done()
+			defer func() { <-sem }()
+			j := jobs[i]
+			var p *Parsed
+			var rec ReportRecord
+			var err error
+			if j.rep != nil {
+				p, rec, err = l.compute(ctx, j.pkg, *j.rep)
+			} else {
+				p, rec, err = l.fetch(ctx, j.pkg, j.src)
+			}
+			rec.Package = j.which
+			if err != nil {
+				var re *ReadError
+				if errors.As(err, &re) {
+					// The bytes arrived but are not a report we can read:
+					// the rules that need it see an error verdict.
+					rec.Error = err.Error()
+					mu.Lock()
+					j.into.MarkSource(j.src.Slot, err.Error())
+					mu.Unlock()
+					l.record(rec)
+					return
+				}
+				mu.Lock()
+				errs = append(errs, fmt.Errorf("%s report %s: %w", j.which, j.src.Slot, err))
+				mu.Unlock()
+				return
+			}
+			l.record(rec)
+			results[i] = p
+		}(i)
+	}
+	wg.Wait()
+	if len(errs) > 0 {
+		sort.Slice(errs, func(i, j int) bool { return errs[i].Error() < errs[j].Error() })
+		return nil, nil, errors.Join(errs...)
+	}
+	for i, p := range results {
+		if p == nil {
+			continue
+		}
+		j := jobs[i]
+		j.into.Grow(len(p.Instances))
+		j.into.Add(p.Instances...)
+		j.into.MarkSource(j.src.Slot, "")
+		if p.ItemCount > 0 {
+			j.into.ItemCount[j.src.Slot] = p.ItemCount
+		}
+	}
+	sort.Slice(l.records, func(i, j int) bool {
+		a, b := l.records[i], l.records[j]
+		if a.Package != b.Package {
+			return a.Package == "candidate"
+		}
+		return a.Slot < b.Slot
+	})
+	return cm, bm, nil
+}
+
+// ReadError wraps a reader's error: the report was fetched but could not be
+// read. It becomes an error verdict on the rules that need the report rather
+// than a runtime failure.
+type ReadError struct{ Err error }
+
+func (e *ReadError) Error() string { return e.Err.Error() }
+func (e *ReadError) Unwrap() error { return e.Err }
+
+func (l *loader) record(r ReportRecord) {
+	l.mu.Lock()
+	l.records = append(l.records, r)
+	l.mu.Unlock()
+}
+
+func (l *loader) fetch(ctx context.Context, pkg *Package, src Source) (*Parsed, ReportRecord, error) {
+	rec := ReportRecord{Slot: src.Slot, URI: src.URI}
+	data, err := l.reg.Fetch(ctx, pkg, src)
+	if err != nil {
+		return nil, rec, err
+	}
+	sum := sha256.Sum256(data)
+	rec.SHA256 = hex.EncodeToString(sum[:])
+	p, err := l.o.Read(src, data)
+	if err != nil {
+		return nil, rec, &ReadError{err}
+	}
+	rec.Format = p.Format
+	return p, rec, nil
+}
+
+func (l *loader) compute(ctx context.Context, pkg *Package, rep rules.Report) (*Parsed, ReportRecord, error) {
+	rec := ReportRecord{Slot: rep.Name, URI: "computed:memorization", Format: "memorization"}
+	if l.o.Compute == nil {
+		return nil, rec, &ReadError{fmt.Errorf("report %s: computed reports are not available in this build", rep.Name)}
+	}
+	p, details, err := l.o.Compute(ctx, l.reg, pkg, rep)
+	if err != nil {
+		return nil, rec, err
+	}
+	if details != nil {
+		l.mu.Lock()
+		if l.details == nil {
+			l.details = map[string]json.RawMessage{}
+		}
+		l.details[rep.Name] = details
+		l.mu.Unlock()
+	}
+	return p, rec, nil
+}
+
+// namedSource makes the Source of a rules-file report for pkg; a metadata
+// report reads its URI from the package's CustomerMetadataProperties.
+func namedSource(pkg *Package, rep *rules.Report) (Source, error) {
+	src := Source{Slot: rep.Name, URI: rep.URI, Format: rep.Format, ContentType: "application/json"}
+	if rep.Metadata != "" {
+		uri, ok := pkg.Metadata[rep.Metadata]
+		if !ok || strings.TrimSpace(uri) == "" {
+			return src, fmt.Errorf("report %s: package %s has no CustomerMetadataProperties key %q", rep.Name, pkg.ARN, rep.Metadata)
+		}
+		src.URI = uri
+	}
+	return src, nil
+}

@@ -1,0 +1,261 @@
+package memorize
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"path"
+	"runtime"
+	"strings"
+	"sync"
+)
+
+// Reading the corpus in parallel. Workers take documents in order, tokenise
+// and normalise them, and give each distinct token a local id in their own
+// vocabulary (so no lock is shared). They send batches of local ids, with
+// the tokens new to their vocabulary, to the builder, which consumes the
+// documents in order and maps local ids to corpus ids with one slice
+// look-up. Each worker handles its documents in increasing order and the
+// builder consumes them in that order too, so a worker's new tokens always
+// arrive before their ids are used.
+
+const (
+	batchIDs = 1 << 15
+	// endMark in a batch closes a document; the next value is its line.
+	endMark = math.MaxUint32
+)
+
+type batch struct {
+	worker int
+	words  []string // tokens new to the worker's vocabulary, in local id order
+	ids    []uint32 // local ids, and endMark, line pairs
+	err    error
+	last   bool // the document's last batch
+}
+
+type job struct {
+	src uint32
+	doc Doc
+	out chan *batch
+}
+
+func (b *builder) read(ctx context.Context, docs []Doc, field string) error {
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	defer func() {
+		cancel()
+		wg.Wait() // no goroutine outlives BuildIndex
+	}()
+	workers := max(1, min(8, runtime.GOMAXPROCS(0), len(docs)))
+	jobs := make(chan job)
+	order := make(chan chan *batch, 2*workers) // the documents' batch streams, in order
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer close(order)
+		defer close(jobs)
+		for i, d := range docs {
+			out := make(chan *batch, 4)
+			select {
+			case order <- out:
+			case <-ctx.Done():
+				return
+			}
+			select {
+			case jobs <- job{src: uint32(i), doc: d, out: out}:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			t := &tokeniser{ctx: ctx, worker: w, field: field, local: map[string]uint32{}}
+			for j := range jobs {
+				t.run(j)
+			}
+		}()
+	}
+	remap := make([][]uint32, workers)
+	for out := range order {
+		src := uint32(len(b.ix.srcNames))
+		name := docs[src].Name
+		start := b.len()
+		for done := false; !done; {
+			var bt *batch
+			select {
+			case bt = <-out:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+			if bt.err != nil {
+				return fmt.Errorf("corpus %s: %w", name, bt.err)
+			}
+			for _, w := range bt.words {
+				id, err := b.global(w)
+				if err != nil {
+					return err
+				}
+				remap[bt.worker] = append(remap[bt.worker], id)
+			}
+			rm := remap[bt.worker]
+			for k := 0; k < len(bt.ids); k++ {
+				if id := bt.ids[k]; id != endMark {
+					if err := b.push(rm[id]); err != nil {
+						return err
+					}
+					continue
+				}
+				k++
+				if err := b.end(start, src, bt.ids[k]); err != nil {
+					return err
+				}
+				start = b.len()
+			}
+			done = bt.last
+		}
+		b.ix.srcNames = append(b.ix.srcNames, name)
+	}
+	return ctx.Err()
+}
+
+// tokeniser is one worker's state.
+type tokeniser struct {
+	ctx    context.Context
+	worker int
+	field  string
+	local  map[string]uint32
+	sent   int // local tokens already sent
+	words  []string
+	norm   []byte
+	buf    []byte // the token scanner's buffer
+	cur    *batch
+	out    chan *batch
+}
+
+func (t *tokeniser) run(j job) {
+	t.out = j.out
+	t.cur = &batch{worker: t.worker, ids: make([]uint32, 0, batchIDs+2)}
+	err := t.readDoc(j.doc)
+	if err == nil {
+		err = t.ctx.Err()
+	}
+	t.cur.err, t.cur.last = err, true
+	t.flush()
+}
+
+// flush sends the current batch with the tokens not sent yet.
+func (t *tokeniser) flush() bool {
+	t.cur.words = t.words[t.sent:]
+	t.sent = len(t.words)
+	select {
+	case t.out <- t.cur:
+	case <-t.ctx.Done():
+		return false
+	}
+	t.cur = &batch{worker: t.worker, ids: make([]uint32, 0, batchIDs+2)}
+	return true
+}
+
+func (t *tokeniser) add(raw []byte) error {
+	t.norm = normalise(t.norm[:0], raw)
+	id, ok := t.local[string(t.norm)]
+	if !ok {
+		if len(t.local) >= unknownID {
+			return errors.New("corpus has too many distinct tokens")
+		}
+		id = uint32(len(t.local))
+		w := string(t.norm)
+		t.local[w] = id
+		t.words = append(t.words, w)
+	}
+	t.cur.ids = append(t.cur.ids, id)
+	if len(t.cur.ids) >= batchIDs && !t.flush() {
+		return t.ctx.Err()
+	}
+	return nil
+}
+
+func (t *tokeniser) end(line int) {
+	t.cur.ids = append(t.cur.ids, endMark, uint32(line))
+}
+
+func (t *tokeniser) readDoc(d Doc) error {
+	if d.Open == nil {
+		return errors.New("no reader")
+	}
+	rc, err := d.Open()
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	switch strings.ToLower(path.Ext(d.Name)) {
+	case ".jsonl", ".ndjson":
+		err = t.readJSONL(d.Name, rc)
+	default:
+		err = t.readText(rc)
+	}
+	if err != nil {
+		return err
+	}
+	return rc.Close()
+}
+
+func (t *tokeniser) readText(r io.Reader) error {
+	if t.buf == nil {
+		t.buf = make([]byte, 256<<10)
+	}
+	sc := bufio.NewScanner(r)
+	sc.Buffer(t.buf, len(t.buf))
+	sc.Split(splitTokens)
+	for sc.Scan() {
+		if err := t.add(sc.Bytes()); err != nil {
+			return err
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return err
+	}
+	t.end(0)
+	return nil
+}
+
+func (t *tokeniser) readJSONL(name string, r io.Reader) error {
+	lr := newLineReader(r)
+	for {
+		line, err := lr.next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return &LineError{Source: name, Line: lr.line, Err: err}
+		}
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		text, ok, err := stringField(line, t.field)
+		if err == nil && !ok {
+			err = fmt.Errorf("field %q missing or null", t.field)
+		}
+		if err != nil {
+			return &LineError{Source: name, Line: lr.line, Err: err}
+		}
+		data := []byte(text)
+		for len(data) > 0 {
+			s, e, adv := nextToken(data, true)
+			if s >= 0 {
+				if err := t.add(data[s:e]); err != nil {
+					return err
+				}
+			}
+			data = data[adv:]
+		}
+		t.end(lr.line)
+	}
+}

@@ -1,0 +1,2 @@
+// Package memorize computes the memorization metrics.
+package memorize

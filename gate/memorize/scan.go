@@ -1,0 +1,345 @@
+package memorize
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/modelgate/modelgate/gate"
+	"github.com/modelgate/modelgate/rules"
+)
+
+// MaxExcerpt is the most characters (runes) of a matched span an Offender
+// shows.
+const MaxExcerpt = 80
+
+// Metric addresses produced by Report.Instances.
+var (
+	AddrVerbatimRate = rules.FormatAddress("llm", "memorization", "verbatim_rate")
+	AddrMaxSpan      = rules.FormatAddress("llm", "memorization", "max_span")
+	AddrOutputs      = rules.FormatAddress("llm", "memorization", "outputs")
+)
+
+// Report is the result of one Scan.
+type Report struct {
+	// Outputs is the number of records judged (blank lines and records
+	// without the field are not judged).
+	Outputs int `json:"outputs"`
+	// Verbatim is the number of judged records holding a span of at least
+	// MinTokens tokens found in one corpus document.
+	Verbatim int `json:"verbatim"`
+	// VerbatimRate is Verbatim/Outputs, 0 when Outputs is 0 (Instances then
+	// reports the rate as missing).
+	VerbatimRate float64 `json:"verbatim_rate"`
+	// MaxSpan is the longest verbatim span, in tokens, over all records;
+	// 0 when no record has one of at least MinTokens.
+	MaxSpan int `json:"max_span"`
+	// Offenders are the worst records: longest span first, then lowest
+	// record index; at most Options.MaxOffenders.
+	Offenders []Offender `json:"offenders"`
+	// Skipped counts records whose field is absent or null (fmeval drops
+	// model_output when the model call failed); FirstSkipped is the first
+	// one's record index, -1 when none.
+	Skipped      int `json:"skipped"`
+	FirstSkipped int `json:"first_skipped"`
+	// MinTokens is the span length N used.
+	MinTokens int `json:"min_tokens"`
+	// Normalisation is the Normalisation constant used.
+	Normalisation string `json:"normalisation"`
+}
+
+// Offender is one record holding a verbatim span.
+type Offender struct {
+	// Record is the 0-based line index in the outputs (line Record+1).
+	Record int `json:"record"`
+	// Span is the length, in tokens, of the record's longest verbatim span.
+	Span int `json:"span"`
+	// Excerpt is the start of that span as the output wrote it, whitespace
+	// collapsed, cut to MaxExcerpt characters. It never reaches outside
+	// the matched span.
+	Excerpt string `json:"excerpt"`
+	// Document is the corpus document the span was found in (the first one
+	// found when several hold it).
+	Document string `json:"document"`
+}
+
+// Scan reads outputs as JSON Lines, one record per line, and judges the
+// string field o.Field (default model_output) of each. Blank lines are
+// skipped. A line that is not a JSON object, or whose field is neither a
+// string nor null, is a *LineError. A record whose field is absent or null
+// is counted in Report.Skipped, not judged; when no record at all has the
+// field, that is an error too (most likely a wrong field name).
+func (ix *Index) Scan(ctx context.Context, outputs io.Reader, o Options) (*Report, error) {
+	if o.MinTokens != 0 && o.MinTokens != ix.n {
+		return nil, fmt.Errorf("min_tokens %d differs from the index's %d", o.MinTokens, ix.n)
+	}
+	if o.MaxOffenders < 0 {
+		return nil, fmt.Errorf("max offenders %d is negative", o.MaxOffenders)
+	}
+	maxOff := o.MaxOffenders
+	if maxOff == 0 {
+		maxOff = DefaultMaxOffenders
+	}
+	field := orDefault(o.Field, "model_output")
+	rep := &Report{MinTokens: ix.n, Normalisation: Normalisation, FirstSkipped: -1, Offenders: []Offender{}}
+
+	// This goroutine reads and decodes the lines, so errors come in line
+	// order; workers match the outputs. The totals and the offender order
+	// (span, then record) do not depend on which worker judged what.
+	ctx, cancel := context.WithCancel(ctx)
+	workers := max(1, min(8, runtime.GOMAXPROCS(0)))
+	work := make(chan []output, 2*workers)
+	parts := make([]Report, workers)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(part *Report) {
+			defer wg.Done()
+			s := ix.newScanner()
+			for outs := range work {
+				for _, out := range outs {
+					m := s.match(out.text)
+					if m.span < ix.n {
+						continue
+					}
+					part.Verbatim++
+					part.MaxSpan = max(part.MaxSpan, m.span)
+					part.Offenders = addOffender(part.Offenders, maxOff, Offender{
+						Record: out.record, Span: m.span, Excerpt: excerpt(out.text[m.from:m.to]), Document: ix.docName(ix.docAt(m.pos)),
+					})
+				}
+			}
+		}(&parts[w])
+	}
+	err := rep.read(ctx, outputs, field, work)
+	close(work)
+	wg.Wait()
+	cancel()
+	if err != nil {
+		return nil, err
+	}
+	for _, part := range parts {
+		rep.Verbatim += part.Verbatim
+		rep.MaxSpan = max(rep.MaxSpan, part.MaxSpan)
+		for _, o := range part.Offenders {
+			rep.Offenders = addOffender(rep.Offenders, maxOff, o)
+		}
+	}
+	if rep.Outputs == 0 && rep.Skipped > 0 {
+		return nil, fmt.Errorf("no record has a string field %q (%d records without it, the first at line %d)",
+			field, rep.Skipped, rep.FirstSkipped+1)
+	}
+	if rep.Outputs > 0 {
+		rep.VerbatimRate = float64(rep.Verbatim) / float64(rep.Outputs)
+	}
+	return rep, nil
+}
+
+// output is one record to judge.
+type output struct {
+	record int
+	text   string
+}
+
+// read decodes the outputs, counts them and sends them to work in batches.
+func (rep *Report) read(ctx context.Context, outputs io.Reader, field string, work chan<- []output) error {
+	const batchLen = 64
+	var outs []output
+	send := func() error {
+		select {
+		case work <- outs:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		outs = make([]output, 0, batchLen)
+		return nil
+	}
+	lr := newLineReader(outputs)
+	for {
+		line, err := lr.next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return &LineError{Line: lr.line, Err: err}
+		}
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		text, ok, err := stringField(line, field)
+		if err != nil {
+			return &LineError{Line: lr.line, Err: err}
+		}
+		record := lr.line - 1
+		if !ok {
+			if rep.Skipped == 0 {
+				rep.FirstSkipped = record
+			}
+			rep.Skipped++
+			continue
+		}
+		rep.Outputs++
+		outs = append(outs, output{record, text})
+		if len(outs) == batchLen {
+			if err := send(); err != nil {
+				return err
+			}
+		}
+	}
+	if len(outs) > 0 {
+		return send()
+	}
+	return ctx.Err()
+}
+
+// addOffender inserts o into the sorted list, keeping at most k.
+func addOffender(list []Offender, k int, o Offender) []Offender {
+	i := sort.Search(len(list), func(i int) bool {
+		return list[i].Span < o.Span || list[i].Span == o.Span && list[i].Record > o.Record
+	})
+	if i >= k {
+		return list
+	}
+	if len(list) < k {
+		list = append(list, Offender{})
+	}
+	copy(list[i+1:], list[i:])
+	list[i] = o
+	return list
+}
+
+// excerpt collapses whitespace and control characters in the span text and
+// keeps its first MaxExcerpt runes (without a trailing space).
+func excerpt(span string) string {
+	var b strings.Builder
+	n := 0
+	space := false
+	for _, r := range span {
+		if unicode.IsSpace(r) || unicode.IsControl(r) || r == utf8.RuneError {
+			space = true
+			continue
+		}
+		if space && n > 0 {
+			if n == MaxExcerpt {
+				break
+			}
+			b.WriteByte(' ')
+			n++
+		}
+		space = false
+		if n == MaxExcerpt {
+			break
+		}
+		b.WriteRune(r)
+		n++
+	}
+	return strings.TrimSuffix(b.String(), " ")
+}
+
+// Instances turns the report into the three metric instances, read from
+// source (the report name). With no output judged, verbatim_rate and
+// max_span are missing; outputs is 0.
+func (r *Report) Instances(source string) []gate.Instance {
+	rate, span := r.VerbatimRate, float64(r.MaxSpan)
+	note := ""
+	if r.Outputs == 0 {
+		rate, span = math.NaN(), math.NaN()
+		note = "no outputs judged"
+	}
+	return []gate.Instance{
+		{Address: AddrVerbatimRate, Value: rate, StdDev: math.NaN(), Source: source, Note: note},
+		{Address: AddrMaxSpan, Value: span, StdDev: math.NaN(), Source: source, Note: note},
+		{Address: AddrOutputs, Value: float64(r.Outputs), StdDev: math.NaN(), Source: source},
+	}
+}
+
+// scanner holds the per-scan buffers.
+type scanner struct {
+	ix   *Index
+	r    roller
+	ids  []uint32
+	offs []int32 // byte start, end of each token in the text
+	norm []byte
+}
+
+func (ix *Index) newScanner() *scanner { return &scanner{ix: ix, r: newRoller(ix.n)} }
+
+// match is the longest verbatim span of one output.
+type match struct {
+	span     int // tokens; 0 when none of at least N
+	from, to int // byte range of the span in the output text
+	pos      int // corpus position of its first token
+}
+
+func (s *scanner) match(text string) match {
+	ix := s.ix
+	s.ids, s.offs = s.ids[:0], s.offs[:0]
+	data := []byte(text)
+	off := 0
+	for off < len(data) {
+		st, en, adv := nextToken(data[off:], true)
+		if st >= 0 {
+			s.norm = normalise(s.norm[:0], data[off+st:off+en])
+			id, ok := ix.vocab[string(s.norm)]
+			if !ok {
+				id = unknownID
+			}
+			s.ids = append(s.ids, id)
+			s.offs = append(s.offs, int32(off+st), int32(off+en))
+		}
+		off += adv
+	}
+	var best match
+	if len(s.ids) < ix.n || len(ix.entries) == 0 {
+		return best
+	}
+	o, c, n := s.ids, ix.ids, ix.n
+	shift := 32 - ix.bits
+	s.r.eachWindow(o, 0, len(o), func(i int, h uint64) {
+		key := ix.hash(h) >> 32
+		b := key >> shift
+		found := 0
+		for _, e := range ix.entries[ix.dir[b]:ix.dir[b+1]] {
+			if e>>32 != key {
+				continue
+			}
+			p := int(uint32(e))
+			if !equal(c[p:p+n], o[i:i+n]) {
+				continue // a hash collision: not a match
+			}
+			found++
+			// Extend only from the left end of a match: if the tokens
+			// before agree, the window at i-1 already found this one.
+			if i == 0 || c[p-1] != o[i-1] {
+				l := n
+				for i+l < len(o) && c[p+l] == o[i+l] {
+					l++
+				}
+				if l > best.span {
+					best = match{span: l, from: int(s.offs[2*i]), to: int(s.offs[2*(i+l-1)+1]), pos: p}
+				}
+			}
+			if found == maxCandidates {
+				break
+			}
+		}
+	})
+	return best
+}
+
+func equal(a, b []uint32) bool {
+	for k := range a {
+		if a[k] != b[k] {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,130 @@
+package report
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/modelgate/modelgate/gate"
+	"github.com/modelgate/modelgate/rules"
+)
+
+// seeds adds every testdata report (fixtures and variants) to a fuzz corpus.
+func seeds(f *testing.F) {
+	f.Helper()
+	err := filepath.WalkDir("testdata", func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || strings.Contains(path, "golden") || strings.HasSuffix(path, ".md") {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		f.Add(data)
+		return nil
+	})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add([]byte(`[NaN, -Infinity, Infinity, "NaN", 1e999, -0, 1E-4]`))
+	f.Add([]byte(`{"a": {"a": {"a": [[[[{"b": "\ud83d\ude00"}]]]]}}}`))
+}
+
+// checkRead reads data as src and checks what must hold for any input: no
+// panic, errors are *Error naming the report, every address parses back to
+// itself, labels are sorted, a missing value has a note and a present one
+// has none.
+func checkRead(t *testing.T, src gate.Source, data []byte) {
+	p, err := Read(src, data)
+	if err != nil {
+		var re *Error
+		if !errors.As(err, &re) {
+			t.Fatalf("Read error %T %v; want *report.Error", err, err)
+		}
+		if re.Report != src.Slot || !strings.HasPrefix(err.Error(), "report "+src.Slot) {
+			t.Fatalf("Read error %q does not name report %q", err, src.Slot)
+		}
+		return
+	}
+	if src.Format != "" && p.Format != src.Format {
+		t.Fatalf("Read with format %q gave format %q", src.Format, p.Format)
+	}
+	if p.ItemCount < 0 {
+		t.Fatalf("ItemCount %d < 0", p.ItemCount)
+	}
+	for _, in := range p.Instances {
+		a, err := rules.ParseAddress(in.Address)
+		if err != nil {
+			t.Fatalf("instance address %q does not parse: %v", in.Address, err)
+		}
+		if a.String() != in.Address {
+			t.Fatalf("address %q is not canonical (%q)", in.Address, a.String())
+		}
+		if !sort.SliceIsSorted(in.Labels, func(i, j int) bool { return in.Labels[i].Key < in.Labels[j].Key }) {
+			t.Fatalf("%s: labels not sorted: %v", in.Address, in.Labels)
+		}
+		if in.Missing() != (in.Note != "") {
+			t.Fatalf("%s: missing=%v but note %q", in.Address, in.Missing(), in.Note)
+		}
+		if !strings.HasPrefix(in.Source, src.Slot+": $") {
+			t.Fatalf("%s: source %q does not start with %q", in.Address, in.Source, src.Slot+": $")
+		}
+	}
+}
+
+func fuzzFormat(f *testing.F, src gate.Source) {
+	seeds(f)
+	f.Fuzz(func(t *testing.T, data []byte) { checkRead(t, src, data) })
+}
+
+func FuzzReadModelQuality(f *testing.F) { fuzzFormat(f, gate.Source{Slot: gate.SlotQuality}) }
+func FuzzReadClarifyBias(f *testing.F)  { fuzzFormat(f, gate.Source{Slot: gate.SlotBias}) }
+func FuzzReadClarifyBiasPost(f *testing.F) {
+	fuzzFormat(f, gate.Source{Slot: gate.SlotBiasPost})
+}
+func FuzzReadClarifyExplain(f *testing.F) { fuzzFormat(f, gate.Source{Slot: gate.SlotExplainability}) }
+func FuzzReadViolations(f *testing.F) {
+	fuzzFormat(f, gate.Source{Slot: "monitor", Format: FormatViolations})
+}
+func FuzzReadFmeval(f *testing.F) { fuzzFormat(f, gate.Source{Slot: "evals", Format: FormatFmeval}) }
+func FuzzReadJSON(f *testing.F)   { fuzzFormat(f, gate.Source{Slot: "custom", Format: FormatJSON}) }
+
+// FuzzReadDetect reads as a named report with no format: detection picks
+// the reader.
+func FuzzReadDetect(f *testing.F) { fuzzFormat(f, gate.Source{Slot: "named report"}) }
+
+// FuzzParseJSON checks the tolerant parser against encoding/json: every
+// document encoding/json accepts (within the depth cap) parses, and a
+// document that parses with no bare NaN/Infinity token is one encoding/json
+// accepts.
+func FuzzParseJSON(f *testing.F) {
+	seeds(f)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		n, err := parseJSON(data)
+		valid := json.Valid(data)
+		if valid && err != nil && !strings.Contains(err.Error(), "nested deeper") && !hasBOM(data) {
+			t.Fatalf("encoding/json accepts %q but parseJSON says %v", data, err)
+		}
+		if err == nil && !hasBare(n) && !hasBOM(data) && !valid {
+			t.Fatalf("parseJSON accepts %q (no bare tokens) but encoding/json does not", data)
+		}
+	})
+}
+
+func hasBOM(data []byte) bool { return len(data) >= 3 && string(data[:3]) == "\xEF\xBB\xBF" }
+
+func hasBare(n *node) bool {
+	if n.kind == kBare {
+		return true
+	}
+	for _, v := range n.vals {
+		if hasBare(v) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,563 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// maxDepth caps the nesting of arrays and objects. Real reports nest at most
+// seven levels (Clarify pdp); a hostile file nested a million levels deep is
+// an error, not a stack overflow.
+const maxDepth = 128
+
+// maxNodes caps the number of arrays, objects, strings and numbers in one
+// report. Real reports have a few thousand; a hostile 64 MiB array of
+// single-digit numbers would otherwise cost gigabytes of instances.
+const maxNodes = 2_000_000
+
+// kind is the type of a JSON value.
+type kind uint8
+
+const (
+	kNull kind = iota
+	kBool
+	kNumber
+	kString
+	kObject
+	kArray
+	// kBare is a bare NaN, Infinity or -Infinity token as Python's
+	// json.dumps writes them: not JSON, but tolerated and read as missing.
+	kBare
+)
+
+func (k kind) String() string {
+	switch k {
+	case kNull:
+		return "null"
+	case kBool:
+		return "a boolean"
+	case kNumber:
+		return "a number"
+	case kString:
+		return "a string"
+	case kObject:
+		return "an object"
+	case kArray:
+		return "an array"
+	case kBare:
+		return "a bare NaN/Infinity token"
+	}
+	return "?"
+}
+
+// node is one parsed JSON value. Objects keep their keys in document order;
+// a duplicated key keeps its last value (as encoding/json does) at the
+// position of its first occurrence.
+type node struct {
+	kind kind
+	b    bool
+	num  float64 // kNumber; NaN or ±Inf for kBare
+	str  string  // kString: the value; kNumber and kBare: the literal text
+	keys []string
+	vals []*node // object values, parallel to keys; array elements
+	// leaves is the number of scalars in the document (root node only).
+	leaves int
+}
+
+// get returns the value of key in an object, or nil.
+func (n *node) get(key string) *node {
+	if n == nil || n.kind != kObject {
+		return nil
+	}
+	for i, k := range n.keys {
+		if k == key {
+			return n.vals[i]
+		}
+	}
+	return nil
+}
+
+// getString returns the value of a string member, and whether there is one.
+func (n *node) getString(key string) (string, bool) {
+	v := n.get(key)
+	if v == nil || v.kind != kString {
+		return "", false
+	}
+	return v.str, true
+}
+
+// syntaxError is a parse failure at a place in the file.
+type syntaxError struct {
+	path      string
+	line, col int
+	msg       string
+}
+
+func (e *syntaxError) Error() string {
+	return fmt.Sprintf("line %d col %d: %s", e.line, e.col, e.msg)
+}
+
+// parser is a small strict JSON parser with three tolerances that real
+// report producers need: bare NaN/Infinity/-Infinity tokens, duplicate keys
+// (last wins) and a UTF-8 byte order mark. It keeps the JSON path of the
+// value being read so that errors say where they happened.
+type parser struct {
+	data  []byte
+	src   string // data as a string: strings and numbers are slices of it
+	slab  []node // nodes are allocated in chunks
+	nodes int    // nodes allocated so far
+	pos   int
+	depth int
+	path  []pathSeg
+	// leaves counts scalar values, an upper bound on the instances a
+	// reader makes, so that it can allocate them once.
+	leaves int
+}
+
+type pathSeg struct {
+	key   string
+	index int
+	isKey bool
+}
+
+// parseJSON parses one JSON document. Trailing data after the value is an
+// error (JSON Lines files are reported by the caller).
+func parseJSON(data []byte) (*node, error) {
+	p := &parser{data: data, src: string(data)}
+	if len(data) >= 3 && data[0] == 0xEF && data[1] == 0xBB && data[2] == 0xBF {
+		p.pos = 3
+	}
+	p.skipSpace()
+	if p.pos >= len(p.data) {
+		return nil, p.errorf("empty document; want a JSON object or array")
+	}
+	n, err := p.value()
+	if err != nil {
+		return nil, err
+	}
+	n.leaves = p.leaves
+	p.skipSpace()
+	if p.pos < len(p.data) {
+		return n, &trailingError{p.errorf("unexpected %s after the top-level value", p.describe())}
+	}
+	return n, nil
+}
+
+// trailingError is a document with more than one top-level value.
+type trailingError struct{ *syntaxError }
+
+func (p *parser) errorf(format string, args ...any) *syntaxError {
+	line, col := 1, 1
+	end := p.pos
+	if end > len(p.data) {
+		end = len(p.data)
+	}
+	for _, c := range p.data[:end] {
+		if c == '\n' {
+			line++
+			col = 1
+		} else {
+			col++
+		}
+	}
+	return &syntaxError{path: formatPath(p.path), line: line, col: col, msg: fmt.Sprintf(format, args...)}
+}
+
+func (p *parser) describe() string {
+	if p.pos >= len(p.data) {
+		return "end of file"
+	}
+	r, _ := utf8.DecodeRune(p.data[p.pos:])
+	if r == utf8.RuneError {
+		return fmt.Sprintf("byte 0x%02x", p.data[p.pos])
+	}
+	return fmt.Sprintf("character %q", r)
+}
+
+// alloc returns a new node from the current chunk. Chunks grow from 16 to
+// 1024 nodes so that small reports stay small.
+func (p *parser) alloc(k kind) *node {
+	if len(p.slab) == 0 {
+		p.slab = make([]node, min(1024, max(16, p.nodes)))
+	}
+	p.nodes++
+	n := &p.slab[0]
+	p.slab = p.slab[1:]
+	n.kind = k
+	return n
+}
+
+// Shared immutable leaves.
+var (
+	nullNode  = &node{kind: kNull}
+	trueNode  = &node{kind: kBool, b: true}
+	falseNode = &node{kind: kBool}
+)
+
+func (p *parser) skipSpace() {
+	for p.pos < len(p.data) {
+		switch p.data[p.pos] {
+		case ' ', '\t', '\n', '\r':
+			p.pos++
+		default:
+			return
+		}
+	}
+}
+
+func (p *parser) value() (*node, error) {
+	if p.nodes >= maxNodes {
+		return nil, p.errorf("more than %d JSON values; this is not a metrics report modelgate reads", maxNodes)
+	}
+	p.skipSpace()
+	if p.pos >= len(p.data) {
+		return nil, p.errorf("unexpected end of file; want a value")
+	}
+	switch c := p.data[p.pos]; {
+	case c == '{':
+		return p.object()
+	case c == '[':
+		return p.array()
+	case c == '"':
+		s, err := p.string()
+		if err != nil {
+			return nil, err
+		}
+		n := p.alloc(kString)
+		n.str = s
+		return n, nil
+	case c == 't':
+		return p.literal("true", trueNode)
+	case c == 'f':
+		return p.literal("false", falseNode)
+	case c == 'n':
+		p.leaves++
+		return p.literal("null", nullNode)
+	case c == 'N':
+		p.leaves++
+		return p.literal("NaN", &node{kind: kBare, num: math.NaN(), str: "NaN"})
+	case c == 'I':
+		p.leaves++
+		return p.literal("Infinity", &node{kind: kBare, num: math.Inf(1), str: "Infinity"})
+	case c == '-' && p.pos+1 < len(p.data) && p.data[p.pos+1] == 'I':
+		p.leaves++
+		return p.literal("-Infinity", &node{kind: kBare, num: math.Inf(-1), str: "-Infinity"})
+	case c == '-' || (c >= '0' && c <= '9'):
+		p.leaves++
+		return p.number()
+	default:
+		return nil, p.errorf("unexpected %s; want a value", p.describe())
+	}
+}
+
+func (p *parser) literal(lit string, n *node) (*node, error) {
+	if !strings.HasPrefix(p.src[p.pos:], lit) {
+		return nil, p.errorf("unexpected %s; want a value", p.describe())
+	}
+	p.pos += len(lit)
+	return n, nil
+}
+
+func (p *parser) enter() error {
+	p.depth++
+	if p.depth > maxDepth {
+		return p.errorf("nested deeper than %d levels", maxDepth)
+	}
+	return nil
+}
+
+func (p *parser) object() (*node, error) {
+	if err := p.enter(); err != nil {
+		return nil, err
+	}
+	p.pos++ // {
+	n := p.alloc(kObject)
+	n.keys = make([]string, 0, 4)
+	n.vals = make([]*node, 0, 4)
+	var index map[string]int
+	p.skipSpace()
+	if p.pos < len(p.data) && p.data[p.pos] == '}' {
+		p.pos++
+		p.depth--
+		return n, nil
+	}
+	for {
+		p.skipSpace()
+		if p.pos >= len(p.data) || p.data[p.pos] != '"' {
+			return nil, p.errorf("unexpected %s; want an object key in double quotes", p.describe())
+		}
+		key, err := p.string()
+		if err != nil {
+			return nil, err
+		}
+		p.skipSpace()
+		if p.pos >= len(p.data) || p.data[p.pos] != ':' {
+			return nil, p.errorf("unexpected %s after object key %q; want ':'", p.describe(), key)
+		}
+		p.pos++
+		p.path = append(p.path, pathSeg{key: key, isKey: true})
+		v, err := p.value()
+		if err != nil {
+			return nil, err
+		}
+		p.path = p.path[:len(p.path)-1]
+		// A duplicate key keeps its first position and its last value. Small
+		// objects are searched; large ones get an index so that a hostile
+		// object with a million keys stays linear.
+		dup := -1
+		if index != nil {
+			if i, ok := index[key]; ok {
+				dup = i
+			}
+		} else {
+			for i, k := range n.keys {
+				if k == key {
+					dup = i
+					break
+				}
+			}
+		}
+		if dup >= 0 {
+			n.vals[dup] = v
+		} else {
+			n.keys = append(n.keys, key)
+			n.vals = append(n.vals, v)
+			if index != nil {
+				index[key] = len(n.keys) - 1
+			} else if len(n.keys) > 32 {
+				index = make(map[string]int, 2*len(n.keys))
+				for i, k := range n.keys {
+					index[k] = i
+				}
+			}
+		}
+		p.skipSpace()
+		if p.pos >= len(p.data) {
+			return nil, p.errorf("unexpected end of file in an object; want ',' or '}'")
+		}
+		switch p.data[p.pos] {
+		case ',':
+			p.pos++
+		case '}':
+			p.pos++
+			p.depth--
+			return n, nil
+		default:
+			return nil, p.errorf("unexpected %s in an object; want ',' or '}'", p.describe())
+		}
+	}
+}
+
+func (p *parser) array() (*node, error) {
+	if err := p.enter(); err != nil {
+		return nil, err
+	}
+	p.pos++ // [
+	n := p.alloc(kArray)
+	p.skipSpace()
+	if p.pos < len(p.data) && p.data[p.pos] == ']' {
+		p.pos++
+		p.depth--
+		return n, nil
+	}
+	for {
+		p.path = append(p.path, pathSeg{index: len(n.vals)})
+		v, err := p.value()
+		if err != nil {
+			return nil, err
+		}
+		p.path = p.path[:len(p.path)-1]
+		n.vals = append(n.vals, v)
+		p.skipSpace()
+		if p.pos >= len(p.data) {
+			return nil, p.errorf("unexpected end of file in an array; want ',' or ']'")
+		}
+		switch p.data[p.pos] {
+		case ',':
+			p.pos++
+		case ']':
+			p.pos++
+			p.depth--
+			return n, nil
+		default:
+			return nil, p.errorf("unexpected %s in an array; want ',' or ']'", p.describe())
+		}
+	}
+}
+
+// string reads a string literal. Plain strings are sliced directly; strings
+// with escapes are decoded by encoding/json, which knows every escape and
+// surrogate rule.
+func (p *parser) string() (string, error) {
+	start := p.pos
+	p.pos++ // "
+	escaped := false
+	for p.pos < len(p.data) {
+		c := p.data[p.pos]
+		switch {
+		case c == '\\':
+			escaped = true
+			p.pos += 2
+			continue
+		case c == '"':
+			p.pos++
+			raw := p.data[start:p.pos]
+			if !escaped {
+				s := p.src[start+1 : p.pos-1]
+				if !utf8.ValidString(s) {
+					s = strings.ToValidUTF8(s, "\uFFFD")
+				}
+				return s, nil
+			}
+			var s string
+			if err := json.Unmarshal(raw, &s); err != nil {
+				p.pos = start
+				return "", p.errorf("bad string literal: %v", unwrapJSONError(err))
+			}
+			return s, nil
+		case c < 0x20:
+			return "", p.errorf("control character 0x%02x in a string; it must be escaped", c)
+		}
+		p.pos++
+	}
+	p.pos = start
+	return "", p.errorf("string is not closed")
+}
+
+func unwrapJSONError(err error) string {
+	s := err.Error()
+	return strings.TrimPrefix(s, "json: ")
+}
+
+// number reads a number with the JSON grammar and keeps its literal text.
+func (p *parser) number() (*node, error) {
+	start := p.pos
+	d := p.data
+	i := p.pos
+	if i < len(d) && d[i] == '-' {
+		i++
+	}
+	digits := func() int {
+		j := i
+		for i < len(d) && d[i] >= '0' && d[i] <= '9' {
+			i++
+		}
+		return i - j
+	}
+	if i < len(d) && d[i] == '0' {
+		i++
+	} else if digits() == 0 {
+		p.pos = i
+		return nil, p.errorf("unexpected %s in a number", p.describe())
+	}
+	if i < len(d) && d[i] == '.' {
+		i++
+		if digits() == 0 {
+			p.pos = i
+			return nil, p.errorf("unexpected %s after the decimal point of a number", p.describe())
+		}
+	}
+	if i < len(d) && (d[i] == 'e' || d[i] == 'E') {
+		i++
+		if i < len(d) && (d[i] == '+' || d[i] == '-') {
+			i++
+		}
+		if digits() == 0 {
+			p.pos = i
+			return nil, p.errorf("unexpected %s in the exponent of a number", p.describe())
+		}
+	}
+	lit := p.src[start:i]
+	p.pos = i
+	// Out of range, ParseFloat returns ±Inf, which reads as missing.
+	f, _ := strconv.ParseFloat(lit, 64)
+	n := p.alloc(kNumber)
+	n.num = f
+	n.str = lit
+	return n, nil
+}
+
+// formatPath renders a JSON path: $.a.b[0]["key with spaces"].
+func formatPath(segs []pathSeg) string {
+	var b strings.Builder
+	b.WriteByte('$')
+	for _, s := range segs {
+		writeSeg(&b, s)
+	}
+	return b.String()
+}
+
+func writeSeg(b *strings.Builder, s pathSeg) {
+	if !s.isKey {
+		b.WriteByte('[')
+		b.WriteString(strconv.Itoa(s.index))
+		b.WriteByte(']')
+		return
+	}
+	if isIdent(s.key) {
+		b.WriteByte('.')
+		b.WriteString(s.key)
+		return
+	}
+	b.WriteByte('[')
+	q, _ := json.Marshal(s.key)
+	b.Write(q)
+	b.WriteByte(']')
+}
+
+func isIdent(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'):
+		case i > 0 && (c >= '0' && c <= '9' || c == '-'):
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// jpath is an immutable JSON path used while walking a parsed tree.
+type jpath struct {
+	parent *jpath
+	seg    pathSeg
+}
+
+func (p *jpath) key(k string) *jpath { return &jpath{parent: p, seg: pathSeg{key: k, isKey: true}} }
+func (p *jpath) index(i int) *jpath  { return &jpath{parent: p, seg: pathSeg{index: i}} }
+
+func (p *jpath) String() string { return p.withPrefix("") }
+
+// withPrefix renders prefix followed by the path, in one allocation.
+func (p *jpath) withPrefix(prefix string) string {
+	var stack [16]*jpath
+	segs := stack[:0]
+	n := len(prefix) + 1
+	for q := p; q != nil && q.parent != nil; q = q.parent {
+		segs = append(segs, q)
+		if q.seg.isKey {
+			n += len(q.seg.key) + 6
+		} else {
+			n += 6
+		}
+	}
+	var b strings.Builder
+	b.Grow(n)
+	b.WriteString(prefix)
+	b.WriteByte('$')
+	for i := len(segs) - 1; i >= 0; i-- {
+		writeSeg(&b, segs[i].seg)
+	}
+	return b.String()
+}
+
+// root is the path of the document itself.
+func root() *jpath { return &jpath{} }

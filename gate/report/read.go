@@ -1,0 +1,392 @@
+package report
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"mime"
+	"strconv"
+	"strings"
+
+	"github.com/modelgate/modelgate/gate"
+)
+
+// Formats a report can be read as. Source.Format (the rules file's
+// `format:`) forces one; otherwise Read detects it from the slot and the
+// content.
+const (
+	FormatModelQuality   = "model-quality"
+	FormatClarifyBias    = "clarify-bias"
+	FormatClarifyExplain = "clarify-explainability"
+	FormatViolations     = "monitor-violations"
+	FormatFmeval         = "fmeval"
+	FormatJSON           = "json"
+)
+
+// Formats lists every format name, in the order detection tries them.
+var Formats = []string{FormatModelQuality, FormatClarifyBias, FormatClarifyExplain, FormatViolations, FormatFmeval, FormatJSON}
+
+// Parsed is what Read makes of one report.
+type Parsed struct {
+	// Format is the format the report was read as.
+	Format string
+	// Instances are the metric instances, in document order.
+	Instances []gate.Instance
+	// ItemCount is dataset.item_count (model-quality and data-quality
+	// statistics write it) when it is a whole number, else 0.
+	ItemCount int
+}
+
+// Error is a report that cannot be read: too large, not JSON, or not the
+// shape its slot or format requires. Path is the JSON path where the problem
+// is ("$" for the whole document), or "" when it is not about a place in the
+// document.
+type Error struct {
+	Report string // slot or report name
+	URI    string
+	Path   string
+	Msg    string
+	// Err is the sentinel the error wraps, if any (gate.ErrTooLarge).
+	Err error
+}
+
+// Error renders `report <name> (<uri>): <json path>: <message>`.
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString("report ")
+	b.WriteString(e.Report)
+	if e.URI != "" {
+		b.WriteString(" (")
+		b.WriteString(e.URI)
+		b.WriteByte(')')
+	}
+	b.WriteString(": ")
+	if e.Path != "" {
+		b.WriteString(e.Path)
+		b.WriteString(": ")
+	}
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+// Unwrap returns the wrapped sentinel.
+func (e *Error) Unwrap() error { return e.Err }
+
+// shapeError is an error at a place in the document, raised by a reader and
+// turned into an *Error by Read.
+type shapeError struct {
+	path string
+	msg  string
+}
+
+func (e *shapeError) Error() string { return e.path + ": " + e.msg }
+
+func errAt(p *jpath, format string, args ...any) error {
+	return &shapeError{path: p.String(), msg: fmt.Sprintf(format, args...)}
+}
+
+// reader reads one parsed document of a known format.
+type reader struct {
+	slot string // the report's slot or name; the Source prefix
+	out  []gate.Instance
+}
+
+// Read reads one report into metric instances. src.Slot names the report;
+// src.Format, when set, forces the reader; src.ContentType, when it names a
+// format that is not JSON (text/csv), is an error. Errors are *Error.
+func Read(src gate.Source, data []byte) (*Parsed, error) {
+	name := src.Slot
+	fail := func(path, format string, args ...any) (*Parsed, error) {
+		return nil, &Error{Report: name, URI: src.URI, Path: path, Msg: fmt.Sprintf(format, args...)}
+	}
+	if name == "" {
+		return fail("", "no report name or slot given")
+	}
+	if len(data) > gate.MaxReportBytes {
+		return nil, &Error{Report: name, URI: src.URI, Err: gate.ErrTooLarge,
+			Msg: fmt.Sprintf("%d bytes is more than the %d MiB a report may have", len(data), gate.MaxReportBytes>>20)}
+	}
+	if msg := checkContentType(src.ContentType); msg != "" {
+		return fail("", "%s", msg)
+	}
+	format := src.Format
+	if format != "" && !knownFormat(format) {
+		return fail("", "unknown format %q; want one of %s", format, strings.Join(Formats, ", "))
+	}
+	doc, err := parseJSON(data)
+	if err != nil {
+		var te *trailingError
+		if errors.As(err, &te) {
+			if looksLikeJSONLines(data) {
+				return fail("", "JSON Lines (one JSON object per line) is not a report modelgate reads; "+
+					"for fmeval, point the report at the EvalOutput JSON (the list returned by evaluate()), not the per-record output_path file")
+			}
+			err = te.syntaxError
+		}
+		var se *syntaxError
+		if errors.As(err, &se) {
+			return fail(se.path, "not valid JSON: %s", se.Error())
+		}
+		return fail("", "not valid JSON: %v", err)
+	}
+
+	family := slotFamily(src.Slot)
+	want := format
+	if want == "" {
+		want = family
+	}
+	r := &reader{slot: name, out: make([]gate.Instance, 0, min(doc.leaves, 1<<20))}
+	p := &Parsed{}
+	switch want {
+	case FormatModelQuality:
+		if msg := mismatch(doc, FormatModelQuality); msg != "" {
+			return fail("$", "%s", msg)
+		}
+		err = r.quality(doc)
+	case FormatClarifyBias:
+		if msg := mismatch(doc, FormatClarifyBias); msg != "" {
+			return fail("$", "%s", msg)
+		}
+		err = r.bias(doc, src.Slot)
+	case FormatClarifyExplain:
+		if msg := mismatch(doc, FormatClarifyExplain); msg != "" {
+			return fail("$", "%s", msg)
+		}
+		err = r.explain(doc)
+	case FormatViolations:
+		if msg := mismatch(doc, FormatViolations); msg != "" {
+			return fail("$", "%s", msg)
+		}
+		err = r.violations(doc)
+	case FormatFmeval:
+		if msg := mismatch(doc, FormatFmeval); msg != "" {
+			return fail("$", "%s", msg)
+		}
+		err = r.fmeval(doc)
+	case FormatJSON:
+		err = r.generic(doc)
+	case "":
+		// A named report (or a slot with no fixed family): detect.
+		want = detect(doc)
+		switch want {
+		case FormatClarifyBias:
+			err = r.bias(doc, "")
+			if err == nil && doc.get(keyExplanation).get("kernel_shap") != nil {
+				err = r.explain(doc)
+			}
+		case FormatClarifyExplain:
+			err = r.explain(doc)
+		case FormatViolations:
+			err = r.violations(doc)
+		case FormatFmeval:
+			err = r.fmeval(doc)
+		default:
+			want = FormatJSON
+			err = r.generic(doc)
+		}
+	}
+	if err != nil {
+		var se *shapeError
+		if errors.As(err, &se) {
+			return fail(se.path, "%s", se.msg)
+		}
+		return fail("", "%v", err)
+	}
+	p.Format = want
+	p.Instances = r.out
+	p.ItemCount = itemCount(doc)
+	return p, nil
+}
+
+func knownFormat(f string) bool {
+	for _, k := range Formats {
+		if k == f {
+			return true
+		}
+	}
+	return false
+}
+
+// slotFamily is the format a ModelMetrics slot requires, or "" for a named
+// report or a slot that is read as generic JSON.
+func slotFamily(slot string) string {
+	switch slot {
+	case gate.SlotQuality:
+		return FormatModelQuality
+	case gate.SlotBias, gate.SlotBiasPre, gate.SlotBiasPost:
+		return FormatClarifyBias
+	case gate.SlotExplainability:
+		return FormatClarifyExplain
+	case gate.SlotQualityConstraints, gate.SlotDataQuality, gate.SlotDataQualityConstraints,
+		gate.SlotDriftBiasPre, gate.SlotDriftBiasPost, gate.SlotDriftExplain, gate.SlotDriftQuality,
+		gate.SlotDriftQualityConstr, gate.SlotDriftDataQuality, gate.SlotDriftDataConstr:
+		// Baselines and constraints: read as generic JSON under the slot
+		// name, so that they never shadow the candidate's own quality.*,
+		// bias.* or shap.* instances.
+		return FormatJSON
+	}
+	return ""
+}
+
+// checkContentType returns why a content type cannot be read, or "".
+func checkContentType(ct string) string {
+	if ct == "" {
+		return ""
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil {
+		mt = strings.ToLower(strings.TrimSpace(ct))
+	}
+	switch mt {
+	case "text/csv", "application/csv", "text/tab-separated-values", "application/x-parquet",
+		"application/vnd.apache.parquet", "application/x-recordio-protobuf":
+		return fmt.Sprintf("content type %q is not JSON; modelgate reads JSON reports (attach the JSON statistics or analysis file)", ct)
+	}
+	return ""
+}
+
+// looksLikeJSONLines reports whether data is several JSON values, one per
+// line.
+func looksLikeJSONLines(data []byte) bool {
+	lines := 0
+	for _, l := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		l = strings.TrimSpace(l)
+		if l == "" {
+			continue
+		}
+		if _, err := parseJSON([]byte(l)); err != nil {
+			return false
+		}
+		lines++
+	}
+	return lines > 1
+}
+
+// add appends an instance.
+func (r *reader) add(in gate.Instance) { r.out = append(r.out, in) }
+
+// source renders `<slot>: <json path>`.
+func (r *reader) source(p *jpath) string { return p.withPrefix(r.slot + ": ") }
+
+// labels builds a label list sorted by key, dropping empty keys.
+func labels(kv ...string) []gate.Label {
+	if len(kv) < 2 {
+		return nil
+	}
+	ls := make([]gate.Label, 0, len(kv)/2)
+	for i := 0; i+1 < len(kv); i += 2 {
+		l := gate.Label{Key: kv[i], Value: kv[i+1]}
+		j := len(ls)
+		ls = append(ls, l)
+		for j > 0 && ls[j-1].Key > l.Key { // insertion sort: a handful of labels
+			ls[j] = ls[j-1]
+			j--
+		}
+		ls[j] = l
+	}
+	return ls
+}
+
+// metricValue reads a metric value that may be a number, a numeric string,
+// "NaN"/"Infinity" strings, null, or a bare NaN token. A value that is not a
+// finite number gives NaN and a note saying why. ok is false when n is not
+// a scalar at all (an object or an array).
+func metricValue(n *node) (v float64, note string, ok bool) {
+	nan := math.NaN()
+	if n == nil {
+		return nan, "no value", true
+	}
+	switch n.kind {
+	case kNumber:
+		if math.IsInf(n.num, 0) || math.IsNaN(n.num) {
+			return nan, fmt.Sprintf("value %s is out of the float64 range (not finite)", n.str), true
+		}
+		return n.num, "", true
+	case kBare:
+		if math.IsNaN(n.num) {
+			return nan, "value is a bare NaN token (Python json.dumps of a NaN), not a number", true
+		}
+		return nan, fmt.Sprintf("value is a bare %s token (Python json.dumps): infinite, not a finite number", n.str), true
+	case kNull:
+		return nan, "value is null", true
+	case kBool:
+		return nan, fmt.Sprintf("value is the boolean %t, not a number", n.b), true
+	case kString:
+		f, kind := parseNumString(n.str)
+		switch kind {
+		case numFinite:
+			return f, "", true
+		case numNaN:
+			return nan, fmt.Sprintf("value is %q (not a number)", n.str), true
+		case numInf:
+			return nan, fmt.Sprintf("value is %q: infinite, not a finite number", n.str), true
+		}
+		return nan, fmt.Sprintf("value is the string %q, not a number", truncate(n.str, 60)), true
+	}
+	return nan, "", false
+}
+
+type numKind int
+
+const (
+	numNone numKind = iota
+	numFinite
+	numNaN
+	numInf
+)
+
+// parseNumString reads a number written as a string: "0.93", "1.0E-4",
+// "NaN", "Infinity", "-Infinity", "inf".
+func parseNumString(s string) (float64, numKind) {
+	t := strings.TrimSpace(s)
+	switch strings.ToLower(t) {
+	case "nan", "-nan", "+nan":
+		return math.NaN(), numNaN
+	case "infinity", "+infinity", "-infinity", "inf", "+inf", "-inf":
+		return math.NaN(), numInf
+	}
+	if t == "" || strings.ContainsAny(t, "xXpP_") { // no hex floats or digit separators
+		return 0, numNone
+	}
+	f, err := strconv.ParseFloat(t, 64)
+	if err != nil {
+		var ne *strconv.NumError
+		if errors.As(err, &ne) && errors.Is(ne.Err, strconv.ErrRange) && math.IsInf(f, 0) {
+			return math.NaN(), numInf
+		}
+		return 0, numNone
+	}
+	return f, numFinite
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
+}
+
+// keysOf lists an object's keys for messages.
+func keysOf(n *node) string {
+	if n == nil || n.kind != kObject {
+		return ""
+	}
+	ks := n.keys
+	more := ""
+	if len(ks) > 8 {
+		ks = ks[:8]
+		more = fmt.Sprintf(" and %d more", len(n.keys)-8)
+	}
+	return "[" + strings.Join(ks, ", ") + "]" + more
+}
+
+// AddTo adds the instances to m, records slot as attached and read, and
+// records its item count when the report gives one.
+func (p *Parsed) AddTo(m *gate.Metrics, slot string) {
+	m.Grow(len(p.Instances))
+	m.Add(p.Instances...)
+	m.MarkSource(slot, "")
+	if p.ItemCount > 0 {
+		m.ItemCount[slot] = p.ItemCount
+	}
+}

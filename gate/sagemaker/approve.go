@@ -1,0 +1,185 @@
+package sagemaker
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	sm "github.com/aws/aws-sdk-go-v2/service/sagemaker"
+	"github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
+
+	"github.com/modelgate/modelgate/gate"
+)
+
+// Limits of UpdateModelPackage
+// (https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_UpdateModelPackage.html).
+const (
+	MaxApprovalDescription = 1024 // characters of ApprovalDescription
+	MaxMetadataEntries     = 50   // entries of CustomerMetadataProperties
+	MaxMetadataKey         = 128  // characters of a key
+	MaxMetadataValue       = 256  // characters of a value
+)
+
+// ErrInvalidMetadata is wrapped by CheckMetadata and SetApproval for
+// CustomerMetadataProperties the API would refuse.
+var ErrInvalidMetadata = errors.New("invalid customer metadata")
+
+// metadataRune reports whether the API's pattern for metadata keys and
+// values, [\p{L}\p{Z}\p{N}_.:/=+\-@]*, allows r.
+func metadataRune(r rune) bool {
+	return unicode.IsLetter(r) || unicode.In(r, unicode.Z) || unicode.IsNumber(r) || strings.ContainsRune("_.:/=+-@", r)
+}
+
+// CheckMetadata checks CustomerMetadataProperties against the API's limits:
+// 1 to 50 entries, keys of 1 to 128 and values of 1 to 256 characters, every
+// character a letter, a space separator, a number or one of _.:/=+-@. The
+// error wraps ErrInvalidMetadata and lists every bad entry.
+func CheckMetadata(m map[string]string) error {
+	if n := len(m); n < 1 || n > MaxMetadataEntries {
+		return fmt.Errorf("%w: %d entries; want 1 to %d", ErrInvalidMetadata, n, MaxMetadataEntries)
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var problems []string
+	check := func(what, s string, max int) string {
+		if !utf8.ValidString(s) {
+			return what + " is not valid UTF-8"
+		}
+		if n := utf8.RuneCountInString(s); n < 1 || n > max {
+			return fmt.Sprintf("%s has %d characters; want 1 to %d", what, n, max)
+		}
+		for i, r := range s {
+			if !metadataRune(r) {
+				return fmt.Sprintf("%s has %q at byte %d; allowed are letters, numbers, spaces and _.:/=+-@", what, r, i)
+			}
+		}
+		return ""
+	}
+	for _, k := range keys {
+		if p := check("key", k, MaxMetadataKey); p != "" {
+			problems = append(problems, fmt.Sprintf("%q: %s", k, p))
+		}
+		if p := check("value", m[k], MaxMetadataValue); p != "" {
+			problems = append(problems, fmt.Sprintf("%q: %s", k, p))
+		}
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("%w: %s", ErrInvalidMetadata, strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// SafeMetadataValue makes s a valid metadata value, quoted-printable style:
+// every byte of a character the API forbids (a comma, a quote, a control
+// character, ...) and the escape character '=' itself become "=XX" (two
+// upper-case hex digits of the UTF-8 byte), so "a,b=c" becomes "a=2Cb=3Dc"
+// and the original is recoverable. Invalid UTF-8 bytes are escaped the same
+// way. The result is cut to 256 characters without splitting an escape or a
+// character. An empty s stays empty (an empty value is invalid: leave the key
+// out).
+func SafeMetadataValue(s string) string {
+	const hexdig = "0123456789ABCDEF"
+	var b strings.Builder
+	n := 0
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		var unit string
+		if r == '=' || (r == utf8.RuneError && size <= 1) || !metadataRune(r) {
+			var u strings.Builder
+			for _, c := range []byte(s[i : i+size]) {
+				u.WriteByte('=')
+				u.WriteByte(hexdig[c>>4])
+				u.WriteByte(hexdig[c&15])
+			}
+			unit = u.String()
+		} else {
+			unit = s[i : i+size]
+		}
+		un := utf8.RuneCountInString(unit)
+		if n+un > MaxMetadataValue {
+			break
+		}
+		b.WriteString(unit)
+		n += un
+		i += size
+	}
+	return b.String()
+}
+
+// truncateRunes cuts s to at most max characters, at a character boundary.
+func truncateRunes(s string, max int) string {
+	n := 0
+	for i := range s {
+		if n == max {
+			return s[:i]
+		}
+		n++
+	}
+	return s
+}
+
+// clientToken derives UpdateModelPackage's ClientToken from the request, so
+// a retried decision (by the SDK or by a rerun of the job) carries the same
+// token and a different decision a different one: a UUID-shaped string of 36
+// characters from the SHA-256 of the ARN, status, description and metadata.
+func clientToken(arn, status, description string, md map[string]string) string {
+	h := sha256.New()
+	for _, s := range []string{arn, status, description} {
+		fmt.Fprintf(h, "%d:%s\n", len(s), s)
+	}
+	keys := make([]string, 0, len(md))
+	for k := range md {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fmt.Fprintf(h, "%d:%s=%d:%s\n", len(k), k, len(md[k]), md[k])
+	}
+	x := hex.EncodeToString(h.Sum(nil))
+	return x[0:8] + "-" + x[8:12] + "-" + x[12:16] + "-" + x[16:20] + "-" + x[20:32]
+}
+
+// SetApproval writes d into the registry with UpdateModelPackage:
+// ModelApprovalStatus, ApprovalDescription cut to 1,024 characters, and
+// d.Metadata as CustomerMetadataProperties, which must pass CheckMetadata
+// (nothing is sent otherwise). The ClientToken is derived from the decision,
+// so a retry of the same decision is idempotent.
+func (c *Client) SetApproval(ctx context.Context, pkg *gate.Package, d gate.Decision) error {
+	if pkg == nil || pkg.ARN == "" {
+		return errors.New("set approval: no model package ARN")
+	}
+	switch d.Status {
+	case gate.StatusApproved, gate.StatusRejected:
+	default:
+		return fmt.Errorf("set approval of %s: status %q; want %s or %s", pkg.ARN, d.Status, gate.StatusApproved, gate.StatusRejected)
+	}
+	in := &sm.UpdateModelPackageInput{
+		ModelPackageArn:     aws.String(pkg.ARN),
+		ModelApprovalStatus: types.ModelApprovalStatus(d.Status),
+	}
+	desc := truncateRunes(strings.ToValidUTF8(d.Description, "\uFFFD"), MaxApprovalDescription)
+	if desc != "" {
+		in.ApprovalDescription = aws.String(desc)
+	}
+	if len(d.Metadata) > 0 {
+		if err := CheckMetadata(d.Metadata); err != nil {
+			return fmt.Errorf("set approval of %s: %w", pkg.ARN, err)
+		}
+		in.CustomerMetadataProperties = d.Metadata
+	}
+	in.ClientToken = aws.String(clientToken(pkg.ARN, d.Status, desc, d.Metadata))
+	if _, err := c.sm.UpdateModelPackage(ctx, in); err != nil {
+		return fmt.Errorf("update model package %s: %w", pkg.ARN, err)
+	}
+	return nil
+}

@@ -1,0 +1,252 @@
+package sagemaker
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/modelgate/modelgate/gate"
+)
+
+func TestSetApproval(t *testing.T) {
+	f := newFakes(t)
+	pkgs := f.seed(t, gate.StatusPending)
+	pkg, err := f.client.Resolve(context.Background(), group, LatestPending)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 5,000 characters, multi-byte ones included, so that a byte cut would
+	// split a character.
+	long := truncateRunes("PR #42 "+strings.Repeat("Verdict: passé ✓ ", 300), 5000)
+	if n := utf8.RuneCountInString(long); n != 5000 {
+		t.Fatalf("test description has %d characters; want 5000", n)
+	}
+	d := gate.Decision{
+		Status:      gate.StatusApproved,
+		Description: long,
+		Metadata: map[string]string{
+			"modelgate:verdict": "pass",
+			"modelgate:rules":   SafeMetadataValue("auc-floor,auc-no-regression"),
+			"modelgate:commit":  "0123456789abcdef0123456789abcdef01234567",
+		},
+	}
+	f.sm.Throttle("UpdateModelPackage", 1) // the SDK retries the same request
+	if err := f.client.SetApproval(context.Background(), pkg, d); err != nil {
+		t.Fatalf("SetApproval: %v", err)
+	}
+	got, _ := f.sm.Package(pkgs[0].ARN)
+	if got.Approval != gate.StatusApproved {
+		t.Errorf("approval = %s; want %s", got.Approval, gate.StatusApproved)
+	}
+	if n := utf8.RuneCountInString(got.ApprovalDescription); n != 1024 {
+		t.Errorf("ApprovalDescription has %d characters; want 1024", n)
+	}
+	if r, _ := utf8.DecodeLastRuneInString(got.ApprovalDescription); r != 'é' {
+		t.Errorf("ApprovalDescription ends with %q; want the cut after the 1024th character 'é'", r)
+	}
+	if !strings.HasPrefix(long, got.ApprovalDescription) || !utf8.ValidString(got.ApprovalDescription) {
+		t.Errorf("ApprovalDescription is not a valid prefix of the description: %q", got.ApprovalDescription)
+	}
+	wantMD := map[string]string{
+		"modelgate:verdict": "pass",
+		"modelgate:rules":   "auc-floor=2Cauc-no-regression",
+		"modelgate:commit":  "0123456789abcdef0123456789abcdef01234567",
+	}
+	if diff := cmp.Diff(wantMD, got.Metadata); diff != "" {
+		t.Errorf("CustomerMetadataProperties (-want +got):\n%s", diff)
+	}
+
+	// A rerun of the same decision sends the same ClientToken; so did the
+	// SDK's retry of the throttled request.
+	if err := f.client.SetApproval(context.Background(), pkg, d); err != nil {
+		t.Fatalf("SetApproval again: %v", err)
+	}
+	calls := f.sm.Calls("UpdateModelPackage")
+	if len(calls) != 3 {
+		t.Fatalf("UpdateModelPackage requests = %d; want 3 (throttled, retried, rerun)", len(calls))
+	}
+	token := calls[0].Body["ClientToken"]
+	if s, _ := token.(string); len(s) != 36 {
+		t.Errorf("ClientToken = %v; want 36 characters", token)
+	}
+	for i, c := range calls {
+		if c.Body["ClientToken"] != token {
+			t.Errorf("request %d ClientToken = %v; want %v", i, c.Body["ClientToken"], token)
+		}
+	}
+	// A different decision is a different request.
+	if err := f.client.SetApproval(context.Background(), pkg, gate.Decision{Status: gate.StatusRejected, Description: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	calls = f.sm.Calls("UpdateModelPackage")
+	if last := calls[len(calls)-1].Body["ClientToken"]; last == token {
+		t.Errorf("a different decision reused ClientToken %v", token)
+	}
+}
+
+func TestSetApprovalNeverSendsInvalid(t *testing.T) {
+	f := newFakes(t)
+	pkgs := f.seed(t, gate.StatusPending)
+	pkg := &gate.Package{Group: group, ARN: pkgs[0].ARN, Version: 1}
+	tests := []struct {
+		name    string
+		d       gate.Decision
+		wantErr error
+		want    string
+	}{
+		{
+			name:    "comma in a metadata value",
+			d:       gate.Decision{Status: gate.StatusApproved, Metadata: map[string]string{"modelgate:rules": "a,b"}},
+			wantErr: ErrInvalidMetadata,
+			want:    `set approval of ` + pkgs[0].ARN + `: invalid customer metadata: "modelgate:rules": value has ',' at byte 1; allowed are letters, numbers, spaces and _.:/=+-@`,
+		},
+		{
+			name:    "empty metadata value",
+			d:       gate.Decision{Status: gate.StatusApproved, Metadata: map[string]string{"modelgate:pr": ""}},
+			wantErr: ErrInvalidMetadata,
+			want:    `set approval of ` + pkgs[0].ARN + `: invalid customer metadata: "modelgate:pr": value has 0 characters; want 1 to 256`,
+		},
+		{
+			name: "status not a decision",
+			d:    gate.Decision{Status: "Approve"},
+			want: `set approval of ` + pkgs[0].ARN + `: status "Approve"; want Approved or Rejected`,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := f.client.SetApproval(context.Background(), pkg, tt.d)
+			if err == nil || err.Error() != tt.want {
+				t.Errorf("SetApproval error = %v; want %s", err, tt.want)
+			}
+			if tt.wantErr != nil && !errors.Is(err, tt.wantErr) {
+				t.Errorf("SetApproval error = %v; want it to wrap %v", err, tt.wantErr)
+			}
+		})
+	}
+	if n := len(f.sm.Calls("UpdateModelPackage")); n != 0 {
+		t.Errorf("UpdateModelPackage requests = %d; want none", n)
+	}
+	if got, _ := f.sm.Package(pkgs[0].ARN); got.Approval != gate.StatusPending {
+		t.Errorf("approval = %s; want %s", got.Approval, gate.StatusPending)
+	}
+}
+
+func TestCheckMetadata(t *testing.T) {
+	t.Parallel()
+	many := map[string]string{}
+	for i := range 51 {
+		many["k"+strings.Repeat("x", i)] = "v"
+	}
+	tests := []struct {
+		name string
+		m    map[string]string
+		want string // "" = valid
+	}{
+		{name: "valid", m: map[string]string{"modelgate:commit": "abc123", "modelgate:check": "https://github.com/o/r/runs/1", "Ünïcode key": "värde 42 @x +y =z"}},
+		{name: "longest", m: map[string]string{strings.Repeat("k", 128): strings.Repeat("é", 256)}},
+		{name: "empty map", m: map[string]string{}, want: "invalid customer metadata: 0 entries; want 1 to 50"},
+		{name: "51 entries", m: many, want: "invalid customer metadata: 51 entries; want 1 to 50"},
+		{name: "key too long", m: map[string]string{strings.Repeat("k", 129): "v"}, want: `invalid customer metadata: "` + strings.Repeat("k", 129) + `": key has 129 characters; want 1 to 128`},
+		{name: "value too long", m: map[string]string{"k": strings.Repeat("é", 257)}, want: `invalid customer metadata: "k": value has 257 characters; want 1 to 256`},
+		{name: "every problem listed", m: map[string]string{"a,": "1", "b": "x\ny"}, want: `invalid customer metadata: "a,": key has ',' at byte 1; allowed are letters, numbers, spaces and _.:/=+-@; "b": value has '\n' at byte 1; allowed are letters, numbers, spaces and _.:/=+-@`},
+		{name: "quote", m: map[string]string{"k": `"x"`}, want: `invalid customer metadata: "k": value has '"' at byte 0; allowed are letters, numbers, spaces and _.:/=+-@`},
+		{name: "invalid utf-8", m: map[string]string{"k": "\xff"}, want: `invalid customer metadata: "k": value is not valid UTF-8`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			err := CheckMetadata(tt.m)
+			if tt.want == "" {
+				if err != nil {
+					t.Errorf("CheckMetadata: %v; want nil", err)
+				}
+				return
+			}
+			if err == nil || err.Error() != tt.want || !errors.Is(err, ErrInvalidMetadata) {
+				t.Errorf("CheckMetadata error = %v; want %s", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestSafeMetadataValue(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want string }{
+		{"plain value 1.2", "plain value 1.2"},
+		{"a,b", "a=2Cb"},
+		{"x=y", "x=3Dy"},
+		{`say "hi"`, "say =22hi=22"},
+		{"tab\there", "tab=09here"},
+		{"naïve", "naïve"},
+		{"ok 😀", "ok =F0=9F=98=80"},
+		{"bad\xffbyte", "bad=FFbyte"},
+		{"", ""},
+		{strings.Repeat("a", 300), strings.Repeat("a", 256)},
+		// 254 letters then a comma: the 3-character escape does not fit
+		// and is left out whole.
+		{strings.Repeat("a", 254) + ",b", strings.Repeat("a", 254)},
+		{strings.Repeat("é", 300), strings.Repeat("é", 256)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			t.Parallel()
+			got := SafeMetadataValue(tt.in)
+			if got != tt.want {
+				t.Errorf("SafeMetadataValue(%q) = %q; want %q", tt.in, got, tt.want)
+			}
+			if got != "" {
+				if err := CheckMetadata(map[string]string{"k": got}); err != nil {
+					t.Errorf("SafeMetadataValue(%q) = %q is not valid: %v", tt.in, got, err)
+				}
+			}
+		})
+	}
+}
+
+func TestTruncateRunes(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in   string
+		max  int
+		want string
+	}{
+		{"abc", 5, "abc"},
+		{"abc", 3, "abc"},
+		{"abcd", 3, "abc"},
+		{"ééé", 2, "éé"},
+		{"✓✓", 1, "✓"},
+		{"", 1, ""},
+	}
+	for _, tt := range tests {
+		if got := truncateRunes(tt.in, tt.max); got != tt.want {
+			t.Errorf("truncateRunes(%q, %d) = %q; want %q", tt.in, tt.max, got, tt.want)
+		}
+	}
+}
+
+func TestClientToken(t *testing.T) {
+	t.Parallel()
+	md := map[string]string{"a": "1", "b": "2"}
+	tok := clientToken("arn", "Approved", "d", md)
+	if len(tok) != 36 {
+		t.Errorf("clientToken length = %d; want 36", len(tok))
+	}
+	if again := clientToken("arn", "Approved", "d", map[string]string{"b": "2", "a": "1"}); again != tok {
+		t.Errorf("clientToken is not deterministic: %s != %s", again, tok)
+	}
+	for _, other := range []string{
+		clientToken("arn", "Rejected", "d", md),
+		clientToken("arn", "Approved", "e", md),
+		clientToken("arn2", "Approved", "d", md),
+		clientToken("arn", "Approved", "d", map[string]string{"a": "1", "b": "3"}),
+		clientToken("arn", "Approved", "d", nil),
+	} {
+		if other == tok {
+			t.Errorf("a different decision has the same token %s", tok)
+		}
+	}
+}

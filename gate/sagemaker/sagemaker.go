@@ -1,0 +1,424 @@
+package sagemaker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	sm "github.com/aws/aws-sdk-go-v2/service/sagemaker"
+	"github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
+	"github.com/aws/smithy-go"
+
+	"github.com/modelgate/modelgate/gate"
+)
+
+// Selectors of Resolve besides a version number and a package ARN.
+const (
+	LatestPending  = "latest-pending"
+	LatestApproved = "latest-approved"
+)
+
+// DefaultConcurrency bounds the S3 fetches in flight per Client.
+const DefaultConcurrency = 8
+
+// listPageSize is MaxResults of ListModelPackages: the API maximum, so that
+// the newest package is on the first page whenever the service allows.
+const listPageSize = 100
+
+// Errors Resolve wraps, for callers that branch on them with errors.Is.
+var (
+	// ErrGroupNotFound: the model package group does not exist (or the
+	// caller may not describe it).
+	ErrGroupNotFound = errors.New("model package group not found")
+	// ErrUnversioned: the package is not a version of a model package group.
+	ErrUnversioned = errors.New("unversioned model package")
+	// ErrNotCompleted: the package's ModelPackageStatus is not Completed.
+	ErrNotCompleted = errors.New("model package not completed")
+	// ErrSelector: the selector is none of latest-pending, latest-approved,
+	// a version number or a package ARN.
+	ErrSelector = errors.New("invalid model package selector")
+)
+
+// Options configure New.
+type Options struct {
+	// Region of the registry; "" takes it from the AWS config chain
+	// (AWS_REGION, the profile).
+	Region string
+	// PathStyle addresses S3 as https://host/bucket/key, for MinIO and other
+	// S3-compatible stores.
+	PathStyle bool
+	// Concurrency bounds the S3 fetches in flight; 0 means
+	// DefaultConcurrency.
+	Concurrency int
+	// RetryMaxAttempts and RetryMaxBackoff tune the SDK's standard retryer;
+	// 0 keeps its defaults (3 attempts, 20 s).
+	RetryMaxAttempts int
+	RetryMaxBackoff  time.Duration
+	// Config, when set, is used instead of config.LoadDefaultConfig (Region
+	// above still wins).
+	Config *aws.Config
+}
+
+// sageMakerAPI is the part of the SageMaker client the adapter calls.
+type sageMakerAPI interface {
+	ListModelPackages(context.Context, *sm.ListModelPackagesInput, ...func(*sm.Options)) (*sm.ListModelPackagesOutput, error)
+	DescribeModelPackage(context.Context, *sm.DescribeModelPackageInput, ...func(*sm.Options)) (*sm.DescribeModelPackageOutput, error)
+	DescribeModelPackageGroup(context.Context, *sm.DescribeModelPackageGroupInput, ...func(*sm.Options)) (*sm.DescribeModelPackageGroupOutput, error)
+	UpdateModelPackage(context.Context, *sm.UpdateModelPackageInput, ...func(*sm.Options)) (*sm.UpdateModelPackageOutput, error)
+}
+
+// s3API is the part of the S3 client the adapter calls (HeadBucket through
+// manager.GetBucketRegion).
+type s3API interface {
+	GetObject(context.Context, *s3.GetObjectInput, ...func(*s3.Options)) (*s3.GetObjectOutput, error)
+	HeadBucket(context.Context, *s3.HeadBucketInput, ...func(*s3.Options)) (*s3.HeadBucketOutput, error)
+}
+
+// Client is the SageMaker Model Registry. It is safe for concurrent use.
+type Client struct {
+	sm       sageMakerAPI
+	region   string
+	maxBytes int64
+	sem      chan struct{}
+
+	// newS3 makes the S3 client of a region.
+	newS3 func(region string) s3API
+
+	mu       sync.Mutex
+	s3       map[string]s3API         // region -> client
+	buckets  map[string]string        // bucket -> region, learnt
+	inflight map[string]*regionLookup // bucket -> lookup in progress
+}
+
+var _ gate.Registry = (*Client)(nil)
+
+// New loads the AWS configuration (unless o.Config is set) and returns a
+// Client for the registry in o.Region.
+func New(ctx context.Context, o Options) (*Client, error) {
+	var cfg aws.Config
+	if o.Config != nil {
+		cfg = o.Config.Copy()
+	} else {
+		var opts []func(*config.LoadOptions) error
+		if o.Region != "" {
+			opts = append(opts, config.WithRegion(o.Region))
+		}
+		var err error
+		cfg, err = config.LoadDefaultConfig(ctx, opts...)
+		if err != nil {
+			return nil, fmt.Errorf("load aws config: %w", err)
+		}
+	}
+	if o.Region != "" {
+		cfg.Region = o.Region
+	}
+	if cfg.Region == "" {
+		return nil, errors.New("no AWS region: set registry.region in the rules file, the region flag or AWS_REGION")
+	}
+	if o.RetryMaxAttempts > 0 || o.RetryMaxBackoff > 0 {
+		cfg.Retryer = func() aws.Retryer {
+			return retry.NewStandard(func(s *retry.StandardOptions) {
+				if o.RetryMaxAttempts > 0 {
+					s.MaxAttempts = o.RetryMaxAttempts
+				}
+				if o.RetryMaxBackoff > 0 {
+					s.MaxBackoff = o.RetryMaxBackoff
+				}
+			})
+		}
+	}
+	conc := o.Concurrency
+	if conc <= 0 {
+		conc = DefaultConcurrency
+	}
+	c := &Client{
+		sm:       sm.NewFromConfig(cfg),
+		region:   cfg.Region,
+		maxBytes: gate.MaxReportBytes,
+		sem:      make(chan struct{}, conc),
+		newS3: func(region string) s3API {
+			return s3.NewFromConfig(cfg, func(so *s3.Options) {
+				so.Region = region
+				so.UsePathStyle = o.PathStyle
+				// Objects stored without a checksum are normal for
+				// reports; Fetch verifies the registry's sha256 itself.
+				so.DisableLogOutputChecksumValidationSkipped = true
+			})
+		},
+		s3:       map[string]s3API{},
+		buckets:  map[string]string{},
+		inflight: map[string]*regionLookup{},
+	}
+	return c, nil
+}
+
+// Region is the registry's region.
+func (c *Client) Region() string { return c.region }
+
+// Resolve finds the package that selector names in group and describes it:
+//   - latest-pending: the newest package whose ModelApprovalStatus is
+//     PendingManualApproval;
+//   - latest-approved: the newest Approved package;
+//   - a version number: that version of the group;
+//   - a package ARN: that package, which must belong to group.
+//
+// The package must be versioned and Completed. Resolve wraps gate.ErrNoPackage
+// when nothing matches, ErrGroupNotFound, ErrUnversioned, ErrNotCompleted or
+// ErrSelector for those cases, and the SDK's error when a call fails after
+// the retryer gave up (see IsRegistryFailure).
+func (c *Client) Resolve(ctx context.Context, group, selector string) (*gate.Package, error) {
+	name, err := c.locate(ctx, group, selector)
+	if err != nil {
+		return nil, err
+	}
+	out, err := c.sm.DescribeModelPackage(ctx, &sm.DescribeModelPackageInput{ModelPackageName: aws.String(name)})
+	if err != nil {
+		if isNotFound(err) {
+			return nil, fmt.Errorf("describe model package %s: %w: %w", name, gate.ErrNoPackage, err)
+		}
+		return nil, fmt.Errorf("describe model package %s: %w", name, err)
+	}
+	pkg, err := toPackage(out)
+	if err != nil {
+		return nil, err
+	}
+	if group != "" && pkg.Group != groupName(group) {
+		return nil, fmt.Errorf("model package %s belongs to group %q, not %q: %w", pkg.ARN, pkg.Group, groupName(group), ErrSelector)
+	}
+	return pkg, nil
+}
+
+// locate turns a selector into the name DescribeModelPackage takes.
+func (c *Client) locate(ctx context.Context, group, selector string) (string, error) {
+	if strings.HasPrefix(selector, "arn:") {
+		// A package ARN is described directly (its group is checked after).
+		return selector, nil
+	}
+	if group == "" {
+		return "", fmt.Errorf("selector %q needs a model package group: %w", selector, ErrSelector)
+	}
+	switch selector {
+	case LatestPending:
+		return c.newest(ctx, group, types.ModelApprovalStatusPendingManualApproval)
+	case LatestApproved:
+		return c.newest(ctx, group, types.ModelApprovalStatusApproved)
+	}
+	v, err := strconv.Atoi(selector)
+	if err != nil || v < 1 {
+		return "", fmt.Errorf("%w %q: want %s, %s, a version number or a model package ARN", ErrSelector, selector, LatestPending, LatestApproved)
+	}
+	if g, ok := strings.CutPrefix(group, "arn:"); ok {
+		// The group's ARN gives the package's: one call instead of a list.
+		if i := strings.Index(g, ":model-package-group/"); i >= 0 {
+			return "arn:" + g[:i] + ":model-package/" + g[i+len(":model-package-group/"):] + "/" + strconv.Itoa(v), nil
+		}
+		return "", fmt.Errorf("%q is not a model package group ARN: %w", group, ErrSelector)
+	}
+	return c.version(ctx, group, v)
+}
+
+// newest returns the ARN of the newest package of group with this approval
+// status: ListModelPackages newest first, following NextToken (the service
+// may answer pages with fewer packages than asked, even none) until the first
+// match.
+func (c *Client) newest(ctx context.Context, group string, status types.ModelApprovalStatus) (string, error) {
+	p := sm.NewListModelPackagesPaginator(c.sm, &sm.ListModelPackagesInput{
+		ModelPackageGroupName: aws.String(group),
+		ModelApprovalStatus:   status,
+		ModelPackageType:      types.ModelPackageTypeVersioned,
+		SortBy:                types.ModelPackageSortByCreationTime,
+		SortOrder:             types.SortOrderDescending,
+		MaxResults:            aws.Int32(listPageSize),
+	})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return "", fmt.Errorf("list model packages of %q: %w", group, err)
+		}
+		for _, s := range page.ModelPackageSummaryList {
+			if s.ModelApprovalStatus == status && s.ModelPackageArn != nil {
+				return *s.ModelPackageArn, nil
+			}
+		}
+	}
+	if err := c.checkGroup(ctx, group); err != nil {
+		return "", err
+	}
+	return "", fmt.Errorf("no %s model package in group %q: %w", status, group, gate.ErrNoPackage)
+}
+
+// version returns the ARN of version v of group. Versions grow with creation
+// time, so the newest-first listing stops at the first older version.
+func (c *Client) version(ctx context.Context, group string, v int) (string, error) {
+	p := sm.NewListModelPackagesPaginator(c.sm, &sm.ListModelPackagesInput{
+		ModelPackageGroupName: aws.String(group),
+		ModelPackageType:      types.ModelPackageTypeVersioned,
+		SortBy:                types.ModelPackageSortByCreationTime,
+		SortOrder:             types.SortOrderDescending,
+		MaxResults:            aws.Int32(listPageSize),
+	})
+	seen := false
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return "", fmt.Errorf("list model packages of %q: %w", group, err)
+		}
+		for _, s := range page.ModelPackageSummaryList {
+			seen = true
+			if s.ModelPackageVersion == nil || s.ModelPackageArn == nil {
+				continue
+			}
+			if int(*s.ModelPackageVersion) == v {
+				return *s.ModelPackageArn, nil
+			}
+			if int(*s.ModelPackageVersion) < v {
+				return "", fmt.Errorf("no version %d in model package group %q: %w", v, group, gate.ErrNoPackage)
+			}
+		}
+	}
+	if !seen {
+		if err := c.checkGroup(ctx, group); err != nil {
+			return "", err
+		}
+	}
+	return "", fmt.Errorf("no version %d in model package group %q: %w", v, group, gate.ErrNoPackage)
+}
+
+// checkGroup tells a missing group from an empty one; it is called only when
+// a listing found nothing. The API answers a missing group with a
+// ValidationException (ResourceNotFound is accepted too).
+func (c *Client) checkGroup(ctx context.Context, group string) error {
+	_, err := c.sm.DescribeModelPackageGroup(ctx, &sm.DescribeModelPackageGroupInput{ModelPackageGroupName: aws.String(group)})
+	switch {
+	case err == nil:
+		return nil
+	case isNotFound(err):
+		return fmt.Errorf("%w: %q: %w", ErrGroupNotFound, group, err)
+	default:
+		return fmt.Errorf("describe model package group %q: %w", group, err)
+	}
+}
+
+// isNotFound reports whether err is the API saying a resource does not
+// exist: ResourceNotFound, or the ValidationException SageMaker's Describe
+// calls answer for a name that does not exist.
+func isNotFound(err error) bool {
+	var rnf *types.ResourceNotFound
+	if errors.As(err, &rnf) {
+		return true
+	}
+	var api smithy.APIError
+	return errors.As(err, &api) && api.ErrorCode() == "ValidationException"
+}
+
+func groupName(group string) string {
+	if i := strings.Index(group, ":model-package-group/"); i >= 0 {
+		return group[i+len(":model-package-group/"):]
+	}
+	return group
+}
+
+// toPackage converts a DescribeModelPackage answer.
+func toPackage(out *sm.DescribeModelPackageOutput) (*gate.Package, error) {
+	arn := aws.ToString(out.ModelPackageArn)
+	if out.ModelPackageGroupName == nil || out.ModelPackageVersion == nil {
+		return nil, fmt.Errorf("model package %s: %w: modelgate judges versions of a model package group", arn, ErrUnversioned)
+	}
+	pkg := &gate.Package{
+		Group:               aws.ToString(out.ModelPackageGroupName),
+		ARN:                 arn,
+		Version:             int(*out.ModelPackageVersion),
+		Status:              string(out.ModelPackageStatus),
+		Approval:            string(out.ModelApprovalStatus),
+		Created:             aws.ToTime(out.CreationTime).UTC(),
+		ApprovalDescription: aws.ToString(out.ApprovalDescription),
+		Metadata:            out.CustomerMetadataProperties,
+		Sources:             sources(out),
+	}
+	if out.ModelPackageStatus != types.ModelPackageStatusCompleted {
+		return nil, fmt.Errorf("model package %s is %s: %w", arn, out.ModelPackageStatus, ErrNotCompleted)
+	}
+	return pkg, nil
+}
+
+// sources lists every MetricsSource of ModelMetrics and DriftCheckBaselines
+// by slot (the ConfigFile of a drift baseline is not a report).
+func sources(out *sm.DescribeModelPackageOutput) []gate.Source {
+	var srcs []gate.Source
+	add := func(slot string, m *types.MetricsSource) {
+		if m == nil || m.S3Uri == nil {
+			return
+		}
+		srcs = append(srcs, gate.Source{
+			Slot:        slot,
+			URI:         *m.S3Uri,
+			ContentType: aws.ToString(m.ContentType),
+			Digest:      aws.ToString(m.ContentDigest),
+		})
+	}
+	if mm := out.ModelMetrics; mm != nil {
+		if q := mm.ModelQuality; q != nil {
+			add(gate.SlotQuality, q.Statistics)
+			add(gate.SlotQualityConstraints, q.Constraints)
+		}
+		if q := mm.ModelDataQuality; q != nil {
+			add(gate.SlotDataQuality, q.Statistics)
+			add(gate.SlotDataQualityConstraints, q.Constraints)
+		}
+		if b := mm.Bias; b != nil {
+			add(gate.SlotBias, b.Report)
+			add(gate.SlotBiasPre, b.PreTrainingReport)
+			add(gate.SlotBiasPost, b.PostTrainingReport)
+		}
+		if e := mm.Explainability; e != nil {
+			add(gate.SlotExplainability, e.Report)
+		}
+	}
+	if d := out.DriftCheckBaselines; d != nil {
+		if b := d.Bias; b != nil {
+			add(gate.SlotDriftBiasPre, b.PreTrainingConstraints)
+			add(gate.SlotDriftBiasPost, b.PostTrainingConstraints)
+		}
+		if e := d.Explainability; e != nil {
+			add(gate.SlotDriftExplain, e.Constraints)
+		}
+		if q := d.ModelQuality; q != nil {
+			add(gate.SlotDriftQuality, q.Statistics)
+			add(gate.SlotDriftQualityConstr, q.Constraints)
+		}
+		if q := d.ModelDataQuality; q != nil {
+			add(gate.SlotDriftDataQuality, q.Statistics)
+			add(gate.SlotDriftDataConstr, q.Constraints)
+		}
+	}
+	return srcs
+}
+
+// IsRegistryFailure reports whether err is a failure of the registry itself:
+// an AWS call that failed after the SDK's retries (throttling, 5xx, access
+// denied, network) or a deadline. The CLI maps it to exit 3 (gate.ExitRuntime).
+// It is false for the answers about the registry's content, which the
+// errors.Is sentinels name: gate.ErrNoPackage, ErrGroupNotFound,
+// ErrUnversioned, ErrNotCompleted, ErrSelector, ErrInvalidMetadata,
+// ErrUnsupportedURI, gate.ErrDigestMismatch and gate.ErrTooLarge.
+func IsRegistryFailure(err error) bool {
+	if err == nil {
+		return false
+	}
+	for _, s := range []error{gate.ErrNoPackage, ErrGroupNotFound, ErrUnversioned, ErrNotCompleted, ErrSelector,
+		ErrInvalidMetadata, ErrUnsupportedURI, gate.ErrDigestMismatch, gate.ErrTooLarge} {
+		if errors.Is(err, s) {
+			return false
+		}
+	}
+	var op *smithy.OperationError
+	return errors.As(err, &op) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)
+}

@@ -1,0 +1,318 @@
+package gate
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/modelgate/modelgate/rules"
+)
+
+// importance is one label's global |SHAP| per feature, ranked.
+type importance struct {
+	label    string
+	features []featureShap // sorted by |value| descending, then name
+	total    float64
+	missing  []string // features whose value is not finite
+}
+
+type featureShap struct {
+	name string
+	abs  float64
+}
+
+// shapByLabel gathers the shap.<feature> instances of m per label.
+func shapByLabel(m *Metrics) map[string]*importance {
+	out := map[string]*importance{}
+	for _, addr := range m.WithPrefix(rules.FamilyShap + ".") {
+		a, err := rules.ParseAddress(addr)
+		if err != nil || len(a.Parts) != 2 {
+			continue
+		}
+		m.Each(addr, func(in *Instance) {
+			lb := in.Label("label")
+			im := out[lb]
+			if im == nil {
+				im = &importance{label: lb}
+				out[lb] = im
+			}
+			if in.Missing() {
+				im.missing = append(im.missing, a.Parts[1])
+				return
+			}
+			v := math.Abs(in.Value)
+			im.features = append(im.features, featureShap{a.Parts[1], v})
+			im.total += v
+		})
+	}
+	for _, im := range out {
+		sort.Slice(im.features, func(i, j int) bool {
+			if im.features[i].abs != im.features[j].abs {
+				return im.features[i].abs > im.features[j].abs
+			}
+			return im.features[i].name < im.features[j].name
+		})
+	}
+	return out
+}
+
+func (im *importance) rank(feature string) int {
+	for i, f := range im.features {
+		if f.name == feature {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+func sortedLabels(m map[string]*importance) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func (e *evaluator) shap(rc ruleCtx) {
+	s := rc.r.Shap
+	label := s.Label
+	if label == "" {
+		label = rc.r.Where["label"]
+	}
+	cand := shapByLabel(e.cand)
+	var base map[string]*importance
+	if e.base != nil {
+		base = shapByLabel(e.base)
+	}
+	labels := sortedLabels(cand)
+	if label != "" {
+		labels = nil
+		if _, ok := cand[label]; ok {
+			labels = []string{label}
+		}
+	}
+	if len(labels) == 0 {
+		fd := nanFinding()
+		fd.RulePos, fd.Metric, fd.Threshold, fd.Verdict = s.Pos, "shap", "explainability report", Missing
+		fd.Reason = "no SHAP values in the candidate's reports"
+		if label != "" {
+			fd.Reason = fmt.Sprintf("no SHAP values for label %q in the candidate's reports", label)
+		}
+		e.emit(rc, fd)
+		return
+	}
+	for _, lb := range labels {
+		im := cand[lb]
+		lbl := []Label{{Key: "label", Value: lb}}
+		if len(im.missing) > 0 {
+			fd := nanFinding()
+			fd.RulePos, fd.Metric, fd.Labels, fd.Threshold, fd.Verdict = s.Pos, "shap", lbl, "finite SHAP values", Missing
+			fd.Reason = "SHAP value not finite for " + strings.Join(im.missing, ", ")
+			e.emit(rc, fd)
+		}
+		if s.NotInTop > 0 {
+			e.notInTop(rc, im, lbl)
+		}
+		if s.MaxShare != nil {
+			e.maxShare(rc, im, lbl)
+		}
+		if s.MinRankCorrelation != nil {
+			e.rankCorrelation(rc, im, base, lbl)
+		}
+	}
+}
+
+func (e *evaluator) notInTop(rc ruleCtx, im *importance, lbl []Label) {
+	s := rc.r.Shap
+	thr := "not in top " + strconv.Itoa(s.NotInTop)
+	for _, f := range s.Features {
+		fd := nanFinding()
+		fd.RulePos, fd.Threshold = s.Pos, thr
+		fd.Metric = rules.FormatAddress(rules.FamilyShap, f)
+		fd.Labels = lbl
+		rk := im.rank(f)
+		if rk == 0 {
+			fd.Verdict = Missing
+			fd.Reason = fmt.Sprintf("feature %q is not among the %d features of label %s", f, len(im.features), im.label)
+			e.emit(rc, fd)
+			continue
+		}
+		fd.Value = im.features[rk-1].abs
+		if rk <= s.NotInTop {
+			fd.Verdict = Fail
+			fd.Reason = fmt.Sprintf("%s ranks %d of %d by |SHAP| (share %.1f%%); must not be in the top %d",
+				f, rk, len(im.features), share(fd.Value, im.total)*100, s.NotInTop)
+		} else {
+			fd.Verdict = Pass
+			fd.Reason = fmt.Sprintf("rank %d of %d", rk, len(im.features))
+		}
+		e.emit(rc, fd)
+	}
+}
+
+func share(v, total float64) float64 {
+	if total == 0 {
+		return 0
+	}
+	return v / total
+}
+
+func (e *evaluator) maxShare(rc ruleCtx, im *importance, lbl []Label) {
+	s := rc.r.Shap
+	fd := nanFinding()
+	fd.RulePos, fd.Metric, fd.Labels = s.Pos, "shap (share)", lbl
+	fd.Threshold = "max share <= " + fmtNum(s.MaxShare.V)
+	if len(im.features) == 0 || im.total == 0 {
+		fd.Verdict, fd.Reason = Missing, "no non-zero SHAP values for label "+im.label
+		e.emit(rc, fd)
+		return
+	}
+	top := im.features[0]
+	fd.Value = share(top.abs, im.total)
+	fd.Labels = []Label{{Key: "feature", Value: top.name}, lbl[0]}
+	if fd.Value > s.MaxShare.V {
+		fd.Verdict = Fail
+		fd.Reason = fmt.Sprintf("%s holds %.1f%% of total |SHAP|; at most %.1f%% allowed", top.name, fd.Value*100, s.MaxShare.V*100)
+	} else {
+		fd.Verdict = Pass
+	}
+	e.emit(rc, fd)
+}
+
+func (e *evaluator) rankCorrelation(rc ruleCtx, im *importance, base map[string]*importance, lbl []Label) {
+	s := rc.r.Shap
+	fd := nanFinding()
+	fd.RulePos, fd.Metric, fd.Labels = s.Pos, "shap (rank correlation)", lbl
+	fd.Threshold = "spearman >= " + fmtNum(s.MinRankCorrelation.V) + " vs baseline"
+	if e.base == nil {
+		if e.f.Model.FirstModel == rules.FirstModelFail {
+			fd.Verdict, fd.Reason = Fail, "no approved baseline to compare the feature ranking with (first_model: fail)"
+		} else {
+			fd.Verdict, fd.Reason = Pass, "no approved baseline: ranking not compared (first model)"
+		}
+		e.emit(rc, fd)
+		return
+	}
+	b := base[im.label]
+	if b == nil || len(b.features) == 0 {
+		fd.Verdict, fd.Reason = Missing, "the baseline has no SHAP values for label "+im.label
+		e.emit(rc, fd)
+		return
+	}
+	rho, common, added, removed := spearman(im, b)
+	if len(added) > 0 || len(removed) > 0 {
+		w := nanFinding()
+		w.RulePos, w.Metric, w.Labels, w.Threshold = s.Pos, "shap (feature set)", lbl, "same features as baseline"
+		w.Verdict = Warn
+		w.Reason = "feature set changed:" + listChange("+", added) + listChange(" -", removed)
+		e.emit(rc, w)
+	}
+	if common < 2 {
+		fd.Verdict, fd.Reason = Missing, fmt.Sprintf("only %d features in common with the baseline; ranking cannot be compared", common)
+		e.emit(rc, fd)
+		return
+	}
+	fd.Value = rho
+	if rho < s.MinRankCorrelation.V {
+		fd.Verdict = Fail
+		fd.Reason = fmt.Sprintf("feature ranking moved: Spearman %.3f over %d common features; at least %s required", rho, common, fmtNum(s.MinRankCorrelation.V))
+	} else {
+		fd.Verdict = Pass
+	}
+	e.emit(rc, fd)
+}
+
+func listChange(sign string, names []string) string {
+	if len(names) == 0 {
+		return ""
+	}
+	const max = 5
+	more := ""
+	if len(names) > max {
+		more = fmt.Sprintf(" (+%d more)", len(names)-max)
+		names = names[:max]
+	}
+	return " " + sign + strings.Join(names, " "+strings.TrimSpace(sign)) + more
+}
+
+// spearman is the rank correlation of the two rankings over their common
+// features (ranks recomputed within the common set; ties averaged).
+func spearman(c, b *importance) (rho float64, common int, added, removed []string) {
+	inB := map[string]float64{}
+	for _, f := range b.features {
+		inB[f.name] = f.abs
+	}
+	inC := map[string]bool{}
+	var xs, ys []float64
+	for _, f := range c.features {
+		inC[f.name] = true
+		if v, ok := inB[f.name]; ok {
+			xs = append(xs, f.abs)
+			ys = append(ys, v)
+		} else {
+			added = append(added, f.name)
+		}
+	}
+	for _, f := range b.features {
+		if !inC[f.name] {
+			removed = append(removed, f.name)
+		}
+	}
+	sort.Strings(added)
+	sort.Strings(removed)
+	n := len(xs)
+	if n < 2 {
+		return math.NaN(), n, added, removed
+	}
+	rx, ry := ranks(xs), ranks(ys)
+	return pearson(rx, ry), n, added, removed
+}
+
+func ranks(v []float64) []float64 {
+	idx := make([]int, len(v))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.Slice(idx, func(i, j int) bool { return v[idx[i]] > v[idx[j]] })
+	r := make([]float64, len(v))
+	for i := 0; i < len(idx); {
+		j := i
+		for j+1 < len(idx) && v[idx[j+1]] == v[idx[i]] {
+			j++
+		}
+		avg := float64(i+j)/2 + 1
+		for k := i; k <= j; k++ {
+			r[idx[k]] = avg
+		}
+		i = j + 1
+	}
+	return r
+}
+
+func pearson(x, y []float64) float64 {
+	n := float64(len(x))
+	var mx, my float64
+	for i := range x {
+		mx += x[i]
+		my += y[i]
+	}
+	mx /= n
+	my /= n
+	var sxy, sxx, syy float64
+	for i := range x {
+		dx, dy := x[i]-mx, y[i]-my
+		sxy += dx * dy
+		sxx += dx * dx
+		syy += dy * dy
+	}
+	if sxx == 0 || syy == 0 {
+		if sxx == syy {
+			return 1
+		}
+		return 0
+	}
+	return sxy / math.Sqrt(sxx*syy)
+}
