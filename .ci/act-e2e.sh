@@ -8,19 +8,24 @@
 # result and the check run the fake received.
 #
 # Variables (paths relative to the repository root):
-#   E2E_RULES       rules file          (default examples/churn/.github/modelgate.yml)
-#   E2E_REGISTRY    local registry      (default examples/churn/registry)
+#   E2E_RULES       rules file          (default examples/fraud/.github/modelgate.yml)
+#   E2E_REGISTRY    local registry      (default examples/fraud/registry)
 #   E2E_EVENT       pull_request payload (default the octokit "opened" example)
-#   E2E_CONCLUSION  expected conclusion (default: any of success, neutral, failure)
+#   E2E_CONCLUSION  expected conclusion (default failure for the default example,
+#                   else any of success, neutral, failure)
 #   ACT             an act binary to use instead of installing act v0.2.89
 set -euo pipefail
 
 ACT_VERSION=v0.2.89
 root=$(git rev-parse --show-toplevel)
 cd "$root"
-E2E_RULES=${E2E_RULES:-examples/churn/.github/modelgate.yml}
-E2E_REGISTRY=${E2E_REGISTRY:-examples/churn/registry}
+E2E_RULES=${E2E_RULES:-examples/fraud/.github/modelgate.yml}
+E2E_REGISTRY=${E2E_REGISTRY:-examples/fraud/registry}
 E2E_EVENT=${E2E_EVENT:-gate/gatetest/testdata/github/events/pull_request.opened.json}
+# The default example's pending candidate fails its rules on purpose.
+if [ "$E2E_RULES" = examples/fraud/.github/modelgate.yml ]; then
+	E2E_CONCLUSION=${E2E_CONCLUSION-failure}
+fi
 E2E_CONCLUSION=${E2E_CONCLUSION:-}
 
 for p in "$E2E_RULES" "$E2E_REGISTRY" "$E2E_EVENT"; do
@@ -99,6 +104,8 @@ check(outcome == ("failure" if conclusion == "failure" else "success"),
       f"step outcome {outcome!r} does not match conclusion {conclusion!r}")
 for k in ("passed", "failed", "warnings"):
     check(str(outputs.get(k, "")).isdigit(), f"output {k} {outputs.get(k)!r} is not a count")
+if conclusion == "failure":
+    check(int(outputs.get("failed") or 0) > 0, "conclusion failure with no failed rule")
 check(outputs.get("report_path") == "modelgate-result.json", f"output report_path {outputs.get('report_path')!r}")
 check(outputs.get("candidate_arn", "") != "", "output candidate_arn is empty")
 check(result.get("conclusion") == conclusion, f"result.json conclusion {result.get('conclusion')!r}")
