@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -352,18 +353,35 @@ func TestActionFailOnWarning(t *testing.T) {
 
 func TestActionGateErrors(t *testing.T) {
 	t.Parallel()
+	diags := rules.Diagnostics{
+		{File: ".github/modelgate.yml", Pos: rules.Pos{Line: 3, Col: 5}, Message: "unknown key `mn`; did you mean `min`?", Kind: "unknown-key"},
+		{File: ".github/modelgate.yml", Pos: rules.Pos{Line: 9, Col: 7}, Message: "min: want a number, got \"high\"", Kind: "type"},
+	}
 	tests := []struct {
 		name     string
 		err      error
+		forbid   bool
 		wantCode int
+		// wantAnns are the check run's annotations as line:col level.
+		wantAnns []string
+		// wantCmds are the workflow commands written.
+		wantCmds []string
 	}{
-		{"usage", usageError{errors.New(".github/modelgate.yml:3:5: unknown key `mn`; did you mean `min`?")}, gate.ExitUsage},
-		{"runtime", errors.New("describe model package \"churn\": connection refused"), gate.ExitRuntime},
+		{name: "usage", err: usageError{errors.New("registry \"ftp\": want local, sagemaker or a folder path")}, wantCode: gate.ExitUsage},
+		{name: "runtime", err: errors.New("describe model package \"churn\": connection refused"), wantCode: gate.ExitRuntime},
+		{name: "rules file", err: diags, wantCode: gate.ExitUsage, wantAnns: []string{"3:5 failure", "9:7 failure"}},
+		{name: "rules file on a fork", err: diags, forbid: true, wantCode: gate.ExitUsage, wantCmds: []string{
+			"::error col=5,file=.github/modelgate.yml,line=3,title=modelgate%3A rules file::unknown key `mn`; did you mean `min`?",
+			"::error col=7,file=.github/modelgate.yml,line=9,title=modelgate%3A rules file::min: want a number, got \"high\"",
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			fake := gatetest.NewGitHub(t)
+			if tt.forbid {
+				fake.Forbid()
+			}
 			e := newActionEnv(t, fake, "pull_request", "pull_request.opened", nil)
 			code := e.run(t, func(context.Context, gateOptions, func(string) string) (*gate.Result, *rules.File, error) {
 				return nil, nil, tt.err
@@ -372,8 +390,30 @@ func TestActionGateErrors(t *testing.T) {
 				t.Errorf("exit code %d; want %d", code, tt.wantCode)
 			}
 			runs := fake.CheckRuns()
-			if len(runs) != 1 || runs[0].Conclusion != "failure" || !strings.Contains(runs[0].Summary, tt.err.Error()) {
+			if tt.forbid {
+				if len(runs) != 0 {
+					t.Errorf("check runs = %+v; want none", runs)
+				}
+			} else if len(runs) != 1 || runs[0].Conclusion != "failure" || !strings.Contains(runs[0].Summary, strings.Split(tt.err.Error(), "\n")[0]) ||
+				!strings.HasPrefix(runs[0].Title, "modelgate could not evaluate: ") {
 				t.Errorf("check runs = %+v; want one failed run saying %q", runs, tt.err)
+			} else {
+				var anns []string
+				for _, a := range runs[0].Annotations {
+					anns = append(anns, fmt.Sprintf("%d:%d %s", a.StartLine, *a.StartColumn, a.AnnotationLevel))
+				}
+				if diff := cmp.Diff(tt.wantAnns, anns); diff != "" {
+					t.Errorf("annotations (-want +got):\n%s", diff)
+				}
+			}
+			var cmds []string
+			for _, line := range strings.Split(e.stdout.String(), "\n") {
+				if strings.HasPrefix(line, "::") {
+					cmds = append(cmds, line)
+				}
+			}
+			if diff := cmp.Diff(tt.wantCmds, cmds); diff != "" {
+				t.Errorf("workflow commands (-want +got):\n%s", diff)
 			}
 			if out := e.outputs(t); out["conclusion"] != "error" {
 				t.Errorf("outputs = %v", out)
