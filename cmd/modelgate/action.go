@@ -324,12 +324,17 @@ func (a *actionRun) check(ctx context.Context) int {
 	res, code, err := a.evaluate(ctx)
 	if err != nil {
 		// The gate could not evaluate: a required check must still say so.
+		posted := false
 		if a.Checks != nil {
-			_, err := a.Checks.Publish(ctx, mgh.PublishInput{Name: a.In.CheckName, HeadSHA: a.HeadSHA,
-				Err: err, DetailsURL: a.DetailsURL})
-			if err != nil {
-				fmt.Fprintf(a.Stderr, "modelgate: %v\n", err)
+			_, perr := a.Checks.Publish(ctx, mgh.PublishInput{Name: a.In.CheckName, HeadSHA: a.HeadSHA,
+				Err: err, AnnotationPath: a.annotationPath(nil), DetailsURL: a.DetailsURL})
+			if perr != nil {
+				fmt.Fprintf(a.Stderr, "modelgate: %v\n", perr)
 			}
+			posted = perr == nil
+		}
+		if !posted {
+			a.annotateDiagnostics(err)
 		}
 		a.setOutputs(map[string]string{"conclusion": "error"})
 		return code
@@ -419,6 +424,23 @@ func (a *actionRun) annotate(res *gate.Result) {
 		default:
 			w.Noticef("%s", msg)
 		}
+	}
+}
+
+// annotateDiagnostics writes one workflow command per problem of the rules
+// file, when err carries them.
+func (a *actionRun) annotateDiagnostics(err error) {
+	var ds rules.Diagnostics
+	if !errors.As(err, &ds) {
+		return
+	}
+	path := a.annotationPath(nil)
+	for _, d := range ds {
+		fields := map[string]string{"file": path, "line": strconv.Itoa(max(d.Pos.Line, 1)), "title": "modelgate: rules file"}
+		if d.Pos.Col > 0 {
+			fields["col"] = strconv.Itoa(d.Pos.Col)
+		}
+		a.Action.WithFieldsMap(fields).Errorf("%s", d.Message)
 	}
 }
 

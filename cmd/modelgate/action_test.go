@@ -5,13 +5,18 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/sethvargo/go-githubactions"
+	"gopkg.in/yaml.v3"
 
 	"github.com/modelgate/modelgate/gate"
 	"github.com/modelgate/modelgate/gate/gatetest"
@@ -348,18 +353,35 @@ func TestActionFailOnWarning(t *testing.T) {
 
 func TestActionGateErrors(t *testing.T) {
 	t.Parallel()
+	diags := rules.Diagnostics{
+		{File: ".github/modelgate.yml", Pos: rules.Pos{Line: 3, Col: 5}, Message: "unknown key `mn`; did you mean `min`?", Kind: "unknown-key"},
+		{File: ".github/modelgate.yml", Pos: rules.Pos{Line: 9, Col: 7}, Message: "min: want a number, got \"high\"", Kind: "type"},
+	}
 	tests := []struct {
 		name     string
 		err      error
+		forbid   bool
 		wantCode int
+		// wantAnns are the check run's annotations as line:col level.
+		wantAnns []string
+		// wantCmds are the workflow commands written.
+		wantCmds []string
 	}{
-		{"usage", usageError{errors.New(".github/modelgate.yml:3:5: unknown key `mn`; did you mean `min`?")}, gate.ExitUsage},
-		{"runtime", errors.New("describe model package \"churn\": connection refused"), gate.ExitRuntime},
+		{name: "usage", err: usageError{errors.New("registry \"ftp\": want local, sagemaker or a folder path")}, wantCode: gate.ExitUsage},
+		{name: "runtime", err: errors.New("describe model package \"churn\": connection refused"), wantCode: gate.ExitRuntime},
+		{name: "rules file", err: diags, wantCode: gate.ExitUsage, wantAnns: []string{"3:5 failure", "9:7 failure"}},
+		{name: "rules file on a fork", err: diags, forbid: true, wantCode: gate.ExitUsage, wantCmds: []string{
+			"::error col=5,file=.github/modelgate.yml,line=3,title=modelgate%3A rules file::unknown key `mn`; did you mean `min`?",
+			"::error col=7,file=.github/modelgate.yml,line=9,title=modelgate%3A rules file::min: want a number, got \"high\"",
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			fake := gatetest.NewGitHub(t)
+			if tt.forbid {
+				fake.Forbid()
+			}
 			e := newActionEnv(t, fake, "pull_request", "pull_request.opened", nil)
 			code := e.run(t, func(context.Context, gateOptions, func(string) string) (*gate.Result, *rules.File, error) {
 				return nil, nil, tt.err
@@ -368,8 +390,30 @@ func TestActionGateErrors(t *testing.T) {
 				t.Errorf("exit code %d; want %d", code, tt.wantCode)
 			}
 			runs := fake.CheckRuns()
-			if len(runs) != 1 || runs[0].Conclusion != "failure" || !strings.Contains(runs[0].Summary, tt.err.Error()) {
+			if tt.forbid {
+				if len(runs) != 0 {
+					t.Errorf("check runs = %+v; want none", runs)
+				}
+			} else if len(runs) != 1 || runs[0].Conclusion != "failure" || !strings.Contains(runs[0].Summary, strings.Split(tt.err.Error(), "\n")[0]) ||
+				!strings.HasPrefix(runs[0].Title, "modelgate could not evaluate: ") {
 				t.Errorf("check runs = %+v; want one failed run saying %q", runs, tt.err)
+			} else {
+				var anns []string
+				for _, a := range runs[0].Annotations {
+					anns = append(anns, fmt.Sprintf("%d:%d %s", a.StartLine, *a.StartColumn, a.AnnotationLevel))
+				}
+				if diff := cmp.Diff(tt.wantAnns, anns); diff != "" {
+					t.Errorf("annotations (-want +got):\n%s", diff)
+				}
+			}
+			var cmds []string
+			for _, line := range strings.Split(e.stdout.String(), "\n") {
+				if strings.HasPrefix(line, "::") {
+					cmds = append(cmds, line)
+				}
+			}
+			if diff := cmp.Diff(tt.wantCmds, cmds); diff != "" {
+				t.Errorf("workflow commands (-want +got):\n%s", diff)
 			}
 			if out := e.outputs(t); out["conclusion"] != "error" {
 				t.Errorf("outputs = %v", out)
@@ -446,5 +490,103 @@ func TestNewGitHubClientBaseURL(t *testing.T) {
 	}
 	if _, err := newGitHubClient("t", "ftp://x"); err == nil {
 		t.Errorf("newGitHubClient(ftp://x) succeeded")
+	}
+}
+
+// actionYAML is the part of an action.yml the tests read.
+type actionYAML struct {
+	Name        string `yaml:"name"`
+	Description string `yaml:"description"`
+	Branding    struct {
+		Icon  string `yaml:"icon"`
+		Color string `yaml:"color"`
+	} `yaml:"branding"`
+	Inputs map[string]struct {
+		Description string  `yaml:"description"`
+		Required    bool    `yaml:"required"`
+		Default     *string `yaml:"default"`
+	} `yaml:"inputs"`
+	Outputs map[string]struct {
+		Description string `yaml:"description"`
+	} `yaml:"outputs"`
+	Runs struct {
+		Using string `yaml:"using"`
+		Image string `yaml:"image"`
+		Main  string `yaml:"main"`
+	} `yaml:"runs"`
+}
+
+func readActionYAML(t *testing.T, path string) actionYAML {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a actionYAML
+	if err := yaml.Unmarshal(b, &a); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return a
+}
+
+// TestActionYAML checks action.yml against what runAction reads and writes,
+// and the act shim's inputs and outputs against action.yml.
+func TestActionYAML(t *testing.T) {
+	t.Parallel()
+	a := readActionYAML(t, filepath.Join("..", "..", "action.yml"))
+	if a.Runs.Using != "docker" || a.Runs.Image != "Dockerfile" || a.Branding.Icon == "" || a.Branding.Color == "" || a.Description == "" {
+		t.Errorf("action.yml: runs %+v, branding %+v; want docker, Dockerfile, a branding and a description", a.Runs, a.Branding)
+	}
+	var inputs []string
+	for name, in := range a.Inputs {
+		inputs = append(inputs, name)
+		if !regexp.MustCompile(`^[a-z]+(_[a-z]+)*$`).MatchString(name) {
+			t.Errorf("input %s is not snake_case", name)
+		}
+		if in.Default == nil || in.Required || len(in.Description) < 30 {
+			t.Errorf("input %s: want a default, required: false and a description, got %+v", name, in)
+		}
+		if in.Default != nil && *in.Default != "" && !strings.Contains(in.Description, "Default") && !strings.Contains(in.Description, "default") {
+			t.Errorf("input %s: the description does not state the default %q", name, *in.Default)
+		}
+	}
+	slices.Sort(inputs)
+	wantInputs := []string{"candidate", "check_name", "fail_on", "github_token", "mode", "on_fail", "override",
+		"path_style", "region", "registry", "rules", "rules_change", "timeout"}
+	if diff := cmp.Diff(wantInputs, inputs); diff != "" {
+		t.Errorf("action.yml inputs (-want +got):\n%s", diff)
+	}
+	// Every default must be accepted by readInputs.
+	env := map[string]string{}
+	for name, in := range a.Inputs {
+		if name != "github_token" {
+			env["INPUT_"+strings.ToUpper(name)] = *in.Default
+		}
+	}
+	act := githubactions.New(githubactions.WithGetenv(func(k string) string { return env[k] }))
+	if _, err := readInputs(act); err != nil {
+		t.Errorf("readInputs(action.yml defaults): %v", err)
+	}
+	var outputs []string
+	for name, o := range a.Outputs {
+		outputs = append(outputs, name)
+		if o.Description == "" {
+			t.Errorf("output %s has no description", name)
+		}
+	}
+	slices.Sort(outputs)
+	if diff := cmp.Diff([]string{"candidate_arn", "check_run_url", "conclusion", "failed", "passed", "report_path", "warnings"}, outputs); diff != "" {
+		t.Errorf("action.yml outputs (-want +got):\n%s", diff)
+	}
+
+	shim := readActionYAML(t, filepath.Join("..", "..", ".ci", "act", "shim", "action.yml"))
+	if shim.Runs.Using != "node20" || shim.Runs.Main != "index.js" {
+		t.Errorf("shim runs %+v; want node20 index.js", shim.Runs)
+	}
+	if diff := cmp.Diff(a.Inputs, shim.Inputs); diff != "" {
+		t.Errorf("shim inputs differ from action.yml (-action +shim):\n%s", diff)
+	}
+	if diff := cmp.Diff(a.Outputs, shim.Outputs); diff != "" {
+		t.Errorf("shim outputs differ from action.yml (-action +shim):\n%s", diff)
 	}
 }

@@ -102,11 +102,11 @@ type Request struct {
 }
 
 type fault struct {
-	method, operation string
-	status            int
-	header            http.Header
-	body              string
-	left              int
+	operation string
+	status    int
+	header    http.Header
+	body      string
+	left      int
 }
 
 // NewGitHub starts a fake GitHub for the test and closes it at cleanup.
@@ -289,7 +289,7 @@ func (g *GitHub) serveValidated(w http.ResponseWriter, r *http.Request, body []b
 		return fail(http.StatusBadRequest, "invalid request: %v", err)
 	}
 
-	if f := g.takeFault(r.Method, rec.Operation); f != nil {
+	if f := g.takeFault(rec.Operation); f != nil {
 		for k, v := range f.header {
 			w.Header()[k] = v
 		}
@@ -321,7 +321,7 @@ func (g *GitHub) serveValidated(w http.ResponseWriter, r *http.Request, body []b
 	return status
 }
 
-func (g *GitHub) takeFault(method, op string) *fault {
+func (g *GitHub) takeFault(op string) *fault {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	for i, f := range g.faults {

@@ -10,6 +10,7 @@ import (
 	gh "github.com/google/go-github/v60/github"
 
 	"github.com/modelgate/modelgate/gate"
+	"github.com/modelgate/modelgate/rules"
 )
 
 // MaxAnnotationsPerRequest is the most annotations one create or update
@@ -130,7 +131,7 @@ func (c *Checks) Publish(ctx context.Context, in PublishInput) (*PublishOutcome,
 	summary := RenderMarkdown(r)
 	if in.Result == nil {
 		title = truncateUTF8("modelgate could not evaluate: "+clean(in.Err.Error()), 1000)
-		summary = "## ❌ modelgate could not evaluate\n\n```\n" + strings.ReplaceAll(cleanN(in.Err.Error(), 4000), "```", "'''") + "\n```\n"
+		summary = "## ❌ modelgate could not evaluate\n\n```\n" + codeBlock(in.Err.Error(), 16000) + "\n```\n"
 	}
 	text := "The evidence below is what the approval step verifies; do not edit it.\n\n" + ev.Marker()
 	if len(text) > MaxSummaryChars {
@@ -141,6 +142,10 @@ func (c *Checks) Publish(ctx context.Context, in PublishInput) (*PublishOutcome,
 		path = r.RulesFile
 	}
 	anns := annotations(r, path)
+	var ds rules.Diagnostics
+	if in.Result == nil && errors.As(in.Err, &ds) {
+		anns = diagnosticAnnotations(ds, path)
+	}
 
 	existing, err := c.Find(ctx, in.Name, in.HeadSHA)
 	if err != nil {
@@ -310,6 +315,37 @@ func AnnotationMessage(f gate.Finding) string {
 		b.WriteString(": " + f.Reason)
 	}
 	return cleanN(b.String(), 2000)
+}
+
+// diagnosticAnnotations puts each problem of the rules file on its line.
+func diagnosticAnnotations(ds rules.Diagnostics, path string) []*gh.CheckRunAnnotation {
+	var out []*gh.CheckRunAnnotation
+	for _, d := range ds {
+		line := max(d.Pos.Line, 1)
+		a := &gh.CheckRunAnnotation{
+			Path:            gh.String(path),
+			StartLine:       gh.Int(line),
+			EndLine:         gh.Int(line),
+			AnnotationLevel: gh.String(levelFailure),
+			Title:           gh.String("modelgate: rules file"),
+			Message:         gh.String(cleanN(d.Message, 2000)),
+		}
+		if d.Pos.Col > 0 {
+			a.StartColumn, a.EndColumn = gh.Int(d.Pos.Col), gh.Int(d.Pos.Col)
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// codeBlock keeps the lines of s for a fenced code block: control and bidi
+// characters dropped, fences broken, at most n runes.
+func codeBlock(s string, n int) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = cleanN(l, n)
+	}
+	return strings.ReplaceAll(truncateUTF8(strings.Join(lines, "\n"), n), "```", "'''")
 }
 
 // annotations lists one annotation per finding that did not pass, on the

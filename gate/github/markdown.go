@@ -68,6 +68,16 @@ func renderMarkdown(r *gate.Result, limit int) string {
 	// The length grows with the number of rows shown: find the largest
 	// count that fits.
 	lo, hi := 0, total // renderRows(lo) is assumed to fit; renderRows(hi) does not
+	// The rows alone bound the search: once they exceed the limit, so does
+	// the summary.
+	size := 0
+	for i, rw := range slices.Concat(problems, passes) {
+		size += len(rw.Rule) + len(rw.Instance) + len(rw.Value) + len(rw.Threshold) + len(rw.Baseline) + len(rw.Verdict)
+		if size > limit {
+			hi = i + 1
+			break
+		}
+	}
 	for hi-lo > 1 {
 		mid := (lo + hi) / 2
 		if len(renderRows(d, problems, passes, mid)) <= limit {

@@ -1,0 +1,20 @@
+package github
+
+import "testing"
+
+// BenchmarkRenderMarkdown renders a summary that fits.
+func BenchmarkRenderMarkdown(b *testing.B) {
+	r := sampleResult()
+	for b.Loop() {
+		RenderMarkdown(r)
+	}
+}
+
+// BenchmarkRenderMarkdownCut renders 2,000 long failing rows, cut to the
+// 65,535-character limit by a binary search over the row count.
+func BenchmarkRenderMarkdownCut(b *testing.B) {
+	r := manyFailures(2000)
+	for b.Loop() {
+		RenderMarkdown(r)
+	}
+}
