@@ -59,8 +59,15 @@ type Options struct {
 	// DefaultMaxOffenders.
 	MaxOffenders int
 
-	// hash, when set (tests only), replaces the finaliser applied to the
-	// rolling hash, e.g. to force collisions.
+	// hook, when set (tests only), replaces parts of the algorithm. A
+	// pointer keeps Options comparable.
+	hook *testHook
+}
+
+// testHook holds the replaceable parts.
+type testHook struct {
+	// hash replaces the finaliser applied to the rolling hash, e.g. to
+	// force collisions.
 	hash func(uint64) uint64
 }
 
@@ -129,7 +136,15 @@ type Index struct {
 	bits    uint
 	dir     []uint32
 	entries []uint64
-	hash    func(uint64) uint64
+	hash    func(uint64) uint64 // nil: fmix64 (see testHook)
+}
+
+// final is the finaliser applied to a window's rolling hash.
+func (ix *Index) final(h uint64) uint64 {
+	if ix.hash != nil {
+		return ix.hash(h)
+	}
+	return fmix64(h)
 }
 
 // Stats describes an index.
@@ -172,13 +187,12 @@ func BuildIndex(ctx context.Context, docs []Doc, o Options) (*Index, error) {
 		ix: &Index{
 			n:     n,
 			vocab: make(map[string]uint32),
-			hash:  o.hash,
 		},
 		cur: make([]uint32, 1, chunkTokens),
 	}
 	b.cur[0] = sepID
-	if b.ix.hash == nil {
-		b.ix.hash = fmix64
+	if o.hook != nil && o.hook.hash != nil {
+		b.ix.hash = o.hook.hash
 	}
 	if err := b.read(ctx, docs, orDefault(o.CorpusField, "text")); err != nil {
 		return nil, err
@@ -353,7 +367,7 @@ func (ix *Index) fingerprint() {
 			cnt := &parts[w]
 			for d := lo; d < hi; d++ {
 				r.eachWindow(ix.ids, int(ix.docStart[d]), int(ix.docStart[d+1])-1, func(p int, h uint64) {
-					key := ix.hash(h) >> 32
+					key := ix.final(h) >> 32
 					ix.entries[k] = key<<32 | uint64(p)
 					cnt[key>>24]++
 					k++

@@ -307,7 +307,7 @@ func (s *scanner) match(text string) match {
 	o, c, n := s.ids, ix.ids, ix.n
 	shift := 32 - ix.bits
 	s.r.eachWindow(o, 0, len(o), func(i int, h uint64) {
-		key := ix.hash(h) >> 32
+		key := ix.final(h) >> 32
 		b := key >> shift
 		found := 0
 		for _, e := range ix.entries[ix.dir[b]:ix.dir[b+1]] {
