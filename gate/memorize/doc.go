@@ -79,7 +79,8 @@
 // written in corpus order, then sorted by their top bits: an in-place
 // American flag sort on the top byte, then a radix sort of each of the 256
 // parts, which fit in cache, in parallel. A directory of uint32 offsets,
-// one per bucket of about four fingerprints, gives each bucket's range. So
+// one per bucket of four to eight fingerprints (one cache line), gives each
+// bucket's range. So
 // the index is a sorted array plus a directory: no map, no pointers for the
 // garbage collector to scan, and every pass but the flag sort's cycles
 // sequential (a direct scatter into hash buckets costs a cache and TLB miss
@@ -112,15 +113,15 @@
 // With T corpus tokens (about bytes/6 for English) and D documents:
 // building is linear, O(T): one tokenising pass, one hashing pass, the flag
 // sort and two or three radix passes over cache-sized parts. Scanning is
-// linear in the output tokens: per window one hash, one bucket of about
-// four fingerprints and, for a true match, N comparisons plus the
+// linear in the output tokens: per window one hash, one bucket of four to
+// eight fingerprints and, for a true match, N comparisons plus the
 // extension.
 //
 // The index holds 4 bytes per corpus token (ids), 8 per fingerprint (about
-// one per token), about 1 per fingerprint for the directory, 12 per
-// document and the vocabulary (one string per distinct token, in the
-// builder's map and in each reading worker's): about 13 bytes per token,
-// or a little over 2 bytes per byte of English text. The outputs are never
+// one per token), at most half a byte per fingerprint for the directory,
+// 12 per document and the vocabulary (one string per distinct token, in
+// the builder's map and in each reading worker's): about 12.5 bytes per
+// token, or 2 bytes per byte of English text. The outputs are never
 // held whole: only the line being read and a few batches of 64 records per
 // worker. Measured on the generated benchmark (bench/run.sh): a 100 MB
 // corpus and 10,000 outputs of 1 KB take about 5 CPU seconds and under

@@ -341,8 +341,9 @@ func (ix *Index) fingerprint() {
 		}
 	}
 	first[len(first)-1] = count
-	// About four entries per bucket.
-	ix.bits = uint(max(1, min(28, bits.Len(uint(count/4)))))
+	// Four to eight entries per bucket: one cache line of entries, and a
+	// directory of at most one byte per entry.
+	ix.bits = uint(max(1, min(28, bits.Len(uint(count/8)))))
 	ix.entries = make([]uint64, count)
 
 	workers := max(1, min(8, runtime.GOMAXPROCS(0)))
