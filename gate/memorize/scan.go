@@ -66,8 +66,8 @@ type Offender struct {
 	// collapsed, cut to MaxExcerpt characters. It never reaches outside
 	// the matched span.
 	Excerpt string `json:"excerpt"`
-	// Document is the corpus document the span was found in (the first one
-	// found when several hold it).
+	// Document is the corpus document the span was found in (one of them
+	// when several hold it).
 	Document string `json:"document"`
 }
 
