@@ -3,7 +3,10 @@ package memorize
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/modelgate/modelgate/gate/memorize/internal/gen"
@@ -28,11 +31,27 @@ func genOutputs(b *testing.B, n, docs int) []byte {
 	return buf.Bytes()
 }
 
-// benchmark builds the index of docs*100 KB of generated text and scans
-// outputs 1 KB outputs (one in ten with a planted corpus span).
+// genFiles writes the generated corpus of n documents to files in dir.
+func genFiles(b *testing.B, dir string, n int) []Doc {
+	docs := make([]Doc, n)
+	var buf []byte
+	for i := range docs {
+		path := filepath.Join(dir, fmt.Sprintf("%05d.txt", i))
+		buf = gen.Doc(buf[:0], i)
+		if err := os.WriteFile(path, buf, 0o644); err != nil {
+			b.Fatal(err)
+		}
+		docs[i] = Doc{Name: gen.DocName(i), Open: func() (io.ReadCloser, error) { return os.Open(path) }}
+	}
+	return docs
+}
+
+// benchmark builds the index of docs*100 KB of generated text, read from
+// files, and scans outputs 1 KB outputs (one in ten with a planted corpus
+// span). Generating the data is not timed.
 func benchmark(b *testing.B, docs, outputs int) {
 	out := genOutputs(b, outputs, docs)
-	corpus := genDocs(docs)
+	corpus := genFiles(b, b.TempDir(), docs)
 	b.SetBytes(int64(docs*gen.DocBytes + len(out)))
 	b.ReportAllocs()
 	b.ResetTimer()

@@ -59,8 +59,15 @@ type Options struct {
 	// DefaultMaxOffenders.
 	MaxOffenders int
 
-	// hash, when set (tests only), replaces the finaliser applied to the
-	// rolling hash, e.g. to force collisions.
+	// hook, when set (tests only), replaces parts of the algorithm. A
+	// pointer keeps Options comparable.
+	hook *testHook
+}
+
+// testHook holds the replaceable parts.
+type testHook struct {
+	// hash replaces the finaliser applied to the rolling hash, e.g. to
+	// force collisions.
 	hash func(uint64) uint64
 }
 
@@ -129,7 +136,15 @@ type Index struct {
 	bits    uint
 	dir     []uint32
 	entries []uint64
-	hash    func(uint64) uint64
+	hash    func(uint64) uint64 // nil: fmix64 (see testHook)
+}
+
+// final is the finaliser applied to a window's rolling hash.
+func (ix *Index) final(h uint64) uint64 {
+	if ix.hash != nil {
+		return ix.hash(h)
+	}
+	return fmix64(h)
 }
 
 // Stats describes an index.
@@ -172,19 +187,22 @@ func BuildIndex(ctx context.Context, docs []Doc, o Options) (*Index, error) {
 		ix: &Index{
 			n:     n,
 			vocab: make(map[string]uint32),
-			hash:  o.hash,
 		},
 		cur: make([]uint32, 1, chunkTokens),
 	}
 	b.cur[0] = sepID
-	if b.ix.hash == nil {
-		b.ix.hash = fmix64
+	if o.hook != nil && o.hook.hash != nil {
+		b.ix.hash = o.hook.hash
 	}
 	if err := b.read(ctx, docs, orDefault(o.CorpusField, "text")); err != nil {
 		return nil, err
 	}
 	b.ix.ids = b.concat()
 	b.ix.docStart = append(b.ix.docStart, uint32(len(b.ix.ids)))
+	// The chunks are garbage now, as large as the ids: collect them so
+	// that the fingerprints, twice that size, can reuse their memory. The
+	// heap has almost no pointers, so this costs milliseconds.
+	runtime.GC()
 	b.ix.fingerprint()
 	return b.ix, nil
 }
@@ -323,8 +341,9 @@ func (ix *Index) fingerprint() {
 		}
 	}
 	first[len(first)-1] = count
-	// About four entries per bucket.
-	ix.bits = uint(max(1, min(28, bits.Len(uint(count/4)))))
+	// Four to eight entries per bucket: one cache line of entries, and a
+	// directory of at most one byte per entry.
+	ix.bits = uint(max(1, min(28, bits.Len(uint(count/8)))))
 	ix.entries = make([]uint64, count)
 
 	workers := max(1, min(8, runtime.GOMAXPROCS(0)))
@@ -349,7 +368,7 @@ func (ix *Index) fingerprint() {
 			cnt := &parts[w]
 			for d := lo; d < hi; d++ {
 				r.eachWindow(ix.ids, int(ix.docStart[d]), int(ix.docStart[d+1])-1, func(p int, h uint64) {
-					key := ix.hash(h) >> 32
+					key := ix.final(h) >> 32
 					ix.entries[k] = key<<32 | uint64(p)
 					cnt[key>>24]++
 					k++

@@ -46,7 +46,7 @@ func TestIndexInvariants(t *testing.T) {
 				t.Fatalf("position %d indexed twice", p)
 			}
 			seen[p] = true
-			key := ix.hash(hashes[p]) >> 32
+			key := ix.final(hashes[p]) >> 32
 			if e>>32 != key || int(key>>shift) != b {
 				t.Fatalf("entry %x for position %d in bucket %d; want key %x", e, p, b, key)
 			}

@@ -4,12 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
@@ -292,9 +294,9 @@ func TestForcedHashCollision(t *testing.T) {
 	t.Parallel()
 	// Every n-gram gets the same hash: every lookup meets every corpus
 	// fingerprint, and only the token comparison tells them apart.
-	o := Options{MinTokens: 3, hash: func(uint64) uint64 { return 42 }}
+	o := Options{MinTokens: 3, hook: &testHook{hash: func(uint64) uint64 { return 42 }}}
 	ix := mustIndex(t, o, textDoc("nato.txt", lorem))
-	if b := ix.hash(0) >> (64 - ix.bits); len(ix.entries) != 14 || ix.dir[b+1]-ix.dir[b] != 14 {
+	if b := ix.final(0) >> (64 - ix.bits); len(ix.entries) != 14 || ix.dir[b+1]-ix.dir[b] != 14 {
 		t.Fatalf("want all 14 fingerprints in one bucket; got %d entries", len(ix.entries))
 	}
 	got := mustScan(t, ix, outputsJSONL(t, "model_output",
@@ -495,5 +497,34 @@ func TestInstances(t *testing.T) {
 	}
 	if !got[0].Missing() || got[2].Missing() {
 		t.Errorf("empty report: verbatim_rate missing = %v, outputs missing = %v; want true, false", got[0].Missing(), got[2].Missing())
+	}
+}
+
+// TestLargeStreamedDocument reads a 700 KB document through a reader that
+// returns few bytes at a time, so tokens straddle the scanner's buffer
+// refills, and finds a span across its 256 KB mark.
+func TestLargeStreamedDocument(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	for i := 0; i < 100000; i++ {
+		fmt.Fprintf(&b, "w%05d ", i)
+	}
+	text := b.String()
+	doc := Doc{Name: "big.txt", Open: func() (io.ReadCloser, error) {
+		return io.NopCloser(iotest.HalfReader(strings.NewReader(text))), nil
+	}}
+	ix := mustIndex(t, Options{}, doc)
+	if st := ix.Stats(); st.Tokens != 100000 || st.Fingerprints != 100000-9 {
+		t.Fatalf("Stats() = %+v; want 100000 tokens, 99991 fingerprints", st)
+	}
+	var out strings.Builder
+	for i := 37430; i < 37470; i++ { // bytes 262010 to 262290
+		fmt.Fprintf(&out, "W%05d, ", i)
+	}
+	got := mustScan(t, ix, outputsJSONL(t, "model_output", "x "+out.String()+"y"), Options{})
+	want := report(DefaultMinTokens, 1, Offender{Record: 0, Span: 40, Document: "big.txt",
+		Excerpt: "W37430, W37431, W37432, W37433, W37434, W37435, W37436, W37437, W37438, W37439,"})
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Scan mismatch (-want +got):\n%s", diff)
 	}
 }

@@ -66,8 +66,8 @@ type Offender struct {
 	// collapsed, cut to MaxExcerpt characters. It never reaches outside
 	// the matched span.
 	Excerpt string `json:"excerpt"`
-	// Document is the corpus document the span was found in (the first one
-	// found when several hold it).
+	// Document is the corpus document the span was found in (one of them
+	// when several hold it).
 	Document string `json:"document"`
 }
 
@@ -266,8 +266,8 @@ type scanner struct {
 	ix   *Index
 	r    roller
 	ids  []uint32
-	offs []int32 // byte start, end of each token in the text
 	norm []byte
+	text []byte // the output's bytes
 }
 
 func (ix *Index) newScanner() *scanner { return &scanner{ix: ix, r: newRoller(ix.n)} }
@@ -279,10 +279,14 @@ type match struct {
 	pos      int // corpus position of its first token
 }
 
+// The output's tokens are kept as ids only (4 bytes each); the byte range of
+// the best span is found again by tokenising once more.
+
 func (s *scanner) match(text string) match {
 	ix := s.ix
-	s.ids, s.offs = s.ids[:0], s.offs[:0]
-	data := []byte(text)
+	s.ids = s.ids[:0]
+	s.text = append(s.text[:0], text...)
+	data := s.text
 	off := 0
 	for off < len(data) {
 		st, en, adv := nextToken(data[off:], true)
@@ -293,7 +297,6 @@ func (s *scanner) match(text string) match {
 				id = unknownID
 			}
 			s.ids = append(s.ids, id)
-			s.offs = append(s.offs, int32(off+st), int32(off+en))
 		}
 		off += adv
 	}
@@ -304,7 +307,7 @@ func (s *scanner) match(text string) match {
 	o, c, n := s.ids, ix.ids, ix.n
 	shift := 32 - ix.bits
 	s.r.eachWindow(o, 0, len(o), func(i int, h uint64) {
-		key := ix.hash(h) >> 32
+		key := ix.final(h) >> 32
 		b := key >> shift
 		found := 0
 		for _, e := range ix.entries[ix.dir[b]:ix.dir[b+1]] {
@@ -324,7 +327,7 @@ func (s *scanner) match(text string) match {
 					l++
 				}
 				if l > best.span {
-					best = match{span: l, from: int(s.offs[2*i]), to: int(s.offs[2*(i+l-1)+1]), pos: p}
+					best = match{span: l, from: i, pos: p}
 				}
 			}
 			if found == maxCandidates {
@@ -332,7 +335,31 @@ func (s *scanner) match(text string) match {
 			}
 		}
 	})
+	if best.span > 0 {
+		best.from, best.to = tokenBytes(text, best.from, best.from+best.span-1)
+	}
 	return best
+}
+
+// tokenBytes returns the byte offsets in text of the start of token first
+// and the end of token last (0-based token indexes, first <= last).
+func tokenBytes(text string, first, last int) (from, to int) {
+	data := []byte(text)
+	off := 0
+	for k := 0; off < len(data); {
+		st, en, adv := nextToken(data[off:], true)
+		if st >= 0 {
+			if k == first {
+				from = off + st
+			}
+			if k == last {
+				return from, off + en
+			}
+			k++
+		}
+		off += adv
+	}
+	return from, len(text)
 }
 
 func equal(a, b []uint32) bool {

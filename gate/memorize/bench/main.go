@@ -28,16 +28,20 @@ import (
 func main() {
 	scale := flag.Int("scale", 1, "corpus of scale*100 MB, scale*10,000 outputs")
 	dir := flag.String("dir", filepath.Join(os.TempDir(), "memorize-bench"), "folder for the generated corpus and outputs (reused)")
+	prepare := flag.Bool("prepare", false, "only write the generated files")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the timed part to this file")
 	flag.Parse()
-	profile = *cpuprofile
+	profile, prepareOnly = *cpuprofile, *prepare
 	if err := run(*scale, *dir); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-var profile string
+var (
+	profile     string
+	prepareOnly bool
+)
 
 type result struct {
 	Scale        int     `json:"scale"`
@@ -97,6 +101,9 @@ func run(scale int, dir string) error {
 	}
 	if err := f.Close(); err != nil {
 		return err
+	}
+	if prepareOnly {
+		return nil
 	}
 	runtime.GC()
 
