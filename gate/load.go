@@ -90,6 +90,7 @@ func (l *Loaded) Evaluate(f *rules.File, now time.Time) *Result {
 	res.Candidate, res.Baseline = l.Candidate, l.Baseline
 	res.Reports = l.Reports
 	res.Details = l.Details
+	res.loaded = l
 	if l.Baseline == nil && f.Model.Baseline != rules.NoBaseline {
 		res.Notes = append([]string{"no approved baseline in group " + f.Model.Group}, res.Notes...)
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math"
 	"strconv"
+	"time"
 
 	"github.com/modelgate/modelgate/rules"
 )
@@ -156,8 +157,24 @@ type Result struct {
 	Notes    []string       `json:"notes,omitempty"`
 	Reports  []ReportRecord `json:"reports,omitempty"`
 	Findings []Finding      `json:"findings"`
-	// Details carries per-rule extras (e.g. memorization offenders), by rule id.
+	// Details carries per-report extras (e.g. memorization offenders), by report name.
 	Details map[string]json.RawMessage `json:"details,omitempty"`
+
+	// loaded is what Run read, so that other rules can judge the same
+	// metrics (Rejudge); nil for a result decoded from JSON.
+	loaded *Loaded
+}
+
+// Rejudge evaluates other rules (the base branch's, in a pull request that
+// changes the rules file) on the metrics this result was computed from,
+// without reading anything again. ok is false when the metrics are not
+// available (a result decoded from JSON). Reports that only the other rules
+// name were not read, so their metrics are missing there.
+func (r *Result) Rejudge(f *rules.File, now time.Time) (res *Result, ok bool) {
+	if r.loaded == nil {
+		return nil, false
+	}
+	return r.loaded.Evaluate(f, now), true
 }
 
 // ExitCode maps the conclusion to the CLI exit code.
@@ -182,4 +199,13 @@ func (r *Result) Title() string {
 	default:
 		return "all " + strconv.Itoa(r.Counts.Rules) + " rules passed - " + what
 	}
+}
+
+// AddFinding appends a finding made outside Evaluate (the rules-change
+// guard counts as one more rule) and recomputes the counts and the
+// conclusion.
+func (r *Result) AddFinding(f Finding) {
+	r.Findings = append(r.Findings, f)
+	r.Counts = count(r.Findings, r.Counts.Rules+1)
+	r.Conclusion = conclude(r.Findings)
 }

@@ -75,6 +75,9 @@ type actionRun struct {
 	Stdout, Stderr io.Writer
 	// Act is true under nektos/act (ACT=true).
 	Act bool
+	// preamble is markdown put before the findings in the check run and
+	// the job summary (the rules-change guard).
+	preamble string
 }
 
 // approveHook runs approve mode (issue 6). When nil, approve mode runs the
@@ -339,6 +342,8 @@ func (a *actionRun) check(ctx context.Context) int {
 		a.setOutputs(map[string]string{"conclusion": "error"})
 		return code
 	}
+	a.guard(ctx, res)
+	code = res.ExitCode()
 	url, pcode := a.publish(ctx, res)
 	return max(code, pcode, a.report(res, url))
 }
@@ -357,12 +362,13 @@ func (a *actionRun) publish(ctx context.Context, res *gate.Result) (string, int)
 		if a.Act {
 			why += " under act"
 		}
-		fmt.Fprintf(a.Stdout, "modelgate: %s: printing the summary instead of posting a check run\n\n%s\n", why, md)
+		fmt.Fprintf(a.Stdout, "modelgate: %s: printing the summary instead of posting a check run\n\n%s%s\n", why, a.preamble, md)
 		return "", gate.ExitPass
 	}
 	out, err := a.Checks.Publish(ctx, mgh.PublishInput{
 		Name: a.In.CheckName, HeadSHA: a.HeadSHA, Result: res,
 		AnnotationPath: a.annotationPath(res), DetailsURL: a.DetailsURL,
+		Preamble: a.preamble,
 	})
 	var fe *mgh.ForbiddenError
 	switch {
@@ -458,7 +464,7 @@ func (a *actionRun) report(res *gate.Result, checkRunURL string) int {
 		code = gate.ExitRuntime
 	}
 	if a.Getenv("GITHUB_STEP_SUMMARY") != "" {
-		if err := fileCommand(func() { a.Action.AddStepSummary(renderMarkdown(res)) }); err != nil {
+		if err := fileCommand(func() { a.Action.AddStepSummary(a.preamble + renderMarkdown(res)) }); err != nil {
 			fmt.Fprintf(a.Stderr, "modelgate: write the job summary: %v\n", err)
 		}
 	}

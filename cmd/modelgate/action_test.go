@@ -29,6 +29,7 @@ const (
 	pushed    = "6113728f27ae82c7b1a177c8d03f9e96e0adf246" // after of the push examples
 	mergeSHA  = "1111111111111111111111111111111111111111" // GITHUB_SHA: never the commit judged on a PR
 	checkName = "modelgate"
+	baseSHA   = "f95f852bd8fca8fcc58a9a2d6c842781e32a215e" // pull_request.base.sha of the examples
 )
 
 // resultFrom returns a gate that answers with testdata/action/<name>.json
@@ -149,11 +150,11 @@ func TestActionEvents(t *testing.T) {
 		{name: "pull request synchronize", event: "pull_request", payload: "pull_request.synchronize",
 			wantRunOn: prHead, wantCode: 1, wantGate: true, wantStdout: "pull request #2 synchronize"},
 		{name: "pull request closed and merged", event: "pull_request", payload: "pull_request.closed-merged",
-			wantCode: 1, wantGate: true, wantStdout: "pull request #2 was merged into master: approve",
-			wantStderr: "approve mode is not available in this build"},
+			wantRunOn: "34c5c7793cb3b279e22454cb6750c80560547b3a", wantCode: 1, wantGate: true, wantStdout: "pull request #2 was merged into master: approve",
+			wantStderr: ""},
 		{name: "push to the default branch", event: "push", payload: "push.default-branch",
-			wantCode: 1, wantGate: true, wantStdout: "push to the default branch master: approve",
-			wantStderr: "approve mode is not available in this build"},
+			wantRunOn: pushed, wantCode: 1, wantGate: true, wantStdout: "push to the default branch master: approve",
+			wantStderr: ""},
 		{name: "push to another branch", event: "push", payload: "push.other-branch",
 			wantRunOn: pushed, wantCode: 1, wantGate: true, wantStdout: "not the default branch master: check only"},
 		{name: "workflow_dispatch", event: "workflow_dispatch", payload: "workflow_dispatch",
@@ -203,6 +204,9 @@ func TestActionEvents(t *testing.T) {
 func TestActionCheckPullRequest(t *testing.T) {
 	t.Parallel()
 	fake := gatetest.NewGitHub(t)
+	// The base branch has the same rules file ("test", whose sha256 the
+	// results carry): no rules-change section.
+	fake.AddFile(baseSHA, ".github/modelgate.yml", []byte("test"))
 	e := newActionEnv(t, fake, "pull_request", "pull_request.opened", nil)
 	e.vars["INPUT_CANDIDATE"] = "13"
 	e.vars["INPUT_REGISTRY"] = "examples/churn/registry"
@@ -304,7 +308,7 @@ func TestActionRetries502(t *testing.T) {
 	if code := e.run(t, resultFrom(t, "neutral", &e.gateOptions)); code != gate.ExitPass {
 		t.Errorf("exit code %d; want 0\n%s", code, &e.stderr)
 	}
-	if diff := cmp.Diff([]string{"checks/list-for-ref 200", "checks/create 502", "checks/create 201", "checks/update 200"}, fake.Operations()); diff != "" {
+	if diff := cmp.Diff([]string{"repos/get-content 404", "checks/list-for-ref 200", "checks/create 502", "checks/create 201", "checks/update 200"}, fake.Operations()); diff != "" {
 		t.Errorf("requests (-want +got):\n%s", diff)
 	}
 }
@@ -460,8 +464,9 @@ func TestActionModeApproveOnPullRequestIsRefused(t *testing.T) {
 // TestActionApproveHook is not parallel: it sets the package's approveHook.
 func TestActionApproveHook(t *testing.T) {
 	var got *actionRun
+	old := approveHook
 	approveHook = func(_ context.Context, a *actionRun) int { got = a; return 7 }
-	defer func() { approveHook = nil }()
+	defer func() { approveHook = old }()
 	e := newActionEnv(t, gatetest.NewGitHub(t), "push", "push.default-branch", nil)
 	e.vars["INPUT_ON_FAIL"] = "reject"
 	e.vars["INPUT_OVERRIDE"] = "true"

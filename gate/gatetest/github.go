@@ -60,6 +60,8 @@ type GitHub struct {
 	mu       sync.Mutex
 	nextID   int64
 	runs     []*CheckRun
+	pulls    []PullRequest
+	files    map[string][]byte
 	requests []Request
 	faults   []*fault
 }
@@ -276,9 +278,13 @@ func (g *GitHub) serveValidated(w http.ResponseWriter, r *http.Request, body []b
 	full := r.Clone(r.Context())
 	full.URL.Scheme, full.URL.Host = "http", r.Host
 	full.Body = io.NopCloser(bytes.NewReader(body))
+	escapeContentsPath(full.URL)
 	route, params, err := g.router.FindRoute(full)
 	if err != nil {
 		return fail(http.StatusNotFound, "no such operation in GitHub's API description: %v", err)
+	}
+	if p, ok := params["path"]; ok {
+		params["path"], _ = url.PathUnescape(p)
 	}
 	rec.Operation = route.Operation.OperationID
 	if !rec.Auth {
@@ -459,6 +465,12 @@ func (g *GitHub) handle(op string, params map[string]string, r *http.Request, bo
 		}
 		items, header := g.page(r, all)
 		return http.StatusOK, map[string]any{"total_count": len(all), "check_runs": items}, header
+	}
+	if status, body, header, ok := g.handlePulls(op, params, r); ok {
+		return status, body, header
+	}
+	if status, body, ok := g.handleContents(op, params, r); ok {
+		return status, body, nil
 	}
 	g.report("%s %s: the fake does not serve %s", r.Method, r.URL.Path, op)
 	return http.StatusNotImplemented, map[string]string{"message": "not implemented by the fake: " + op}, nil

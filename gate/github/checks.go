@@ -55,6 +55,13 @@ type PublishInput struct {
 	AnnotationPath string
 	// DetailsURL links the check run to the workflow run; optional.
 	DetailsURL string
+	// Title replaces the result's title (the approval decision check run:
+	// "Approved churn-xgboost v13"); optional.
+	Title string
+	// Preamble is markdown put before the findings table (the approval
+	// decision, the rules-change guard); it is cut so that the summary
+	// stays within MaxSummaryChars.
+	Preamble string
 }
 
 // PublishOutcome says what Publish did.
@@ -128,7 +135,14 @@ func (c *Checks) Publish(ctx context.Context, in PublishInput) (*PublishOutcome,
 	ev := EvidenceOf(r, in.HeadSHA)
 	out := &PublishOutcome{Evidence: ev, ExternalID: ev.ExternalID()}
 	title := truncateUTF8(r.Title(), 1000)
+	if in.Title != "" {
+		title = truncateUTF8(in.Title, 1000)
+	}
 	summary := RenderMarkdown(r)
+	if in.Preamble != "" {
+		pre := truncateUTF8(in.Preamble, MaxSummaryChars/4)
+		summary = pre + "\n\n" + renderMarkdown(r, MaxSummaryChars-len(pre)-2)
+	}
 	if in.Result == nil {
 		title = truncateUTF8("modelgate could not evaluate: "+clean(in.Err.Error()), 1000)
 		summary = "## ❌ modelgate could not evaluate\n\n```\n" + codeBlock(in.Err.Error(), 16000) + "\n```\n"

@@ -41,8 +41,11 @@ type Event struct {
 	PRNumber int
 	// Fork is true for a pull request whose head is in another repository
 	// (or in a deleted one): its token is read-only and it never approves.
-	Fork          bool
-	BaseBranch    string
+	Fork       bool
+	BaseBranch string
+	// BaseSHA is pull_request.base.sha: the base branch's commit the pull
+	// request is compared with (for the rules-change guard).
+	BaseSHA       string
 	DefaultBranch string
 	Merged        bool
 	// Actor is the login of the event's sender.
@@ -82,6 +85,7 @@ type payloadJSON struct {
 		} `json:"head"`
 		Base struct {
 			Ref  string    `json:"ref"`
+			SHA  string    `json:"sha"`
 			Repo *repoJSON `json:"repo"`
 		} `json:"base"`
 	} `json:"pull_request"`
@@ -136,6 +140,9 @@ func ResolveEvent(eventName string, payload []byte, defaultBranch string) (Event
 			ev.PRNumber = p.Number
 		}
 		ev.BaseBranch = pr.Base.Ref
+		if shaRE.MatchString(pr.Base.SHA) {
+			ev.BaseSHA = pr.Base.SHA
+		}
 		ev.Merged = pr.Merged
 		if pr.Merged && shaRE.MatchString(pr.MergeCommitSHA) {
 			ev.MergeSHA = pr.MergeCommitSHA

@@ -23,26 +23,26 @@ func TestResolveEvent(t *testing.T) {
 		{
 			name: "pull request opened", event: "pull_request", payload: "pull_request.opened",
 			want: github.Event{Name: "pull_request", Action: "opened", Mode: github.ModeCheck, HeadSHA: head, PRNumber: 2,
-				BaseBranch: "master", DefaultBranch: "master", Actor: "Codertocat", Repo: "Codertocat/Hello-World",
+				BaseBranch: "master", BaseSHA: "f95f852bd8fca8fcc58a9a2d6c842781e32a215e", DefaultBranch: "master", Actor: "Codertocat", Repo: "Codertocat/Hello-World",
 				Reason: "pull request #2 opened: check its head commit"},
 		},
 		{
 			name: "pull request synchronize", event: "pull_request", payload: "pull_request.synchronize",
 			want: github.Event{Name: "pull_request", Action: "synchronize", Mode: github.ModeCheck, HeadSHA: head, PRNumber: 2,
-				BaseBranch: "master", DefaultBranch: "master", Actor: "Codertocat", Repo: "Codertocat/Hello-World",
+				BaseBranch: "master", BaseSHA: "f95f852bd8fca8fcc58a9a2d6c842781e32a215e", DefaultBranch: "master", Actor: "Codertocat", Repo: "Codertocat/Hello-World",
 				Reason: "pull request #2 synchronize: check its head commit"},
 		},
 		{
 			name: "pull request closed and merged", event: "pull_request", payload: "pull_request.closed-merged",
 			want: github.Event{Name: "pull_request", Action: "closed", Mode: github.ModeApprove, HeadSHA: head, PRNumber: 2,
 				MergeSHA: "34c5c7793cb3b279e22454cb6750c80560547b3a", Merged: true,
-				BaseBranch: "master", DefaultBranch: "master", Actor: "Codertocat", Repo: "Codertocat/Hello-World",
+				BaseBranch: "master", BaseSHA: "f95f852bd8fca8fcc58a9a2d6c842781e32a215e", DefaultBranch: "master", Actor: "Codertocat", Repo: "Codertocat/Hello-World",
 				Reason: "pull request #2 was merged into master: approve"},
 		},
 		{
 			name: "pull request closed without merging", event: "pull_request", payload: "pull_request.closed",
 			want: github.Event{Name: "pull_request", Action: "closed", Mode: github.ModeNone, HeadSHA: head, PRNumber: 2,
-				BaseBranch: "master", DefaultBranch: "master", Actor: "Codertocat", Repo: "Codertocat/Hello-World",
+				BaseBranch: "master", BaseSHA: "f95f852bd8fca8fcc58a9a2d6c842781e32a215e", DefaultBranch: "master", Actor: "Codertocat", Repo: "Codertocat/Hello-World",
 				Reason: "pull request #2 was closed without merging: nothing to do"},
 		},
 		{
@@ -50,7 +50,7 @@ func TestResolveEvent(t *testing.T) {
 			edit: func(m map[string]any) { m["pull_request"].(map[string]any)["base"].(map[string]any)["ref"] = "release" },
 			want: github.Event{Name: "pull_request", Action: "closed", Mode: github.ModeNone, HeadSHA: head, PRNumber: 2,
 				MergeSHA: "34c5c7793cb3b279e22454cb6750c80560547b3a", Merged: true,
-				BaseBranch: "release", DefaultBranch: "master", Actor: "Codertocat", Repo: "Codertocat/Hello-World",
+				BaseBranch: "release", BaseSHA: "f95f852bd8fca8fcc58a9a2d6c842781e32a215e", DefaultBranch: "master", Actor: "Codertocat", Repo: "Codertocat/Hello-World",
 				Reason: `pull request #2 was merged into "release", not the default branch "master": nothing to approve`},
 		},
 		{
@@ -59,7 +59,7 @@ func TestResolveEvent(t *testing.T) {
 				m["pull_request"].(map[string]any)["head"].(map[string]any)["repo"].(map[string]any)["full_name"] = "mallory/Hello-World"
 			},
 			want: github.Event{Name: "pull_request", Action: "opened", Mode: github.ModeCheck, HeadSHA: head, PRNumber: 2, Fork: true,
-				BaseBranch: "master", DefaultBranch: "master", Actor: "Codertocat", Repo: "Codertocat/Hello-World",
+				BaseBranch: "master", BaseSHA: "f95f852bd8fca8fcc58a9a2d6c842781e32a215e", DefaultBranch: "master", Actor: "Codertocat", Repo: "Codertocat/Hello-World",
 				Reason: "pull request #2 opened: check its head commit"},
 		},
 		{

@@ -28,6 +28,7 @@ var operations = []struct{ method, path string }{
 	{"get", "/repos/{owner}/{repo}/commits/{ref}/check-runs"},
 	{"get", "/repos/{owner}/{repo}/commits/{commit_sha}/pulls"},
 	{"get", "/repos/{owner}/{repo}/pulls/{pull_number}"},
+	{"get", "/repos/{owner}/{repo}/contents/{path}"},
 }
 
 // prose keys are dropped wherever they are not the name of a schema property.
