@@ -114,6 +114,10 @@ func (c *Checks) Find(ctx context.Context, name, sha string) (*gh.CheckRun, erro
 // MaxAnnotationsPerRequest per request; and completes it with the
 // conclusion, the summary, and the evidence (external_id and output text).
 // A 403 is a *ForbiddenError.
+//
+// GitHub appends the annotations of every update to those already on the
+// check run and offers no way to remove them, so a check run updated in
+// place keeps the annotations of the earlier runs on that commit.
 func (c *Checks) Publish(ctx context.Context, in PublishInput) (*PublishOutcome, error) {
 	if in.Name == "" || in.HeadSHA == "" {
 		return nil, errors.New("publish check run: name and head SHA are required")
