@@ -5,7 +5,8 @@
 # built modelgate binary against the fake GitHub (.ci/act/fakegithub, every
 # request validated against GitHub's OpenAPI description) and the example's
 # local registry. It then checks the step outputs, the job summary, the JSON
-# result and the check run the fake received.
+# result and the check run the fake received. It first runs actionlint on
+# every workflow.
 #
 # Variables (paths relative to the repository root):
 #   E2E_RULES       rules file          (default examples/fraud/.github/modelgate.yml)
@@ -41,6 +42,10 @@ cleanup() {
 trap cleanup EXIT
 mkdir -p "$work/bin" "$work/out" "$work/cache"
 export XDG_CACHE_HOME="$work/cache"
+
+echo "act-e2e: actionlint v1.7.12 on every workflow (and through uses: ./, on action.yml)"
+GOBIN="$work/bin" go install github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
+"$work/bin/actionlint" .github/workflows/*.yml .ci/act/workflow.yml
 
 if [ -z "${ACT:-}" ]; then
 	echo "act-e2e: installing act $ACT_VERSION"

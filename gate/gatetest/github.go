@@ -191,6 +191,24 @@ func (g *GitHub) SecondaryRateLimit(operation, retryAfter string, n int) {
 		body: `{"message":"You have exceeded a secondary rate limit. Please wait a few minutes before you try again.","documentation_url":"https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits"}`})
 }
 
+// Inject makes the next n requests for operation ("" for any; n < 0 for
+// all) answer status with the given header and JSON body.
+func (g *GitHub) Inject(operation string, status, n int, header http.Header, body string) {
+	g.inject(&fault{operation: operation, status: status, header: header, left: n, body: body})
+}
+
+// RateLimit makes the next n requests for operation answer 403 with
+// GitHub's primary-rate-limit headers: none remaining until reset.
+func (g *GitHub) RateLimit(operation string, reset time.Time, n int) {
+	h := http.Header{}
+	h.Set("X-RateLimit-Limit", "5000")
+	h.Set("X-RateLimit-Remaining", "0")
+	h.Set("X-RateLimit-Used", "5000")
+	h.Set("X-RateLimit-Reset", strconv.FormatInt(reset.Unix(), 10))
+	g.Inject(operation, http.StatusForbidden, n, h,
+		`{"message":"API rate limit exceeded for installation.","documentation_url":"https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"}`)
+}
+
 func (g *GitHub) inject(f *fault) {
 	g.mu.Lock()
 	defer g.mu.Unlock()

@@ -116,11 +116,15 @@ func (c *Checks) Find(ctx context.Context, name, sha string) (*gh.CheckRun, erro
 }
 
 // Publish posts in.Result as a check run on in.HeadSHA: it updates the
-// check run of the same name on that commit when there is one, else creates
-// one in progress; sends an annotation for every finding that did not pass,
+// check run of the same name on that commit when there is one (the newest),
+// else creates one in progress; sends an annotation for every finding that did not pass,
 // MaxAnnotationsPerRequest per request; and completes it with the
 // conclusion, the summary, and the evidence (external_id and output text).
 // A 403 is a *ForbiddenError.
+//
+// GitHub appends the annotations of every update to those already on the
+// check run and offers no way to remove them, so a check run updated in
+// place keeps the annotations of the earlier runs on that commit.
 func (c *Checks) Publish(ctx context.Context, in PublishInput) (*PublishOutcome, error) {
 	if in.Name == "" || in.HeadSHA == "" {
 		return nil, errors.New("publish check run: name and head SHA are required")
@@ -171,19 +175,10 @@ func (c *Checks) Publish(ctx context.Context, in PublishInput) (*PublishOutcome,
 	}
 	var run *gh.CheckRun
 	if existing != nil {
+		// Reuse it as it is: the updates below replace its output and
+		// conclusion (re-opening a completed run is not needed).
 		out.Updated = true
-		err = c.retry.do(ctx, "update check run", func() (*gh.Response, error) {
-			var resp *gh.Response
-			var err error
-			run, resp, err = c.client.Checks.UpdateCheckRun(ctx, c.owner, c.repo, existing.GetID(), gh.UpdateCheckRunOptions{
-				Name:       in.Name,
-				DetailsURL: details,
-				ExternalID: gh.String(out.ExternalID),
-				Status:     gh.String("in_progress"),
-				Output:     &gh.CheckRunOutput{Title: gh.String("Evaluating"), Summary: gh.String("modelgate is publishing its result.")},
-			})
-			return resp, err
-		})
+		run = existing
 	} else {
 		err = c.retry.do(ctx, "create check run", func() (*gh.Response, error) {
 			var resp *gh.Response
@@ -204,6 +199,17 @@ func (c *Checks) Publish(ctx context.Context, in PublishInput) (*PublishOutcome,
 		return nil, err
 	}
 	out.CheckRunID, out.HTMLURL = run.GetID(), run.GetHTMLURL()
+	complete := func(o *gh.CheckRunOutput) error {
+		return c.complete(ctx, gh.UpdateCheckRunOptions{
+			Name:        in.Name,
+			DetailsURL:  details,
+			ExternalID:  gh.String(out.ExternalID),
+			Status:      gh.String("completed"),
+			Conclusion:  gh.String(string(r.Conclusion)),
+			CompletedAt: &gh.Timestamp{Time: c.now()},
+			Output:      o,
+		}, out.CheckRunID)
+	}
 
 	output := func(batch []*gh.CheckRunAnnotation, final bool) *gh.CheckRunOutput {
 		o := &gh.CheckRunOutput{Title: gh.String(title), Summary: gh.String(summary), Annotations: batch}
@@ -227,13 +233,13 @@ func (c *Checks) Publish(ctx context.Context, in PublishInput) (*PublishOutcome,
 			// Do not leave a required check in progress forever: complete
 			// it with the real conclusion, without the rest of the
 			// annotations, then report the failure.
-			_ = c.complete(ctx, in.Name, out.CheckRunID, r.Conclusion, output(nil, true))
+			_ = complete(output(nil, true))
 			return out, err
 		}
 		out.Annotations += len(batch)
 		out.Batches++
 	}
-	if err := c.complete(ctx, in.Name, out.CheckRunID, r.Conclusion, output(anns, true)); err != nil {
+	if err := complete(output(anns, true)); err != nil {
 		return out, err
 	}
 	if len(anns) > 0 {
@@ -243,15 +249,9 @@ func (c *Checks) Publish(ctx context.Context, in PublishInput) (*PublishOutcome,
 	return out, nil
 }
 
-func (c *Checks) complete(ctx context.Context, name string, id int64, conclusion gate.Conclusion, o *gh.CheckRunOutput) error {
+func (c *Checks) complete(ctx context.Context, opts gh.UpdateCheckRunOptions, id int64) error {
 	return c.retry.do(ctx, "complete check run", func() (*gh.Response, error) {
-		_, resp, err := c.client.Checks.UpdateCheckRun(ctx, c.owner, c.repo, id, gh.UpdateCheckRunOptions{
-			Name:        name,
-			Status:      gh.String("completed"),
-			Conclusion:  gh.String(string(conclusion)),
-			CompletedAt: &gh.Timestamp{Time: c.now()},
-			Output:      o,
-		})
+		_, resp, err := c.client.Checks.UpdateCheckRun(ctx, c.owner, c.repo, id, opts)
 		return resp, err
 	})
 }

@@ -199,12 +199,12 @@ func TestPublishUpdatesInPlace(t *testing.T) {
 		t.Fatalf("%d check runs; want 2 (lint and modelgate)", len(runs))
 	}
 	cr := runs[1]
-	if cr.Conclusion != "success" || cr.Title != "all 1 rules passed - churn-xgboost v13" || cr.Writes != 4 || cr.ExternalID != second.ExternalID {
+	if cr.Conclusion != "success" || cr.Title != "all 1 rules passed - churn-xgboost v13" || cr.Writes != 3 || cr.ExternalID != second.ExternalID {
 		t.Errorf("updated check run = %+v", cr)
 	}
 	if diff := cmp.Diff([]string{
 		"checks/list-for-ref 200", "checks/create 201", "checks/update 200",
-		"checks/list-for-ref 200", "checks/update 200", "checks/update 200",
+		"checks/list-for-ref 200", "checks/update 200",
 	}, fake.Operations()); diff != "" {
 		t.Errorf("requests (-want +got):\n%s", diff)
 	}
@@ -271,6 +271,29 @@ func TestPublishErrors(t *testing.T) {
 			wantSlept: []time.Duration{time.Second},
 		},
 		{
+			name: "429 with Retry-After",
+			inject: func(g *gatetest.GitHub) {
+				g.Inject("checks/create", http.StatusTooManyRequests, 1, http.Header{"Retry-After": {"1"}}, `{"message":"slow down"}`)
+			},
+			wantOps:   []string{"checks/list-for-ref 200", "checks/create 429", "checks/create 201", "checks/update 200"},
+			wantSlept: []time.Duration{time.Second},
+		},
+		{
+			name:    "secondary rate limit asking for too long",
+			inject:  func(g *gatetest.GitHub) { g.SecondaryRateLimit("checks/create", "3600", 1) },
+			wantOps: []string{"checks/list-for-ref 200", "checks/create 403"},
+			check: func(t *testing.T, err error) {
+				var abuse *gh.AbuseRateLimitError
+				if !errors.As(err, &abuse) || !strings.Contains(err.Error(), "retry after 1h0m0s, longer than the 2m0s this run waits") {
+					t.Errorf("err = %v; want the secondary rate limit, not waited for", err)
+				}
+				var fe *github.ForbiddenError
+				if errors.As(err, &fe) {
+					t.Errorf("a rate limit is not a *ForbiddenError")
+				}
+			},
+		},
+		{
 			name:      "503 until the attempts run out",
 			inject:    func(g *gatetest.GitHub) { g.FailNext("checks/list-for-ref", http.StatusServiceUnavailable, 10) },
 			wantOps:   []string{"checks/list-for-ref 503", "checks/list-for-ref 503", "checks/list-for-ref 503", "checks/list-for-ref 503"},
@@ -319,6 +342,21 @@ func TestPublishErrors(t *testing.T) {
 				t.Errorf("waits (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+func TestPublishWaitsForPrimaryRateLimitReset(t *testing.T) {
+	t.Parallel()
+	fake, c, slept := newChecks(t)
+	fake.RateLimit("checks/list-for-ref", time.Now().Add(time.Second), 1)
+	if _, err := c.Publish(context.Background(), github.PublishInput{Name: "modelgate", HeadSHA: sha, Result: result(gate.Success)}); err != nil {
+		t.Fatalf("Publish: %v", err)
+	}
+	if len(*slept) != 1 || (*slept)[0] <= 0 || (*slept)[0] > 2*time.Second+100*time.Millisecond {
+		t.Errorf("waits = %v; want one until the reset, within 2s", *slept)
+	}
+	if diff := cmp.Diff([]string{"checks/list-for-ref 403", "checks/list-for-ref 200", "checks/create 201", "checks/update 200"}, fake.Operations()); diff != "" {
+		t.Errorf("requests (-want +got):\n%s", diff)
 	}
 }
 

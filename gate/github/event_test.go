@@ -153,3 +153,20 @@ func TestResolveEventRejectsHostilePayloads(t *testing.T) {
 		})
 	}
 }
+
+// FuzzResolveEvent checks that no payload panics, and that an error never
+// comes with approve mode.
+func FuzzResolveEvent(f *testing.F) {
+	for _, name := range []string{"pull_request.opened", "pull_request.closed-merged", "push.default-branch", "workflow_dispatch"} {
+		f.Add(strings.SplitN(name, ".", 2)[0], string(gatetest.GitHubEvent(f, name)))
+	}
+	f.Fuzz(func(t *testing.T, event, payload string) {
+		ev, err := github.ResolveEvent(event, []byte(payload), "")
+		if err != nil && ev.Mode == github.ModeApprove {
+			t.Fatalf("ResolveEvent(%q) = approve with error %v", event, err)
+		}
+		if ev.Mode == github.ModeApprove && (ev.DefaultBranch == "" || ev.HeadSHA == "") {
+			t.Fatalf("approve without a default branch or commit: %+v", ev)
+		}
+	})
+}
