@@ -66,6 +66,8 @@ type testHook struct {
 	// hash replaces the finaliser applied to the rolling hash, e.g. to
 	// force collisions.
 	hash func(uint64) uint64
+	// localVocab replaces maxLocalVocab.
+	localVocab int
 }
 
 func (o Options) minTokens() (int, error) {
@@ -185,13 +187,17 @@ func BuildIndex(ctx context.Context, docs []Doc, o Options) (*Index, error) {
 			n:     n,
 			vocab: make(map[string]uint32),
 		},
-		cur: make([]uint32, 1, chunkTokens),
+		cur: make([]uint32, 1, 1024), // grows to chunkTokens
 	}
 	b.cur[0] = sepID
 	if o.hook != nil && o.hook.hash != nil {
 		b.ix.hash = o.hook.hash
 	}
-	if err := b.read(ctx, docs, orDefault(o.CorpusField, "text")); err != nil {
+	maxLocal := maxLocalVocab
+	if o.hook != nil && o.hook.localVocab > 0 {
+		maxLocal = o.hook.localVocab
+	}
+	if err := b.read(ctx, docs, orDefault(o.CorpusField, "text"), maxLocal); err != nil {
 		return nil, err
 	}
 	b.ix.ids = b.concat()
@@ -221,9 +227,10 @@ type builder struct {
 func (b *builder) len() int { return b.total + len(b.cur) }
 
 func (b *builder) push(id uint32) error {
-	if len(b.cur) == cap(b.cur) {
-		if b.len() >= math.MaxUint32-1 {
-			return errors.New("corpus has too many tokens (2^32)")
+	if len(b.cur) == cap(b.cur) && cap(b.cur) >= chunkTokens {
+		// Positions are uint32; the chunk about to start must fit.
+		if b.len()+2*chunkTokens > math.MaxUint32 {
+			return errors.New("corpus has too many tokens (about 2^32)")
 		}
 		b.full = append(b.full, b.cur)
 		b.total += len(b.cur)

@@ -18,7 +18,7 @@ type lineReader struct {
 }
 
 func newLineReader(r io.Reader) *lineReader {
-	return &lineReader{r: bufio.NewReaderSize(r, 1<<20), max: MaxLineBytes}
+	return &lineReader{r: bufio.NewReaderSize(r, 64<<10), max: MaxLineBytes}
 }
 
 // next returns the next line without its line ending; the slice is valid
