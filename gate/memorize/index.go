@@ -229,7 +229,7 @@ func (b *builder) len() int { return b.total + len(b.cur) }
 func (b *builder) push(id uint32) error {
 	if len(b.cur) == cap(b.cur) && cap(b.cur) >= chunkTokens {
 		// Positions are uint32; the chunk about to start must fit.
-		if b.len()+2*chunkTokens > math.MaxUint32 {
+		if uint64(b.len())+2*chunkTokens > math.MaxUint32 {
 			return errors.New("corpus has too many tokens (about 2^32)")
 		}
 		b.full = append(b.full, b.cur)
@@ -267,7 +267,7 @@ func (b *builder) end(start int, src, line uint32) error {
 func (b *builder) global(tok string) (uint32, error) {
 	id, ok := b.ix.vocab[tok]
 	if !ok {
-		if len(b.ix.vocab) >= unknownID {
+		if uint64(len(b.ix.vocab)) >= unknownID {
 			return 0, errors.New("corpus has too many distinct tokens")
 		}
 		id = uint32(len(b.ix.vocab))
