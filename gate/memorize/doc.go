@@ -125,12 +125,14 @@
 // held whole: only the line being read and a few batches of 64 records per
 // worker.
 //
-// Measured with bench/run.sh on the 2-core build machine (shared, so wall
-// times vary; CPU times are steadier): a 100 MB corpus and 10,000 outputs of
-// 1 KB take 4 to 5 s (4.7 CPU s) and 335 MB peak resident memory; 2x and 4x
-// take 2.3 and 5.5 times the CPU time and 2 and 3.9 times the memory. The
-// work (tokens, fingerprints, lookups) grows exactly linearly; what grows
-// faster on that virtual machine is the cost of first touching fresh memory
-// (1.1 s for 335 MB, 8.5 s for 1.3 GB, measured alone by bench -touch) and
-// the cache and TLB misses of random lookups in a larger index.
+// Measured with bench/run.sh on the 2-core build machine, shared with
+// other jobs (load average 5; medians of three runs): a 100 MB corpus and
+// 10,000 outputs of 1 KB take 6.7 s wall, 5.4 CPU s and 340 MB peak
+// resident memory (4 s when the machine was quieter); 2x and 4x take 1.8
+// and 3.9 times the CPU time and 1.9 and 3.9 times the memory. The work
+// (tokens, fingerprints, lookups) grows exactly linearly; what grows a
+// little faster on that virtual machine is the cost of first touching
+// fresh memory (1.5 s for 340 MB, 5.4 s for 1.3 GB, measured alone by
+// bench -touch) and the cache and TLB misses of random lookups in a
+// larger index.
 package memorize
