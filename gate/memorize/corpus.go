@@ -21,10 +21,13 @@ import (
 // documents in order and maps local ids to corpus ids with one slice
 // look-up. Each worker handles its documents in increasing order and the
 // builder consumes them in that order too, so a worker's new tokens always
-// arrive before their ids are used.
+// arrive before their ids are used. A worker whose vocabulary reaches
+// maxLocalVocab tokens starts a new one, so that a corpus of millions of
+// distinct tokens (numbers, names, code) is not held once per worker.
 
 const (
-	batchIDs = 1 << 15
+	batchIDs      = 1 << 15
+	maxLocalVocab = 1 << 18
 	// endMark in a batch closes a document; the next value is its line.
 	endMark = math.MaxUint32
 )
@@ -35,6 +38,14 @@ type batch struct {
 	ids    []uint32 // local ids, and endMark, line pairs
 	err    error
 	last   bool // the document's last batch
+	reset  bool // the worker's local ids restart at 0 with this batch
+}
+
+// idPool recycles the batches' id slices.
+var idPool = sync.Pool{New: func() any { s := make([]uint32, 0, batchIDs+2); return &s }}
+
+func newBatch(worker int) *batch {
+	return &batch{worker: worker, ids: (*idPool.Get().(*[]uint32))[:0]}
 }
 
 type job struct {
@@ -43,7 +54,7 @@ type job struct {
 	out chan *batch
 }
 
-func (b *builder) read(ctx context.Context, docs []Doc, field string) error {
+func (b *builder) read(ctx context.Context, docs []Doc, field string, maxLocal int) error {
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	defer func() {
@@ -76,7 +87,7 @@ func (b *builder) read(ctx context.Context, docs []Doc, field string) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			t := &tokeniser{ctx: ctx, worker: w, field: field, local: map[string]uint32{}}
+			t := &tokeniser{ctx: ctx, worker: w, field: field, local: map[string]uint32{}, maxLocal: maxLocal}
 			for j := range jobs {
 				t.run(j)
 			}
@@ -96,6 +107,9 @@ func (b *builder) read(ctx context.Context, docs []Doc, field string) error {
 			}
 			if bt.err != nil {
 				return fmt.Errorf("corpus %s: %w", name, bt.err)
+			}
+			if bt.reset {
+				remap[bt.worker] = remap[bt.worker][:0]
 			}
 			for _, w := range bt.words {
 				id, err := b.global(w)
@@ -119,6 +133,8 @@ func (b *builder) read(ctx context.Context, docs []Doc, field string) error {
 				start = b.len()
 			}
 			done = bt.last
+			ids := bt.ids
+			idPool.Put(&ids)
 		}
 		b.ix.srcNames = append(b.ix.srcNames, name)
 	}
@@ -127,21 +143,22 @@ func (b *builder) read(ctx context.Context, docs []Doc, field string) error {
 
 // tokeniser is one worker's state.
 type tokeniser struct {
-	ctx    context.Context
-	worker int
-	field  string
-	local  map[string]uint32
-	sent   int // local tokens already sent
-	words  []string
-	norm   []byte
-	buf    []byte // the token scanner's buffer
-	cur    *batch
-	out    chan *batch
+	ctx      context.Context
+	worker   int
+	field    string
+	local    map[string]uint32
+	sent     int // local tokens already sent
+	maxLocal int
+	words    []string
+	norm     []byte
+	buf      []byte // the token scanner's buffer
+	cur      *batch
+	out      chan *batch
 }
 
 func (t *tokeniser) run(j job) {
 	t.out = j.out
-	t.cur = &batch{worker: t.worker, ids: make([]uint32, 0, batchIDs+2)}
+	t.cur = newBatch(t.worker)
 	err := t.readDoc(j.doc)
 	if err == nil {
 		err = t.ctx.Err()
@@ -159,7 +176,7 @@ func (t *tokeniser) flush() bool {
 	case <-t.ctx.Done():
 		return false
 	}
-	t.cur = &batch{worker: t.worker, ids: make([]uint32, 0, batchIDs+2)}
+	t.cur = newBatch(t.worker)
 	return true
 }
 
@@ -167,8 +184,14 @@ func (t *tokeniser) add(raw []byte) error {
 	t.norm = normalise(t.norm[:0], raw)
 	id, ok := t.local[string(t.norm)]
 	if !ok {
-		if len(t.local) >= unknownID {
-			return errors.New("corpus has too many distinct tokens")
+		if len(t.local) >= t.maxLocal {
+			// Send the ids of the old vocabulary, then start anew (new
+			// slices: the builder may still be reading the old ones).
+			if !t.flush() {
+				return t.ctx.Err()
+			}
+			t.local, t.words, t.sent = map[string]uint32{}, nil, 0
+			t.cur.reset = true
 		}
 		id = uint32(len(t.local))
 		w := string(t.norm)

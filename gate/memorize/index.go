@@ -1,10 +1,7 @@
 package memorize
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -69,6 +66,8 @@ type testHook struct {
 	// hash replaces the finaliser applied to the rolling hash, e.g. to
 	// force collisions.
 	hash func(uint64) uint64
+	// localVocab replaces maxLocalVocab.
+	localVocab int
 }
 
 func (o Options) minTokens() (int, error) {
@@ -188,13 +187,17 @@ func BuildIndex(ctx context.Context, docs []Doc, o Options) (*Index, error) {
 			n:     n,
 			vocab: make(map[string]uint32),
 		},
-		cur: make([]uint32, 1, chunkTokens),
+		cur: make([]uint32, 1, 1024), // grows to chunkTokens
 	}
 	b.cur[0] = sepID
 	if o.hook != nil && o.hook.hash != nil {
 		b.ix.hash = o.hook.hash
 	}
-	if err := b.read(ctx, docs, orDefault(o.CorpusField, "text")); err != nil {
+	maxLocal := maxLocalVocab
+	if o.hook != nil && o.hook.localVocab > 0 {
+		maxLocal = o.hook.localVocab
+	}
+	if err := b.read(ctx, docs, orDefault(o.CorpusField, "text"), maxLocal); err != nil {
 		return nil, err
 	}
 	b.ix.ids = b.concat()
@@ -224,9 +227,10 @@ type builder struct {
 func (b *builder) len() int { return b.total + len(b.cur) }
 
 func (b *builder) push(id uint32) error {
-	if len(b.cur) == cap(b.cur) {
-		if b.len() >= math.MaxUint32-1 {
-			return errors.New("corpus has too many tokens (2^32)")
+	if len(b.cur) == cap(b.cur) && cap(b.cur) >= chunkTokens {
+		// Positions are uint32; the chunk about to start must fit.
+		if uint64(b.len())+2*chunkTokens > math.MaxUint32 {
+			return errors.New("corpus has too many tokens (about 2^32)")
 		}
 		b.full = append(b.full, b.cur)
 		b.total += len(b.cur)
@@ -263,7 +267,7 @@ func (b *builder) end(start int, src, line uint32) error {
 func (b *builder) global(tok string) (uint32, error) {
 	id, ok := b.ix.vocab[tok]
 	if !ok {
-		if len(b.ix.vocab) >= unknownID {
+		if uint64(len(b.ix.vocab)) >= unknownID {
 			return 0, errors.New("corpus has too many distinct tokens")
 		}
 		id = uint32(len(b.ix.vocab))
@@ -499,154 +503,4 @@ func (ix *Index) docName(d int) string {
 		return name + "#" + strconv.Itoa(int(l))
 	}
 	return name
-}
-
-// lineReader reads lines of up to MaxLineBytes, counting them.
-type lineReader struct {
-	r    *bufio.Reader
-	buf  []byte
-	line int
-	max  int
-}
-
-func newLineReader(r io.Reader) *lineReader {
-	return &lineReader{r: bufio.NewReaderSize(r, 1<<20), max: MaxLineBytes}
-}
-
-// next returns the next line without its line ending; the slice is valid
-// until the next call. It returns io.EOF after the last line.
-func (l *lineReader) next() ([]byte, error) {
-	l.line++
-	l.buf = l.buf[:0]
-	for {
-		chunk, err := l.r.ReadSlice('\n')
-		if len(l.buf)+len(chunk) > l.max+2 {
-			return nil, fmt.Errorf("line longer than %d bytes", l.max)
-		}
-		if err == bufio.ErrBufferFull {
-			l.buf = append(l.buf, chunk...)
-			continue
-		}
-		var line []byte
-		if len(l.buf) > 0 {
-			l.buf = append(l.buf, chunk...)
-			line = l.buf
-		} else {
-			line = chunk
-		}
-		if err == io.EOF {
-			if len(line) == 0 {
-				return nil, io.EOF
-			}
-		} else if err != nil {
-			return nil, err
-		}
-		line = bytes.TrimSuffix(line, []byte("\n"))
-		line = bytes.TrimSuffix(line, []byte("\r"))
-		if len(line) > l.max {
-			return nil, fmt.Errorf("line longer than %d bytes", l.max)
-		}
-		return line, nil
-	}
-}
-
-// stringField decodes line as a JSON object and returns its top-level
-// string field. ok is false when the field is absent or null; a field of
-// another type is an error. Bare NaN/Infinity tokens (written by Python's
-// json.dumps) elsewhere in the line are tolerated.
-func stringField(line []byte, field string) (s string, ok bool, err error) {
-	var obj map[string]json.RawMessage
-	if err := json.Unmarshal(line, &obj); err != nil {
-		fixed, changed := nanToNull(line)
-		if !changed || json.Unmarshal(fixed, &obj) != nil {
-			return "", false, jsonError(line, err)
-		}
-	}
-	if obj == nil {
-		return "", false, errors.New("want a JSON object, got null")
-	}
-	raw, found := obj[field]
-	if !found {
-		return "", false, nil
-	}
-	raw = bytes.TrimSpace(raw)
-	switch {
-	case string(raw) == "null":
-		return "", false, nil
-	case len(raw) > 0 && raw[0] == '"':
-		if err := json.Unmarshal(raw, &s); err != nil {
-			return "", false, fmt.Errorf("field %q: %v", field, err)
-		}
-		return s, true, nil
-	}
-	return "", false, fmt.Errorf("field %q is %s, want a string", field, jsonKind(raw))
-}
-
-func jsonError(line []byte, err error) error {
-	var ute *json.UnmarshalTypeError
-	if errors.As(err, &ute) {
-		return fmt.Errorf("want a JSON object, got %s", ute.Value)
-	}
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		return fmt.Errorf("invalid JSON at byte %d: %v", se.Offset, err)
-	}
-	return fmt.Errorf("invalid JSON: %v", err)
-}
-
-func jsonKind(raw []byte) string {
-	if len(raw) == 0 {
-		return "empty"
-	}
-	switch raw[0] {
-	case '{':
-		return "an object"
-	case '[':
-		return "an array"
-	case 't', 'f':
-		return "a boolean"
-	}
-	return "a number"
-}
-
-// nanToNull replaces bare NaN, Infinity and -Infinity tokens outside JSON
-// strings with null.
-func nanToNull(line []byte) ([]byte, bool) {
-	var out []byte
-	inStr, esc := false, false
-	changed := false
-	for i := 0; i < len(line); i++ {
-		c := line[i]
-		if inStr {
-			switch {
-			case esc:
-				esc = false
-			case c == '\\':
-				esc = true
-			case c == '"':
-				inStr = false
-			}
-			out = append(out, c)
-			continue
-		}
-		if c == '"' {
-			inStr = true
-			out = append(out, c)
-			continue
-		}
-		rest := line[i:]
-		for _, tok := range []string{"-Infinity", "Infinity", "NaN"} {
-			if bytes.HasPrefix(rest, []byte(tok)) {
-				out = append(out, "null"...)
-				i += len(tok) - 1
-				changed = true
-				c = 0
-				break
-			}
-		}
-		if c != 0 {
-			out = append(out, c)
-		}
-	}
-	return out, changed
 }

@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -121,5 +122,22 @@ func TestScanCanceled(t *testing.T) {
 	outs := strings.Repeat(`{"model_output": "alpha bravo charlie"}`+"\n", 1000)
 	if _, err := ix.Scan(ctx, strings.NewReader(outs), Options{}); !errors.Is(err, context.Canceled) {
 		t.Errorf("Scan(canceled) error = %v; want context.Canceled", err)
+	}
+}
+
+// TestLocalVocabularyReset builds the same corpus with workers whose local
+// vocabularies restart every few tokens: the corpus ids must not change.
+func TestLocalVocabularyReset(t *testing.T) {
+	t.Parallel()
+	docs := append(genDocs(2), textDoc("a.txt", lorem), textDoc("b.jsonl", `{"text": "alpha alpha bravo"}`+"\n"+`{"text": "zulu"}`), textDoc("c.txt", "Ωμέγα "+lorem))
+	want := mustIndex(t, Options{}, docs...)
+	for _, size := range []int{1, 2, 3, 1000} {
+		got := mustIndex(t, Options{hook: &testHook{localVocab: size}}, docs...)
+		if !slices.Equal(got.ids, want.ids) || !maps.Equal(got.vocab, want.vocab) || !slices.Equal(got.docStart, want.docStart) {
+			t.Errorf("local vocabulary of %d: corpus ids differ from the default build", size)
+		}
+		if !slices.Equal(got.entries, want.entries) {
+			t.Errorf("local vocabulary of %d: fingerprints differ from the default build", size)
+		}
 	}
 }

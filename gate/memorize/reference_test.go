@@ -37,9 +37,10 @@ type refDoc struct {
 // checkAgainstReference scans outputs and compares every record's verdict and
 // span with the reference, and the offender's document and excerpt with the
 // corpus.
-func checkAgainstReference(t *testing.T, n int, docs []Doc, texts map[string]string, outputs []string) {
+func checkAgainstReference(t *testing.T, o Options, docs []Doc, texts map[string]string, outputs []string) {
 	t.Helper()
-	ix := mustIndex(t, Options{MinTokens: n}, docs...)
+	ix := mustIndex(t, o, docs...)
+	n := ix.MinTokens()
 	var ref []refDoc
 	for _, d := range docs {
 		ref = append(ref, refDoc{d.Name, Tokens(texts[d.Name])})
@@ -131,7 +132,11 @@ func TestAgainstReference(t *testing.T) {
 		for o := 0; o < 5; o++ {
 			outputs = append(outputs, text(rng.IntN(30)))
 		}
-		checkAgainstReference(t, n, docs, texts, outputs)
+		o := Options{MinTokens: n}
+		if round%2 == 1 { // workers' local vocabularies restart often
+			o.hook = &testHook{localVocab: 1 + round%3}
+		}
+		checkAgainstReference(t, o, docs, texts, outputs)
 	}
 }
 
@@ -157,7 +162,7 @@ func FuzzMatch(f *testing.F) {
 	f.Add("a b a b a b c a", uint8(2))
 	f.Add("我爱北京!", uint8(4))
 	f.Fuzz(func(t *testing.T, out string, n uint8) {
-		checkAgainstReference(t, 1+int(n%8), fuzzDocs(), fuzzCorpus, []string{out})
+		checkAgainstReference(t, Options{MinTokens: 1 + int(n%8)}, fuzzDocs(), fuzzCorpus, []string{out})
 	})
 }
 

@@ -29,9 +29,14 @@ func main() {
 	scale := flag.Int("scale", 1, "corpus of scale*100 MB, scale*10,000 outputs")
 	dir := flag.String("dir", filepath.Join(os.TempDir(), "memorize-bench"), "folder for the generated corpus and outputs (reused)")
 	prepare := flag.Bool("prepare", false, "only write the generated files")
+	touch := flag.Int("touch", 0, "instead: time the first write to each page of this many MB of fresh memory")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the timed part to this file")
 	flag.Parse()
 	profile, prepareOnly = *cpuprofile, *prepare
+	if *touch > 0 {
+		firstTouch(*touch)
+		return
+	}
 	if err := run(*scale, *dir); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
@@ -145,6 +150,20 @@ func run(scale int, dir string) error {
 	}
 	runtime.KeepAlive(ix)
 	return json.NewEncoder(os.Stdout).Encode(res)
+}
+
+// firstTouch prints how long writing one byte to every page of mb MB of
+// fresh memory takes: the page-fault cost that any run touching that much
+// memory pays. On a virtual machine that backs guest memory lazily this is
+// far from free, and grows faster than linearly.
+func firstTouch(mb int) {
+	t := time.Now()
+	b := make([]byte, mb<<20)
+	for i := 0; i < len(b); i += 4096 {
+		b[i] = 1
+	}
+	fmt.Printf("{\"touch_mb\":%d,\"touch_s\":%.3f}\n", mb, time.Since(t).Seconds())
+	runtime.KeepAlive(b)
 }
 
 // cpuTime is the user plus system time of the process so far.
