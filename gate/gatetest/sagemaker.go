@@ -410,15 +410,19 @@ func (f *SageMakerFake) listModelPackages(in map[string]any) (map[string]any, *a
 			continue
 		}
 		sum := map[string]any{
-			"ModelPackageName":    pkgName(p),
 			"ModelPackageArn":     p.ARN,
 			"CreationTime":        epoch(p.Created),
 			"ModelPackageStatus":  p.Status,
 			"ModelApprovalStatus": p.Approval,
 		}
+		// The service leaves ModelPackageName out of the summaries of
+		// versioned packages (aws/sagemaker-python-sdk#5606): only the
+		// ARN identifies them.
 		if p.Group != "" {
 			sum["ModelPackageGroupName"] = p.Group
 			sum["ModelPackageVersion"] = p.Version
+		} else {
+			sum["ModelPackageName"] = p.Name
 		}
 		if p.Description != "" {
 			sum["ModelPackageDescription"] = p.Description

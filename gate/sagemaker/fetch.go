@@ -33,10 +33,12 @@ type FetchError struct {
 	Err  error // the cause: access denied, no such key, digest mismatch, ...
 }
 
+// Error reads `report "quality" (s3://bucket/key): <cause>`.
 func (e *FetchError) Error() string {
 	return fmt.Sprintf("report %q (%s): %v", e.Slot, e.URI, e.Err)
 }
 
+// Unwrap returns the cause, for errors.Is and errors.As.
 func (e *FetchError) Unwrap() error { return e.Err }
 
 // s3Location is a parsed report URI.
