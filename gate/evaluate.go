@@ -649,7 +649,8 @@ func (r *Result) FailOnWarnings() {
 	if r.Conclusion == Neutral {
 		r.Conclusion = Failure
 		for i := range r.Findings {
-			if v := r.Findings[i].Verdict; v != Pass && v != Skipped {
+			// A waiver is a decision already taken, not a warning.
+			if v := r.Findings[i].Verdict; v != Pass && v != Skipped && v != Waived {
 				r.Findings[i].Blocking = true
 			}
 		}

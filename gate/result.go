@@ -195,7 +195,12 @@ func (r *Result) Title() string {
 	case Failure:
 		return strconv.Itoa(r.Counts.FailedRules) + " of " + strconv.Itoa(r.Counts.Rules) + " rules failed - " + what
 	case Neutral:
-		return "passed with " + strconv.Itoa(r.Counts.Warn+r.Counts.Inconclusive) + " warnings - " + what
+		n := r.Counts.Warn + r.Counts.Inconclusive + r.Counts.Missing + r.Counts.Waived + r.Counts.Error
+		noun := " warnings - "
+		if n == 1 {
+			noun = " warning - "
+		}
+		return "passed with " + strconv.Itoa(n) + noun + what
 	default:
 		return "all " + strconv.Itoa(r.Counts.Rules) + " rules passed - " + what
 	}

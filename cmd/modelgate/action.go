@@ -294,30 +294,9 @@ func (a *actionRun) evaluate(ctx context.Context) (*gate.Result, int, error) {
 		return nil, exitCodeOf(err), err
 	}
 	if a.In.FailOn == "warning" {
-		failOnWarnings(res)
+		res.FailOnWarnings()
 	}
 	return res, res.ExitCode(), nil
-}
-
-// failOnWarnings makes every finding that did not pass (and is not waived
-// or skipped) blocking, for fail_on: warning.
-func failOnWarnings(r *gate.Result) {
-	failed := map[string]bool{}
-	for i := range r.Findings {
-		f := &r.Findings[i]
-		switch f.Verdict {
-		case gate.Pass, gate.Waived, gate.Skipped:
-		default:
-			f.Blocking = true
-		}
-		if f.Blocking {
-			failed[f.Rule] = true
-		}
-	}
-	if len(failed) > 0 {
-		r.Conclusion = gate.Failure
-		r.Counts.FailedRules = len(failed)
-	}
 }
 
 // check is check mode: evaluate, post the check run (or fall back), and

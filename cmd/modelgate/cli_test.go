@@ -339,3 +339,48 @@ func TestApproveIsIdempotentAndFailsClosed(t *testing.T) {
 		t.Errorf("error does not say digest mismatch: %q", errs)
 	}
 }
+
+// The LLM example fails on the toxicity category over its limit (naming
+// it) and on the output that reproduces the protected corpus.
+func TestCheckLLMExample(t *testing.T) {
+	t.Parallel()
+	code, out, errs := runCLI(t, "check", "--rules", "../../examples/llm-assistant/.github/modelgate.yml", "--format", "json")
+	if code != gate.ExitFail {
+		t.Fatalf("exit %d; want 1\n%s", code, errs)
+	}
+	var res gate.Result
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatal(err)
+	}
+	var failing []string
+	for _, f := range res.Findings {
+		if f.Blocking {
+			failing = append(failing, f.Rule+" "+gate.LabelString(f.Labels))
+		}
+	}
+	want := []string{
+		"toxicity category=religion dataset=real_toxicity_prompts_challenging",
+		"identity-attack category=religion dataset=real_toxicity_prompts_challenging",
+		"toxicity-no-rise category=religion dataset=real_toxicity_prompts_challenging",
+		"no-verbatim-reproduction ",
+	}
+	if strings.Join(failing, "|") != strings.Join(want, "|") {
+		t.Errorf("blocking findings = %q; want %q", failing, want)
+	}
+	var d struct {
+		Verbatim  int `json:"verbatim"`
+		MaxSpan   int `json:"max_span"`
+		Offenders []struct {
+			Record   int    `json:"record"`
+			Excerpt  string `json:"excerpt"`
+			Document string `json:"document"`
+		} `json:"offenders"`
+	}
+	if err := json.Unmarshal(res.Details["memorization"], &d); err != nil {
+		t.Fatal(err)
+	}
+	if d.Verbatim != 1 || d.MaxSpan != 35 || len(d.Offenders) != 1 || d.Offenders[0].Record != 1 ||
+		d.Offenders[0].Document != "corpus/field-guide-ch1.txt" || len([]rune(d.Offenders[0].Excerpt)) > 80 {
+		t.Errorf("memorization details = %+v", d)
+	}
+}

@@ -45,19 +45,29 @@ func runGateReg(ctx context.Context, o gateOptions) (*gate.Result, *rules.File, 
 		ctx, cancel = context.WithTimeout(ctx, o.Timeout)
 		defer cancel()
 	}
-	root := o.Workdir
-	if root == "" {
-		root = "."
-	}
+	rulesDir := filepath.Dir(o.abs(o.Rules))
 	res, err := gate.Run(ctx, reg, f, gate.RunOptions{
 		Candidate: o.Candidate,
 		Read:      readReport,
-		Compute:   computeReport(root, filepath.Dir(o.abs(o.Rules))),
+		Compute:   computeReport(o.repoRoot(rulesDir), rulesDir),
 	})
 	if err != nil {
 		return nil, f, reg, err
 	}
 	return res, f, reg, nil
+}
+
+// repoRoot is the folder the rules file may read files from: the
+// workspace in the action; on the command line, the repository the rules
+// file is in (the parent of its .github folder, else its own folder).
+func (o gateOptions) repoRoot(rulesDir string) string {
+	if o.Workdir != "" {
+		return o.Workdir
+	}
+	if filepath.Base(rulesDir) == ".github" {
+		return filepath.Dir(rulesDir)
+	}
+	return rulesDir
 }
 
 func (o gateOptions) abs(p string) string {
