@@ -12,8 +12,6 @@ import (
 	"github.com/modelgate/modelgate/gate/gatetest"
 )
 
-const mergedPRSHA = "34c5c7793cb3b279e22454cb6750c80560547b3a" // merge_commit_sha of pull_request.closed-merged
-
 // world is a repository with the example registry, a fake GitHub, and the
 // pull request #2 (head prHead) merged into master as `pushed`.
 type world struct {

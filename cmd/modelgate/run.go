@@ -91,10 +91,9 @@ func exitCodeOf(err error) int {
 // commonFlags are the flags of check and approve.
 type commonFlags struct {
 	gateOptions
-	format  string
-	out     string
-	failOn  string
-	workdir string
+	format string
+	out    string
+	failOn string
 }
 
 func (c *commonFlags) register(fs *flag.FlagSet) {

@@ -276,11 +276,30 @@ func (g *GitHub) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	rec := Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Body: body,
 		Auth: r.Header.Get("Authorization") == "Bearer "+GitHubToken}
-	status := g.serveValidated(w, r, body, &rec)
-	rec.Status = status
-	g.mu.Lock()
-	g.requests = append(g.requests, rec)
-	g.mu.Unlock()
+	// The request is recorded when its status is written, before the
+	// client can read the answer: a test that reads Requests right after
+	// its call sees every request the call made.
+	g.serveValidated(&recordingWriter{ResponseWriter: w, record: func(status int) {
+		rec.Status = status
+		g.mu.Lock()
+		g.requests = append(g.requests, rec)
+		g.mu.Unlock()
+	}}, r, body, &rec)
+}
+
+// recordingWriter calls record with the status just before it is written.
+type recordingWriter struct {
+	http.ResponseWriter
+	record func(status int)
+	done   bool
+}
+
+func (w *recordingWriter) WriteHeader(status int) {
+	if !w.done {
+		w.done = true
+		w.record(status)
+	}
+	w.ResponseWriter.WriteHeader(status)
 }
 
 func (g *GitHub) serveValidated(w http.ResponseWriter, r *http.Request, body []byte, rec *Request) int {

@@ -295,7 +295,6 @@ func fmix64(h uint64) uint64 {
 type roller struct {
 	n   int
 	top uint64 // base^(N-1)
-	h   uint64
 }
 
 func newRoller(n int) roller {
