@@ -110,7 +110,7 @@ func TestActionApproveMatrix(t *testing.T) {
 				w.fake.FailNext("repos/list-pull-requests-associated-with-commit", http.StatusInternalServerError, 10)
 			}, wantSays: "nothing written"},
 		{name: "GitHub rate limit on merge, then success", prCand: "12", inputs: merge, wantCode: 0, wantV: "12", wantState: gate.StatusApproved,
-			before: func(w *world) { w.fake.SecondaryRateLimit("checks/list-for-ref", "0", 1) }, wantSays: "Approved"},
+			before: func(w *world) { w.fake.SecondaryRateLimit("checks/list-for-ref", "1", 1) }, wantSays: "Approved"},
 		{name: "registry failing on merge (digest mismatch)", prCand: "12", inputs: merge, wantCode: 3, wantV: "12", wantState: gate.StatusPending,
 			before: func(w *world) {
 				os.WriteFile(filepath.Join(w.reg, "fraud-xgboost/12/statistics.json"), []byte(`{}`), 0o644)
