@@ -56,7 +56,10 @@ echo "act-e2e: building modelgate and the fake GitHub"
 CGO_ENABLED=0 go build -trimpath -ldflags "-X main.version=e2e" -o "$work/bin/modelgate" ./cmd/modelgate
 go build -o "$work/bin/fakegithub" ./.ci/act/fakegithub
 
-"$work/bin/fakegithub" -url-file "$work/url" -state "$work/state.json" &
+# The base branch has the same rules file, so the check has no rules-change
+# section (cmd/modelgate tests cover the guard).
+base_sha=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["pull_request"]["base"]["sha"])' "$E2E_EVENT")
+"$work/bin/fakegithub" -url-file "$work/url" -state "$work/state.json" -file "$base_sha:$E2E_RULES=$E2E_RULES" &
 fake_pid=$!
 for _ in $(seq 100); do [ -s "$work/url" ] && break; sleep 0.1; done
 [ -s "$work/url" ] || { echo "act-e2e: the fake GitHub did not start" >&2; exit 3; }

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -16,7 +17,9 @@ type Evidence struct {
 	CandidateVersion int            `json:"candidate_version"`
 	RulesSHA256      string         `json:"rules_sha256"`
 	Reports          []ReportRecord `json:"reports"`
-	Conclusion       Conclusion     `json:"conclusion"`
+	// BaselineReports are the baseline's reports the check compared with.
+	BaselineReports []ReportRecord `json:"baseline_reports,omitempty"`
+	Conclusion      Conclusion     `json:"conclusion"`
 }
 
 // EvidenceOf is the evidence of a result.
@@ -26,11 +29,15 @@ func EvidenceOf(r *Result) Evidence {
 		e.CandidateARN, e.CandidateVersion = r.Candidate.ARN, r.Candidate.Version
 	}
 	for _, rec := range r.Reports {
+		rr := ReportRecord{Package: rec.Package, Slot: rec.Slot, URI: rec.URI, SHA256: rec.SHA256}
 		if rec.Package == "candidate" {
-			e.Reports = append(e.Reports, ReportRecord{Package: rec.Package, Slot: rec.Slot, URI: rec.URI, SHA256: rec.SHA256})
+			e.Reports = append(e.Reports, rr)
+		} else {
+			e.BaselineReports = append(e.BaselineReports, rr)
 		}
 	}
 	sort.Slice(e.Reports, func(i, j int) bool { return e.Reports[i].Slot < e.Reports[j].Slot })
+	sort.Slice(e.BaselineReports, func(i, j int) bool { return e.BaselineReports[i].Slot < e.BaselineReports[j].Slot })
 	return e
 }
 
@@ -120,6 +127,9 @@ func PlanApproval(in ApprovalInput) ApprovalPlan {
 			refuse = append(refuse, diffs...)
 		}
 	}
+	// A baseline that changed since the check (another version approved
+	// meanwhile) may explain a failing re-check: never a reason to reject.
+	baselineChanged := in.Evidence != nil && len(compareReports(in.Evidence.BaselineReports, EvidenceOf(r).BaselineReports)) > 0
 	gateFailed := r.Conclusion == Failure
 	if gateFailed {
 		refuse = append(refuse, fmt.Sprintf("the re-check failed: %s", r.Title()))
@@ -156,7 +166,7 @@ func PlanApproval(in ApprovalInput) ApprovalPlan {
 	// the PR's check judged: never for an error, a swapped package or
 	// changed reports (something else is going on), or a package a person
 	// already decided on.
-	if in.OnFail == "reject" && gateFailed && !mismatch && cand.Approval == StatusPending && onlyGateFailure(r) {
+	if in.OnFail == "reject" && gateFailed && !mismatch && !baselineChanged && cand.Approval == StatusPending && onlyGateFailure(r) {
 		return ApprovalPlan{Action: ActionReject, Reasons: refuse, Decision: decision(in, StatusRejected)}
 	}
 	return ApprovalPlan{Action: ActionLeave, Reasons: refuse}
@@ -260,7 +270,9 @@ func decision(in ApprovalInput, status string) *Decision {
 	for k, v := range md {
 		if v == "" {
 			delete(md, k)
+			continue
 		}
+		md[k] = SafeMetadataValue(v)
 	}
 	return &Decision{Status: status, Description: TruncateRunes(b.String(), MaxApprovalDescription), Metadata: md}
 }
@@ -278,4 +290,24 @@ func TruncateRunes(s string, n int) string {
 		i++
 	}
 	return s
+}
+
+// SafeMetadataValue makes a value fit CustomerMetadataProperties: the
+// characters the API allows (letters, numbers, spaces and _.:/=+-@) are
+// kept, any other becomes '_' (a merge by "dependabot[bot]" is recorded as
+// "dependabot_bot_"), and it is cut to 256 characters.
+func SafeMetadataValue(s string) string {
+	var b strings.Builder
+	n := 0
+	for _, r := range s {
+		if n == 256 {
+			break
+		}
+		if !(unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.Is(unicode.Z, r) || strings.ContainsRune("_.:/=+-@", r)) {
+			r = '_'
+		}
+		b.WriteRune(r)
+		n++
+	}
+	return b.String()
 }

@@ -60,6 +60,7 @@ func TestPlanApproval(t *testing.T) {
 		{"no result", ApprovalInput{Commit: "c1"}, ActionLeave, "did not complete"},
 		{"no commit", ApprovalInput{Result: passingResult(StatusPending, nil)}, ActionLeave, "no commit"},
 		{"unknown status", ApprovalInput{Result: passingResult("", nil), Commit: "c1"}, ActionLeave, "not PendingManualApproval"},
+		{"baseline changed since the check: no reject", ApprovalInput{Result: failing(), Evidence: ev(func(e *Evidence) { e.BaselineReports[0].SHA256 = "old" }), Commit: "c1", OnFail: "reject"}, ActionLeave, "re-check failed"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -98,5 +99,24 @@ func TestApprovalAudit(t *testing.T) {
 	long := strings.Repeat("é", 3000)
 	if got := TruncateRunes(long, MaxApprovalDescription); utf8.RuneCountInString(got) != 1024 || !utf8.ValidString(got) {
 		t.Errorf("TruncateRunes: %d runes, valid %v", utf8.RuneCountInString(got), utf8.ValidString(got))
+	}
+}
+
+func TestSafeMetadataValue(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"dependabot[bot]":               "dependabot_bot_",
+		"https://github.com/o/r/runs/9": "https://github.com/o/r/runs/9",
+		"a,b;c":                         "a_b_c",
+		"Zoë 42":                        "Zoë 42",
+		strings.Repeat("x", 300):        strings.Repeat("x", 256),
+	} {
+		if got := SafeMetadataValue(in); got != want {
+			t.Errorf("SafeMetadataValue(%q) = %q; want %q", in, got, want)
+		}
+	}
+	p := PlanApproval(ApprovalInput{Result: passingResult(StatusPending, nil), Commit: "c1", Actor: "github-merge-queue[bot]"})
+	if got := p.Decision.Metadata[MetaApprovedBy]; got != "github-merge-queue_bot_" {
+		t.Errorf("approved-by = %q", got)
 	}
 }

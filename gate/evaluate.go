@@ -302,6 +302,12 @@ func (e *evaluator) metric(rc ruleCtx) {
 	}
 	threshold := strings.Join(thr, ", ")
 	z := zFor(r.Confidence)
+	if why := e.configError(r, sem, vs); why != "" {
+		fd := nanFinding()
+		fd.Metric, fd.Threshold, fd.Verdict, fd.Reason = addr, threshold, Error, why
+		e.emit(rc, fd)
+		return
+	}
 
 	var baseIdx *labelIndex
 	if vs != nil && e.base != nil {
@@ -323,11 +329,7 @@ func (e *evaluator) metric(rc ruleCtx) {
 		}
 		fd.Verdict = Pass
 		if r.MinSamples > 0 {
-			if v, reason := e.samples(in, r.MinSamples); v != Pass {
-				fd.Verdict, fd.Reason = v, reason
-				e.emit(rc, fd)
-				return
-			}
+			fd.Verdict, fd.Reason = e.samples(in, r.MinSamples)
 		}
 		for _, c := range checks {
 			v, reason := judgeBound(c, in, z, r.Confidence)
@@ -335,10 +337,14 @@ func (e *evaluator) metric(rc ruleCtx) {
 		}
 		if vs != nil {
 			var b *Instance
+			ambiguous := false
 			if baseIdx != nil {
-				b = baseIdx.find(in.Labels)
+				b, ambiguous = baseIdx.find(in.Labels)
 			}
 			v, reason := e.judgeVs(vs, in, b, z, r.Confidence, &fd)
+			if ambiguous {
+				v, reason = Missing, "the baseline has several different values for "+in.Address+instLabels(in)+"; which one to compare with is ambiguous"
+			}
 			fd.Verdict, fd.Reason = worse(fd.Verdict, fd.Reason, v, reason)
 		}
 		e.emit(rc, fd)
@@ -348,8 +354,58 @@ func (e *evaluator) metric(rc ruleCtx) {
 		fd.Metric, fd.Threshold = addr, threshold
 		fd.Verdict = Missing
 		fd.Reason = e.absentReason(addr, r.Where)
+		if err := e.readErrorFor(r.Metric.Family()); err != "" {
+			// A report that could not be read is an error, never a
+			// missing value that on_missing could skip.
+			fd.Verdict, fd.Reason = Error, addr+" not found; a report it may come from could not be read: "+err
+		}
 		e.emit(rc, fd)
 	}
+}
+
+// configError is a rule that cannot be judged as written: a comparison
+// whose direction or ideal modelgate does not know, or a comparison with a
+// baseline the rules file turned off.
+func (e *evaluator) configError(r *rules.Rule, sem Semantics, vs *vsCheck) string {
+	addr := r.Metric.String()
+	if vs != nil && e.f.Model.Baseline == rules.NoBaseline {
+		return "model.baseline is none, but this rule compares with the baseline"
+	}
+	if vs != nil && !sem.Known && r.Direction == "" {
+		return "modelgate does not know which way " + addr + " is better; set direction: higher, lower or ideal"
+	}
+	needsIdeal := r.MaxDeviation != nil || (vs != nil && directionOf(r, sem) == rules.TowardIdeal)
+	if needsIdeal && r.Ideal == nil && !sem.HasIdeal {
+		return "modelgate does not know the ideal value of " + addr + "; set ideal:"
+	}
+	return ""
+}
+
+// readErrorFor is the read error of a report the family's metrics may come
+// from, or "".
+func (e *evaluator) readErrorFor(family string) string {
+	var slots []string
+	switch family {
+	case rules.FamilyQuality:
+		slots = []string{SlotQuality}
+	case rules.FamilyBias:
+		slots = []string{SlotBias, SlotBiasPre, SlotBiasPost}
+	case rules.FamilyShap:
+		slots = []string{SlotExplainability}
+	default:
+		slots = []string{family}
+	}
+	// Rules-file reports are detected from content, so any of them may
+	// hold an llm, violations, bias or shap family.
+	for i := range e.f.Reports {
+		slots = append(slots, e.f.Reports[i].Name)
+	}
+	for _, s := range slots {
+		if _, err := e.cand.Source(s); err != "" {
+			return err
+		}
+	}
+	return ""
 }
 
 func missingReason(in *Instance) string {
@@ -676,14 +732,25 @@ func newLabelIndex(m *Metrics, addr string) *labelIndex {
 	return li
 }
 
-func (li *labelIndex) find(ls []Label) *Instance {
+// find returns the instance with labels ls; ambiguous is true when there
+// are several with different values (the same report attached twice with
+// other numbers).
+func (li *labelIndex) find(ls []Label) (found *Instance, ambiguous bool) {
 	for _, j := range li.idx[hashLabels(ls)] {
-		if in := &li.m.all[j]; sameLabels(in.Labels, ls) {
-			return in
+		in := &li.m.all[j]
+		if !sameLabels(in.Labels, ls) {
+			continue
+		}
+		if found == nil {
+			found = in
+		} else if !sameValue(found.Value, in.Value) {
+			return found, true
 		}
 	}
-	return nil
+	return found, false
 }
+
+func sameValue(a, b float64) bool { return a == b || (math.IsNaN(a) && math.IsNaN(b)) }
 
 func hashLabels(ls []Label) uint64 {
 	const prime = 1099511628211

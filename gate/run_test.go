@@ -172,7 +172,7 @@ func TestRunFailsClosedOnRegistryErrors(t *testing.T) {
 			got = append(got, f.Rule+" "+f.Metric+" "+string(f.Verdict))
 		}
 	}
-	want := "reports-attached quality pass|reports-attached bias.pre error|reports-attached bias.post error|reports-attached explainability pass|disparate-impact bias.post.DI missing"
+	want := "reports-attached quality pass|reports-attached bias.pre error|reports-attached bias.post error|reports-attached explainability pass|disparate-impact bias.post.DI error"
 	if res.Conclusion != gate.Failure || strings.Join(got, "|") != want {
 		t.Errorf("unreadable bias report: %s %q; want failure %q", res.Conclusion, got, want)
 	}

@@ -332,7 +332,6 @@ func (a *actionRun) check(ctx context.Context) int {
 // command annotations. It returns the check run URL and an exit code: 0, or
 // 3 when posting failed otherwise.
 func (a *actionRun) publish(ctx context.Context, res *gate.Result) (string, int) {
-	md := mgh.RenderMarkdown(res)
 	if a.Checks == nil {
 		why := "no github_token"
 		if a.Owner == "" {
@@ -341,7 +340,7 @@ func (a *actionRun) publish(ctx context.Context, res *gate.Result) (string, int)
 		if a.Act {
 			why += " under act"
 		}
-		fmt.Fprintf(a.Stdout, "modelgate: %s: printing the summary instead of posting a check run\n\n%s%s\n", why, a.preamble, md)
+		fmt.Fprintf(a.Stdout, "modelgate: %s: printing the summary instead of posting a check run\n\n%s\n", why, a.summary(res))
 		return "", gate.ExitPass
 	}
 	out, err := a.Checks.Publish(ctx, mgh.PublishInput{
@@ -443,7 +442,7 @@ func (a *actionRun) report(res *gate.Result, checkRunURL string) int {
 		code = gate.ExitRuntime
 	}
 	if a.Getenv("GITHUB_STEP_SUMMARY") != "" {
-		if err := fileCommand(func() { a.Action.AddStepSummary(a.preamble + renderMarkdown(res)) }); err != nil {
+		if err := fileCommand(func() { a.Action.AddStepSummary(a.summary(res)) }); err != nil {
 			fmt.Fprintf(a.Stderr, "modelgate: write the job summary: %v\n", err)
 		}
 	}
@@ -530,6 +529,15 @@ func fileCommand(f func()) (err error) {
 	}()
 	f()
 	return nil
+}
+
+// summary is the check run's summary: the preamble (rules change,
+// approval decision), then the findings.
+func (a *actionRun) summary(res *gate.Result) string {
+	if a.preamble == "" {
+		return renderMarkdown(res)
+	}
+	return mgh.WithPreamble(a.preamble, res)
 }
 
 // renderMarkdown is the markdown of --format markdown, the job summary and

@@ -9,6 +9,7 @@ import (
 
 	"github.com/modelgate/modelgate/gate"
 	mgh "github.com/modelgate/modelgate/gate/github"
+	"github.com/modelgate/modelgate/rules"
 )
 
 func init() { approveHook = approveMode }
@@ -60,6 +61,11 @@ func approveMode(ctx context.Context, a *actionRun) int {
 	if pr != nil {
 		in.Evidence, in.PR, in.CheckURL, in.Commit = pr.Evidence, pr.Number, pr.CheckURL, pr.Commit
 	}
+	if refusal == "" && a.In.RulesChange == "fail" {
+		// The PR's check blocks loosened rules, but a check run can be
+		// posted by anyone with checks: write: compare the rules again.
+		refusal = a.mergeLoosens(ctx, res)
+	}
 	plan := gate.PlanApproval(in)
 	if refusal != "" {
 		// No gated pull request: never write, whatever the plan says.
@@ -68,10 +74,10 @@ func approveMode(ctx context.Context, a *actionRun) int {
 	if plan.Decision != nil {
 		_, reg, err := openGate(ctx, a.GateOptions)
 		if err == nil {
-			err = reg.SetApproval(ctx, res.Candidate, *plan.Decision)
+			plan, err = applyApproval(ctx, reg, in)
 		}
 		if err != nil {
-			say("write %s for %s: %v", plan.Decision.Status, res.Candidate.ARN, err)
+			say("%v; nothing written", err)
 			a.setOutputs(map[string]string{"conclusion": "error"})
 			return gate.ExitRuntime
 		}
@@ -82,8 +88,10 @@ func approveMode(ctx context.Context, a *actionRun) int {
 	// State the decision on the commit that was judged for approval.
 	code := gate.ExitPass
 	url := ""
+	// Under its own name: the decision must never replace a pull
+	// request's check run (whose evidence a re-run would then trust).
 	out, perr := a.Checks.Publish(ctx, mgh.PublishInput{
-		Name: a.In.CheckName, HeadSHA: in.Commit, Result: res,
+		Name: a.In.CheckName + " / approval", HeadSHA: in.Commit, Result: res,
 		AnnotationPath: a.annotationPath(res), DetailsURL: a.DetailsURL,
 		Title: decisionTitle(res, plan), Preamble: decisionMarkdown(plan),
 	})
@@ -103,7 +111,7 @@ func approveMode(ctx context.Context, a *actionRun) int {
 func (a *actionRun) findMergedPR(ctx context.Context) (pr *mergedPR, refusal string, err error) {
 	ev := a.Event
 	pr = &mergedPR{Commit: a.HeadSHA}
-	if ev.Name == "pull_request" {
+	if ev.Name == "pull_request" || ev.Name == "pull_request_target" {
 		pr.Number, pr.HeadSHA = ev.PRNumber, ev.HeadSHA
 		if ev.MergeSHA != "" {
 			pr.Commit = ev.MergeSHA
@@ -124,6 +132,9 @@ func (a *actionRun) findMergedPR(ctx context.Context) (pr *mergedPR, refusal str
 		return nil, fmt.Sprintf("pull request #%d has no %q check run on its head %s: the merge was not gated", pr.Number, a.In.CheckName, short(pr.HeadSHA)), nil
 	}
 	pr.CheckURL = run.GetHTMLURL()
+	if slug := run.GetApp().GetSlug(); slug != "" && slug != "github-actions" {
+		return nil, fmt.Sprintf("the %q check of pull request #%d was posted by the app %q, not by GitHub Actions", a.In.CheckName, pr.Number, slug), nil
+	}
 	if run.GetStatus() != "completed" || (run.GetConclusion() != "success" && run.GetConclusion() != "neutral") {
 		return nil, fmt.Sprintf("the %q check of pull request #%d is %s/%s, not a pass", a.In.CheckName, pr.Number, run.GetStatus(), run.GetConclusion()), nil
 	}
@@ -171,7 +182,8 @@ func (a *actionRun) pullForCommit(ctx context.Context, sha string) (*gogithub.Pu
 		return nil, fmt.Sprintf("commit %s is the merge of %d pull requests; cannot tell which check to trust", short(sha), len(merged)), nil
 	}
 	p := merged[0]
-	if full := p.GetHead().GetRepo().GetFullName(); full != "" && !strings.EqualFold(full, a.Owner+"/"+a.Repo) {
+	// A deleted head repository (head.repo null) was a fork.
+	if full := p.GetHead().GetRepo().GetFullName(); !strings.EqualFold(full, a.Owner+"/"+a.Repo) {
 		return nil, fmt.Sprintf("pull request #%d comes from the fork %s: a fork never approves", p.GetNumber(), full), nil
 	}
 	return p, "", nil
@@ -184,6 +196,8 @@ func gateEvidence(e *mgh.Evidence) *gate.Evidence {
 	for _, r := range e.Reports {
 		if r.Package == "candidate" {
 			out.Reports = append(out.Reports, r)
+		} else {
+			out.BaselineReports = append(out.BaselineReports, r)
 		}
 	}
 	return out
@@ -222,4 +236,33 @@ func decisionMarkdown(p gate.ApprovalPlan) string {
 func mdLine(s string) string {
 	r := strings.NewReplacer("<", "&lt;", ">", "&gt;", "`", "'", "|", "\\|", "\n", " ", "\r", " ", "[", "\\[", "]", "\\]")
 	return r.Replace(oneLine(s))
+}
+
+// mergeLoosens compares the rules file before the merge (the pushed
+// branch's previous commit, or the pull request's base) with the merged
+// one, for rules_change: fail. It returns a refusal when the merge loosens
+// the rules or the comparison cannot be made, else "".
+func (a *actionRun) mergeLoosens(ctx context.Context, res *gate.Result) string {
+	ref := a.Event.Before
+	if ref == "" {
+		ref = a.Event.BaseSHA
+	}
+	if ref == "" {
+		return "rules_change: fail, and the event names no commit before the merge to compare the rules file with"
+	}
+	base, _, err := a.readRulesAt(ctx, res, ref)
+	if err != nil {
+		return "rules_change: fail, and the rules file before the merge could not be compared: " + err.Error()
+	}
+	if base == nil {
+		return ""
+	}
+	head, err := a.headRules()
+	if err != nil {
+		return "rules_change: fail, and the merged rules file could not be read: " + err.Error()
+	}
+	if changes := rules.Diff(base, head); rules.Loosens(changes) {
+		return "the merge loosens the rules file and rules_change is fail:\n" + rules.FormatChanges(changes)
+	}
+	return ""
 }

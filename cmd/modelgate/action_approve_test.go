@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -288,4 +289,86 @@ func tamperEvidence(w *world) {
 	}
 	f.AddPullRequest(gatetest.PullRequest{Number: 2, HeadSHA: prHead, HeadRef: "retrain", BaseRef: "master", MergeSHA: pushed, Merged: true})
 	w.fake = f
+}
+
+// The decision check run never replaces the PR's check: a failing check
+// stays failing, so a re-run of the merge job cannot approve.
+func TestActionApproveDecisionDoesNotLaunderTheCheck(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	w.check("13")
+	for i := 0; i < 2; i++ {
+		e := w.env("push", "push.default-branch", map[string]string{}, nil)
+		if code := e.run(t, runGate); code != 1 {
+			t.Fatalf("merge run %d: exit %d; want 1\n%s%s", i, code, &e.stdout, &e.stderr)
+		}
+	}
+	for _, r := range w.fake.CheckRuns() {
+		if r.HeadSHA == prHead && (r.Name != checkName || r.Conclusion != "failure") {
+			t.Errorf("the PR head's check run is now %q %s", r.Name, r.Conclusion)
+		}
+	}
+	if s, _ := w.pkg("13"); s.ModelApprovalStatus != gate.StatusPending {
+		t.Errorf("v13 = %s", s.ModelApprovalStatus)
+	}
+}
+
+// With rules_change: fail, approval compares the rules before and after the
+// merge itself: a passing check run (here made with rules_change: allow, as
+// a forged or differently configured run could be) does not let loosened
+// rules approve.
+func TestActionApproveRefusesLoosenedRulesAtMerge(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	tighten(t, w.dir, "    min: 0.8\n", "    min: 0.4\n")
+	e := w.env("pull_request", "pull_request.synchronize", map[string]string{"INPUT_CANDIDATE": "12", "INPUT_RULES_CHANGE": "allow"}, nil)
+	if code := e.run(t, runGate); code != 0 {
+		t.Fatalf("PR check exit %d\n%s", code, &e.stderr)
+	}
+	before := func(m map[string]any) { m["before"] = baseSHA }
+	e = w.env("push", "push.default-branch", map[string]string{"INPUT_CANDIDATE": "12", "INPUT_RULES_CHANGE": "fail"}, before)
+	code := e.run(t, runGate)
+	if s, _ := w.pkg("12"); code != 1 || s.ModelApprovalStatus != gate.StatusPending || !strings.Contains(e.stdout.String(), "the merge loosens the rules file") {
+		t.Errorf("exit %d, v12 %s\n%s%s", code, s.ModelApprovalStatus, &e.stdout, &e.stderr)
+	}
+	// rules_change: warn accepts what the reviewers saw.
+	e = w.env("push", "push.default-branch", map[string]string{"INPUT_CANDIDATE": "12", "INPUT_RULES_CHANGE": "warn"}, before)
+	if code := e.run(t, runGate); code != 0 {
+		t.Errorf("rules_change warn: exit %d\n%s%s", code, &e.stdout, &e.stderr)
+	}
+}
+
+// racyRegistry answers Resolve with a package someone rejected by hand
+// while the re-check ran.
+type racyRegistry struct {
+	gate.Registry
+	writes int
+}
+
+func (r *racyRegistry) Resolve(ctx context.Context, group, sel string) (*gate.Package, error) {
+	p, err := r.Registry.Resolve(ctx, group, sel)
+	if err == nil {
+		p.Approval = gate.StatusRejected
+	}
+	return p, err
+}
+
+func (r *racyRegistry) SetApproval(ctx context.Context, p *gate.Package, d gate.Decision) error {
+	r.writes++
+	return r.Registry.SetApproval(ctx, p, d)
+}
+
+func TestApplyApprovalReadsTheStatusAgain(t *testing.T) {
+	t.Parallel()
+	rulesPath, regDir := copyRegistry(t)
+	res, _, reg, err := runGateReg(context.Background(), gateOptions{Rules: rulesPath, Candidate: "12"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = regDir
+	racy := &racyRegistry{Registry: reg}
+	plan, err := applyApproval(context.Background(), racy, gate.ApprovalInput{Result: res, Commit: "c1"})
+	if err != nil || plan.Action != gate.ActionLeave || racy.writes != 0 || !strings.Contains(strings.Join(plan.Reasons, " "), "was Rejected") {
+		t.Errorf("applyApproval = %s %q, %d writes, %v; want leave, no write", plan.Action, plan.Reasons, racy.writes, err)
+	}
 }

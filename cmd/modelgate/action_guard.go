@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"math"
 	"net/http"
@@ -16,7 +17,7 @@ import (
 	"github.com/modelgate/modelgate/rules"
 )
 
-// maxRulesBytes caps the base branch's rules file read from GitHub.
+// maxRulesBytes caps a rules file read from GitHub.
 const maxRulesBytes = rules.MaxFileBytes
 
 // rulesChange is the rules-change guard of a pull request: when the PR
@@ -30,35 +31,24 @@ func (a *actionRun) rulesChange(ctx context.Context, res *gate.Result) (string, 
 		return "", nil
 	}
 	path := a.annotationPath(res)
-	fc, _, resp, err := a.Client.Repositories.GetContents(ctx, a.Owner, a.Repo, path, &gogithub.RepositoryContentGetOptions{Ref: a.Event.BaseSHA})
-	if resp != nil && resp.StatusCode == http.StatusNotFound {
-		return "### Rules change\n\nThe rules file `" + mdLine(path) + "` is new in this pull request: every rule is new.\n", nil
-	}
-	if err != nil {
-		return "", fmt.Errorf("read the base branch's rules file %s at %s: %w", path, short(a.Event.BaseSHA), err)
-	}
-	if fc == nil || fc.GetSize() > maxRulesBytes {
-		return "", fmt.Errorf("base branch's rules file %s: not a file of at most %d bytes", path, maxRulesBytes)
-	}
-	content, err := fc.GetContent()
-	if err != nil {
-		return "", fmt.Errorf("base branch's rules file %s: %w", path, err)
-	}
-	sum := sha256.Sum256([]byte(content))
-	if hex.EncodeToString(sum[:]) == res.RulesSHA256 {
-		return "", nil
-	}
-	head, err := rules.ReadFile(a.GateOptions.abs(a.GateOptions.Rules))
-	if err != nil {
-		return "", err
-	}
-	head.Path = path
-	base, err := rules.Parse(path+"@base", []byte(content))
-	if err != nil {
+	base, sum, err := a.readRulesAt(ctx, res, a.Event.BaseSHA)
+	var ds rules.Diagnostics
+	switch {
+	case sum != "" && sum == res.RulesSHA256:
+		return "", nil // the same bytes
+	case errors.As(err, &ds):
 		// A broken base file cannot be compared; say so, and treat the
 		// change as loosening (the old checks cannot be shown to hold).
 		return a.applyGuard(res, true, "### Rules change\n\nThe base branch's rules file does not parse, so the change cannot be compared:\n\n```\n"+
 			strings.ReplaceAll(err.Error(), "```", "'''")+"\n```\n"), nil
+	case err != nil:
+		return "", err
+	case base == nil && sum == "":
+		return "### Rules change\n\nThe rules file `" + mdLine(path) + "` is new in this pull request: every rule is new.\n", nil
+	}
+	head, err := a.headRules()
+	if err != nil {
+		return "", err
 	}
 	changes := rules.Diff(base, head)
 	var b strings.Builder
@@ -112,6 +102,43 @@ func (a *actionRun) guard(ctx context.Context, res *gate.Result) {
 		section = a.applyGuard(res, true, "### Rules change\n\nThe change of the rules file could not be compared: "+mdLine(err.Error())+"\n")
 	}
 	if section != "" {
-		a.preamble = section + "\n"
+		a.preamble = section
 	}
+}
+
+// readRulesAt reads and parses the rules file at a commit through the
+// GitHub API, with the hex sha256 of its bytes; all empty when the file
+// does not exist there.
+//
+// GitHub API docs: https://docs.github.com/rest/repos/contents#get-repository-content
+func (a *actionRun) readRulesAt(ctx context.Context, res *gate.Result, ref string) (*rules.File, string, error) {
+	path := a.annotationPath(res)
+	fc, _, resp, err := a.Client.Repositories.GetContents(ctx, a.Owner, a.Repo, path, &gogithub.RepositoryContentGetOptions{Ref: ref})
+	if resp != nil && resp.StatusCode == http.StatusNotFound {
+		return nil, "", nil
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("read the rules file %s at %s: %w", path, short(ref), err)
+	}
+	if fc == nil || fc.GetSize() > maxRulesBytes {
+		return nil, "", fmt.Errorf("the rules file %s at %s: not a file of at most %d bytes", path, short(ref), maxRulesBytes)
+	}
+	content, err := fc.GetContent()
+	if err != nil {
+		return nil, "", fmt.Errorf("the rules file %s at %s: %w", path, short(ref), err)
+	}
+	sum := sha256.Sum256([]byte(content))
+	f, err := rules.Parse(path+"@"+short(ref), []byte(content))
+	return f, hex.EncodeToString(sum[:]), err
+}
+
+// headRules reads the rules file of the workspace (the pull request's
+// head, or the merged default branch).
+func (a *actionRun) headRules() (*rules.File, error) {
+	head, err := rules.ReadFile(a.GateOptions.abs(a.GateOptions.Rules))
+	if err != nil {
+		return nil, err
+	}
+	head.Path = a.annotationPath(nil)
+	return head, nil
 }

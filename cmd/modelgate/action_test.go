@@ -185,8 +185,14 @@ func TestActionEvents(t *testing.T) {
 				if len(runs) != 0 {
 					t.Errorf("%d check runs posted; want none", len(runs))
 				}
-			} else if len(runs) != 1 || runs[0].HeadSHA != tt.wantRunOn || runs[0].Name != checkName {
-				t.Errorf("check runs = %+v; want one %q on %s", runs, checkName, tt.wantRunOn)
+			} else {
+				name := checkName
+				if strings.HasSuffix(tt.wantStdout, ": approve") {
+					name += " / approval" // the decision, never the PR's check
+				}
+				if len(runs) != 1 || runs[0].HeadSHA != tt.wantRunOn || runs[0].Name != name {
+					t.Errorf("check runs = %+v; want one %q on %s", runs, name, tt.wantRunOn)
+				}
 			}
 			out := e.outputs(t)
 			switch {

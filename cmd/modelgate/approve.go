@@ -22,6 +22,7 @@ func cmdApprove(ctx context.Context, args []string, getenv func(string) string, 
 	fs.StringVar(&in.CheckURL, "check-url", "", "URL of the pull request's check run, for the audit record")
 	fs.StringVar(&in.OnFail, "on-fail", "leave", "when the re-check fails: leave (the package stays pending) or reject")
 	fs.BoolVar(&in.Override, "override", false, "overwrite a Rejected package or an approval not made by this commit (recorded in the audit)")
+	noEvidence := fs.Bool("no-evidence", false, "approve without the evidence of a pull request's check (the registry credentials are then the only gate)")
 	if err := fs.Parse(args); err != nil {
 		return flagExit(err)
 	}
@@ -31,6 +32,9 @@ func cmdApprove(ctx context.Context, args []string, getenv func(string) string, 
 	}
 	if err == nil && in.OnFail != "leave" && in.OnFail != "reject" {
 		err = fmt.Errorf("--on-fail %q: want leave or reject", in.OnFail)
+	}
+	if err == nil && *evidence == "" && !*noEvidence {
+		err = fmt.Errorf("--evidence FILE (the JSON result of the pull request's check) is required; --no-evidence approves without it")
 	}
 	if err == nil && in.Commit == "" {
 		err = fmt.Errorf("--commit is required: the approval is recorded against a commit")
@@ -70,13 +74,27 @@ func cmdApprove(ctx context.Context, args []string, getenv func(string) string, 
 }
 
 // applyApproval plans and, for approve and reject, writes the decision.
+// Just before writing it reads the package again and plans on its current
+// state, so that a status set by hand during the re-check (a manual
+// Rejected) is not overwritten.
 func applyApproval(ctx context.Context, reg gate.Registry, in gate.ApprovalInput) (gate.ApprovalPlan, error) {
 	plan := gate.PlanApproval(in)
 	if plan.Decision == nil {
 		return plan, nil
 	}
-	if err := reg.SetApproval(ctx, in.Result.Candidate, *plan.Decision); err != nil {
-		return plan, fmt.Errorf("write %s for %s: %w", plan.Decision.Status, in.Result.Candidate.ARN, err)
+	cand := in.Result.Candidate
+	fresh, err := reg.Resolve(ctx, cand.Group, cand.ARN)
+	if err != nil {
+		return plan, fmt.Errorf("read %s again before writing: %w", cand.ARN, err)
+	}
+	now := *in.Result
+	now.Candidate = fresh
+	in.Result = &now
+	if plan = gate.PlanApproval(in); plan.Decision == nil {
+		return plan, nil
+	}
+	if err := reg.SetApproval(ctx, fresh, *plan.Decision); err != nil {
+		return plan, fmt.Errorf("write %s for %s: %w", plan.Decision.Status, fresh.ARN, err)
 	}
 	return plan, nil
 }

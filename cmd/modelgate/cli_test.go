@@ -112,7 +112,8 @@ func TestExitCodes(t *testing.T) {
 		{"validate bad", []string{"validate", bad}, 2, "did you mean `min`?"},
 		{"schema", []string{"schema"}, 0, `"$schema"`},
 		{"version", []string{"version"}, 0, "modelgate dev"},
-		{"approve needs a commit", []string{"approve", "--rules", fraudRules}, 2, "--commit is required"},
+		{"approve needs evidence", []string{"approve", "--rules", fraudRules, "--commit", "c1"}, 2, "--evidence FILE (the JSON result of the pull request's check) is required"},
+		{"approve needs a commit", []string{"approve", "--rules", fraudRules, "--no-evidence"}, 2, "--commit is required"},
 		{"diff needs two files", []string{"diff", fraudRules}, 2, "usage: modelgate diff"},
 		{"diff same file", []string{"diff", fraudRules, fraudRules}, 0, "no rule changes"},
 	}
@@ -330,7 +331,7 @@ func TestApproveIsIdempotentAndFailsClosed(t *testing.T) {
 	// registry's digest) is exit 3 and writes nothing.
 	os.WriteFile(filepath.Join(reg, "fraud-xgboost/13/statistics.json"), []byte(`{}`), 0o644)
 	_, before := readPkg(t, reg, "13")
-	code, _, errs = runCLI(t, "approve", "--rules", rules, "--commit", "c2", "--format", "json")
+	code, _, errs = runCLI(t, "approve", "--rules", rules, "--commit", "c2", "--no-evidence", "--format", "json")
 	_, after := readPkg(t, reg, "13")
 	if code != gate.ExitRuntime || !strings.Contains(errs, "nothing written") || !bytes.Equal(before, after) {
 		t.Errorf("approve over a tampered report = %d %q", code, errs)

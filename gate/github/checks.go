@@ -142,11 +142,7 @@ func (c *Checks) Publish(ctx context.Context, in PublishInput) (*PublishOutcome,
 	if in.Title != "" {
 		title = truncateUTF8(in.Title, 1000)
 	}
-	summary := RenderMarkdown(r)
-	if in.Preamble != "" {
-		pre := truncateUTF8(in.Preamble, MaxSummaryChars/4)
-		summary = pre + "\n\n" + renderMarkdown(r, MaxSummaryChars-len(pre)-2)
-	}
+	summary := WithPreamble(in.Preamble, r)
 	if in.Result == nil {
 		title = truncateUTF8("modelgate could not evaluate: "+clean(in.Err.Error()), 1000)
 		summary = "## ❌ modelgate could not evaluate\n\n```\n" + codeBlock(in.Err.Error(), 16000) + "\n```\n"
@@ -381,4 +377,14 @@ func annotations(r *gate.Result, path string) []*gh.CheckRunAnnotation {
 		})
 	}
 	return out
+}
+
+// WithPreamble renders the summary with markdown put before the findings
+// (the rules-change guard, the approval decision), within MaxSummaryChars.
+func WithPreamble(preamble string, r *gate.Result) string {
+	if preamble == "" {
+		return RenderMarkdown(r)
+	}
+	pre := truncateUTF8(preamble, MaxSummaryChars/4)
+	return pre + "\n\n" + renderMarkdown(r, MaxSummaryChars-len(pre)-2)
 }

@@ -45,7 +45,9 @@ type Event struct {
 	BaseBranch string
 	// BaseSHA is pull_request.base.sha: the base branch's commit the pull
 	// request is compared with (for the rules-change guard).
-	BaseSHA       string
+	BaseSHA string
+	// Before is a push's previous commit of the branch (push.before).
+	Before        string
 	DefaultBranch string
 	Merged        bool
 	// Actor is the login of the event's sender.
@@ -69,6 +71,7 @@ type payloadJSON struct {
 	Number     int       `json:"number"`
 	Ref        string    `json:"ref"`
 	After      string    `json:"after"`
+	Before     string    `json:"before"`
 	Deleted    bool      `json:"deleted"`
 	Repository *repoJSON `json:"repository"`
 	Sender     *struct {
@@ -178,6 +181,9 @@ func ResolveEvent(eventName string, payload []byte, defaultBranch string) (Event
 			return ev, fmt.Errorf("parse push event payload: after %q is not a commit SHA", p.After)
 		}
 		ev.HeadSHA = p.After
+		if shaRE.MatchString(p.Before) && p.Before != zeroSHA {
+			ev.Before = p.Before
+		}
 		branch, isBranch := strings.CutPrefix(p.Ref, "refs/heads/")
 		switch {
 		case !isBranch:

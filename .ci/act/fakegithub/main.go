@@ -13,6 +13,7 @@ import (
 	"log"
 	"os"
 	"os/signal"
+	"strings"
 	"sync"
 	"syscall"
 
@@ -30,6 +31,11 @@ type state struct {
 func main() {
 	urlFile := flag.String("url-file", "", "write the API URL here once serving")
 	stateFile := flag.String("state", "", "write the final state here on exit")
+	var files []string
+	flag.Func("file", "serve a repository file: REF:PATH=LOCAL (repeatable)", func(v string) error {
+		files = append(files, v)
+		return nil
+	})
 	flag.Parse()
 	if *urlFile == "" || *stateFile == "" {
 		log.Fatal("usage: fakegithub -url-file FILE -state FILE")
@@ -47,6 +53,18 @@ func main() {
 		log.Fatal(err)
 	}
 	defer g.Close()
+	for _, f := range files {
+		spec, local, ok := strings.Cut(f, "=")
+		ref, path, ok2 := strings.Cut(spec, ":")
+		if !ok || !ok2 {
+			log.Fatalf("-file %q: want REF:PATH=LOCAL", f)
+		}
+		b, err := os.ReadFile(local)
+		if err != nil {
+			log.Fatal(err)
+		}
+		g.AddFile(ref, path, b)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := os.WriteFile(*urlFile, []byte(g.APIURL+"\n"), 0o644); err != nil {
