@@ -207,11 +207,22 @@ func (e *evaluator) require(rc ruleCtx) {
 			fd.Verdict, fd.Reason = Fail, fmt.Sprintf("report %s is not attached to the candidate package", entry)
 		case prefix != "" && len(e.cand.WithPrefix(prefix)) == 0:
 			fd.Verdict, fd.Reason = Fail, fmt.Sprintf("report %s is attached (%s) but holds no %s* metrics", entry, strings.Join(attached, ", "), prefix)
+		case prefix == "" && e.isNamedReport(entry) && !e.cand.HasSource(entry):
+			fd.Verdict, fd.Reason = Fail, fmt.Sprintf("report %s was read but holds no metric", entry)
 		default:
 			fd.Verdict = Pass
 		}
 		e.emit(rc, fd)
 	}
+}
+
+func (e *evaluator) isNamedReport(name string) bool {
+	for i := range e.f.Reports {
+		if e.f.Reports[i].Name == name {
+			return true
+		}
+	}
+	return false
 }
 
 // matches reports whether the instance has every label of where.

@@ -348,3 +348,74 @@ func TestFailOnWarnings(t *testing.T) {
 		t.Errorf("after FailOnWarnings: %s exit %d failed %d; want failure 1 1", r.Conclusion, r.ExitCode(), r.Counts.FailedRules)
 	}
 }
+
+// Cases found in review: each once let a model that should fail pass.
+func TestEvaluateFailsClosed(t *testing.T) {
+	t.Parallel()
+	shap := func(label string, kv ...any) []Instance {
+		var out []Instance
+		for i := 0; i < len(kv); i += 2 {
+			out = append(out, inst(rules.FormatAddress("shap", kv[i].(string)), kv[i+1].(float64), "label", label))
+		}
+		return out
+	}
+	unreadable := metrics()
+	unreadable.MarkSource(SlotQuality, "report quality: not valid JSON")
+	emptyNamed := metrics(inst("quality.auc", 0.9))
+	emptyNamed.MarkSource("tox", "")
+	noCount := metrics(inst("quality.auc", 0.5))
+	tests := []struct {
+		name  string
+		f     *rules.File
+		cand  *Metrics
+		base  *Metrics
+		want  string
+		concl Conclusion
+	}{
+		{"unreadable report is an error even with on_missing skip",
+			file(rules.Rule{Metric: addr(t, "quality.auc"), Min: num(0.9), OnMissing: rules.MissingSkip}), unreadable, nil, "ra quality.auc error", Failure},
+		{"vs_baseline on a metric of unknown direction is an error",
+			func() *rules.File {
+				f := file(rules.Rule{Metric: addr(t, "quality.mape"), VsBaseline: &rules.VsBaseline{MaxDrop: num(0.01)}})
+				return f
+			}(), metrics(inst("quality.mape", 0.4)), metrics(inst("quality.mape", 0.1)), "ra quality.mape error", Failure},
+		{"max_deviation on a metric of unknown ideal is an error",
+			file(rules.Rule{Metric: addr(t, "quality.calibration"), MaxDeviation: num(0.1)}), metrics(inst("quality.calibration", 0.05)), nil, "ra quality.calibration error", Failure},
+		{"vs_baseline with baseline none is an error",
+			func() *rules.File {
+				f := file(rules.Rule{Metric: addr(t, "quality.auc"), VsBaseline: &rules.VsBaseline{MaxDrop: num(0.01)}})
+				f.Model.Baseline = rules.NoBaseline
+				return f
+			}(), metrics(inst("quality.auc", 0.5)), nil, "ra quality.auc error", Failure},
+		{"min_samples without a count does not hide a failing value",
+			file(rules.Rule{Metric: addr(t, "quality.auc"), Min: num(0.9), MinSamples: 100, OnMissing: rules.MissingWarn}), noCount, nil, "ra quality.auc fail", Failure},
+		{"a feature tied with a top feature is in the top",
+			file(rules.Rule{Shap: &rules.ShapRule{NotInTop: 1, Features: []string{"zip"}}}), metrics(shap("l", "age", 0.4, "zip", 0.4, "x", 0.2)...), nil, "ra shap.zip label=l fail", Failure},
+		{"all-zero SHAP values rank nothing",
+			file(rules.Rule{Shap: &rules.ShapRule{NotInTop: 1, Features: []string{"zip"}}}), metrics(shap("l", "age", 0.0, "zip", 0.0)...), nil, "ra shap label=l missing", Failure},
+		{"the same SHAP report twice counts once",
+			file(rules.Rule{Shap: &rules.ShapRule{NotInTop: 2, Features: []string{"gender"}}}),
+			metrics(append(shap("l", "income", 0.6, "gender", 0.3, "age", 0.1), shap("l", "income", 0.6, "gender", 0.3, "age", 0.1)...)...), nil, "ra shap.gender label=l fail", Failure},
+		{"a SHAP feature given twice with different values is missing",
+			file(rules.Rule{Shap: &rules.ShapRule{MaxShare: num(0.9)}}),
+			metrics(append(shap("l", "income", 0.6, "age", 0.1), shap("l", "income", 0.1)...)...), nil, "ra shap label=l missing|ra shap (share) feature=income label=l pass", Failure},
+		{"require on a named report that holds no metric",
+			func() *rules.File {
+				f := file(rules.Rule{Require: []string{"tox"}})
+				f.Reports = []rules.Report{{Name: "tox"}}
+				return f
+			}(), emptyNamed, nil, "ra tox fail", Failure},
+		{"an ambiguous baseline is missing",
+			file(rules.Rule{Metric: addr(t, "quality.auc"), VsBaseline: &rules.VsBaseline{MaxDrop: num(0.05)}}),
+			metrics(inst("quality.auc", 0.62)), metrics(inst("quality.auc", 0.6), inst("quality.auc", 1.0)), "ra quality.auc missing", Failure},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r := Evaluate(tc.f, tc.cand, tc.base, now)
+			if got := strings.Join(verdicts(r), "|"); got != tc.want || r.Conclusion != tc.concl {
+				t.Errorf("Evaluate(%s) = %q %s; want %q %s", tc.name, got, r.Conclusion, tc.want, tc.concl)
+			}
+		})
+	}
+}

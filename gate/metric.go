@@ -178,3 +178,15 @@ func (m *Metrics) Len() int { return len(m.all) }
 
 // All returns every instance. The slice must not be modified.
 func (m *Metrics) All() []Instance { return m.all }
+
+// HasSource reports whether any instance was read from the slot (its
+// Source starts with "<slot>:").
+func (m *Metrics) HasSource(slot string) bool {
+	prefix := slot + ":"
+	for i := range m.all {
+		if strings.HasPrefix(m.all[i].Source, prefix) {
+			return true
+		}
+	}
+	return false
+}

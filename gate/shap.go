@@ -23,27 +23,39 @@ type featureShap struct {
 	abs  float64
 }
 
-// shapByLabel gathers the shap.<feature> instances of m per label.
+// shapByLabel gathers the shap.<feature> instances of m per label. A
+// feature given twice for a label (the same analysis attached twice) counts
+// once; given twice with different values, it is missing (ambiguous).
 func shapByLabel(m *Metrics) map[string]*importance {
 	out := map[string]*importance{}
+	seen := map[string]map[string]float64{} // label -> feature -> |value|
 	for _, addr := range m.WithPrefix(rules.FamilyShap + ".") {
 		a, err := rules.ParseAddress(addr)
 		if err != nil || len(a.Parts) != 2 {
 			continue
 		}
+		feature := a.Parts[1]
 		m.Each(addr, func(in *Instance) {
 			lb := in.Label("label")
 			im := out[lb]
 			if im == nil {
 				im = &importance{label: lb}
 				out[lb] = im
+				seen[lb] = map[string]float64{}
 			}
 			if in.Missing() {
-				im.missing = append(im.missing, a.Parts[1])
+				im.missing = append(im.missing, feature)
 				return
 			}
 			v := math.Abs(in.Value)
-			im.features = append(im.features, featureShap{a.Parts[1], v})
+			if prev, dup := seen[lb][feature]; dup {
+				if prev != v {
+					im.missing = append(im.missing, feature+" (given twice with different values)")
+				}
+				return
+			}
+			seen[lb][feature] = v
+			im.features = append(im.features, featureShap{feature, v})
 			im.total += v
 		})
 	}
@@ -58,10 +70,18 @@ func shapByLabel(m *Metrics) map[string]*importance {
 	return out
 }
 
+// rank is 1 + the number of features strictly more important: a feature
+// tied with a top-k feature is in the top k too. 0 when absent.
 func (im *importance) rank(feature string) int {
-	for i, f := range im.features {
+	for _, f := range im.features {
 		if f.name == feature {
-			return i + 1
+			r := 1
+			for _, g := range im.features {
+				if g.abs > f.abs {
+					r++
+				}
+			}
+			return r
 		}
 	}
 	return 0
@@ -128,6 +148,13 @@ func (e *evaluator) shap(rc ruleCtx) {
 func (e *evaluator) notInTop(rc ruleCtx, im *importance, lbl []Label) {
 	s := rc.r.Shap
 	thr := "not in top " + strconv.Itoa(s.NotInTop)
+	if im.total == 0 {
+		fd := nanFinding()
+		fd.RulePos, fd.Metric, fd.Labels, fd.Threshold, fd.Verdict = s.Pos, "shap", lbl, thr, Missing
+		fd.Reason = "every SHAP value of label " + im.label + " is 0: no ranking"
+		e.emit(rc, fd)
+		return
+	}
 	for _, f := range s.Features {
 		fd := nanFinding()
 		fd.RulePos, fd.Threshold = s.Pos, thr
@@ -140,7 +167,11 @@ func (e *evaluator) notInTop(rc ruleCtx, im *importance, lbl []Label) {
 			e.emit(rc, fd)
 			continue
 		}
-		fd.Value = im.features[rk-1].abs
+		for _, g := range im.features {
+			if g.name == f {
+				fd.Value = g.abs
+			}
+		}
 		if rk <= s.NotInTop {
 			fd.Verdict = Fail
 			fd.Reason = fmt.Sprintf("%s ranks %d of %d by |SHAP| (share %.1f%%); must not be in the top %d",

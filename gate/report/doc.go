@@ -107,8 +107,8 @@
 // never panics (fuzz targets check that, and that every address it makes
 // parses back with rules.ParseAddress). Its JSON parser is strict except for
 // what real producers write: bare NaN, Infinity and -Infinity tokens from
-// Python's json.dumps (read as missing, with a note), duplicate keys (the
-// last value wins, as in encoding/json), a UTF-8 byte order mark, numbers
+// Python's json.dumps (read as missing, with a note), duplicate keys (an
+// error: two values for one key are ambiguous), a UTF-8 byte order mark, numbers
 // in exponent form and integers where floats are expected. JSON Lines (the
 // fmeval per-record output) is refused with a message pointing at the
 // EvalOutput file. Every error is a *Error whose message reads

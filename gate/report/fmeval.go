@@ -66,7 +66,8 @@ func (r *reader) evalOutput(e *node, p *jpath, fallback string) error {
 		kv = append(kv, "dataset", ds)
 	}
 	scores := e.get("dataset_scores")
-	if scores == nil || scores.kind == kNull {
+	failed, _ := e.getString("error")
+	if scores == nil || scores.kind == kNull || failed != "" {
 		// fmeval's invariant: no dataset_scores means the evaluation failed
 		// and error says why. Emit the eval's known scores as missing with
 		// that error, so every rule on them sees it.

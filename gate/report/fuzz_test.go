@@ -106,7 +106,7 @@ func FuzzParseJSON(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		n, err := parseJSON(data)
 		valid := json.Valid(data)
-		if valid && err != nil && !strings.Contains(err.Error(), "nested deeper") && !hasBOM(data) {
+		if valid && err != nil && !strings.Contains(err.Error(), "nested deeper") && !strings.Contains(err.Error(), "duplicate key") && !hasBOM(data) {
 			t.Fatalf("encoding/json accepts %q but parseJSON says %v", data, err)
 		}
 		if err == nil && !hasBare(n) && !hasBOM(data) && !valid {

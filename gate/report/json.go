@@ -55,8 +55,7 @@ func (k kind) String() string {
 }
 
 // node is one parsed JSON value. Objects keep their keys in document order;
-// a duplicated key keeps its last value (as encoding/json does) at the
-// position of its first occurrence.
+// a duplicated key is an error (a good value must not hide a bad one).
 type node struct {
 	kind kind
 	b    bool
@@ -101,9 +100,10 @@ func (e *syntaxError) Error() string {
 	return fmt.Sprintf("line %d col %d: %s", e.line, e.col, e.msg)
 }
 
-// parser is a small strict JSON parser with three tolerances that real
-// report producers need: bare NaN/Infinity/-Infinity tokens, duplicate keys
-// (last wins) and a UTF-8 byte order mark. It keeps the JSON path of the
+// parser is a small strict JSON parser with the two tolerances that real
+// report producers need, bare NaN/Infinity/-Infinity tokens and a UTF-8
+// byte order mark, and one strictness encoding/json lacks: a duplicated
+// key is an error. It keeps the JSON path of the
 // value being read so that errors say where they happened.
 type parser struct {
 	data  []byte
@@ -322,7 +322,12 @@ func (p *parser) object() (*node, error) {
 			}
 		}
 		if dup >= 0 {
-			n.vals[dup] = v
+			// Two values for one key: a good value could hide a bad one
+			// (encoding/json keeps the last). Refuse the report.
+			p.path = append(p.path, pathSeg{key: key, isKey: true})
+			err := p.errorf("duplicate key %q: the report gives it twice, so which value to judge is ambiguous", key)
+			p.path = p.path[:len(p.path)-1]
+			return nil, err
 		} else {
 			n.keys = append(n.keys, key)
 			n.vals = append(n.vals, v)

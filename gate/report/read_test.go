@@ -271,10 +271,6 @@ func TestReadVariants(t *testing.T) {
 			{"quality.mse", "", 4.91, nanv, ""},
 			{"quality.r2", "", nanv, nanv, "value is a bare NaN token (Python json.dumps of a NaN), not a number"},
 		}},
-		{"§0.10 duplicate keys: last wins", "variants/s0.10-duplicate-keys.json", slot(gate.SlotQuality), FormatModelQuality, 2, 0, []pick{
-			{"quality.mae", "", 1.5, 0.2, ""},
-			{"quality.mse", "", 2, nanv, ""},
-		}},
 		{"§2.1 multiclass", "variants/s2.1-multiclass-statistics.json", slot(gate.SlotQuality), FormatModelQuality, 12, 2019, []pick{
 			{"quality.accuracy", "", 0.9563149083704804, 0.0041, ""},
 			{"quality.weighted_f2_best_constant_classifier", "", 0.2726, 0.0094, ""},
@@ -581,5 +577,43 @@ func TestParsedAddTo(t *testing.T) {
 	got := m.Lookup("quality.r2")
 	if len(got) != 1 || got[0].Value != 0.23671182319828743 || got[0].StdDev != 0.02946664105374692 {
 		t.Errorf("Lookup(quality.r2) = %+v; want one instance 0.23671182319828743 ± 0.02946664105374692", got)
+	}
+}
+
+// Two values for one key are refused: a good value must not hide a bad one.
+func TestDuplicateKeysAreRefused(t *testing.T) {
+	t.Parallel()
+	data, err := os.ReadFile("testdata/variants/s0.10-duplicate-keys.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Read(gate.Source{Slot: gate.SlotQuality, URI: "s3://bucket/quality.json"}, data)
+	var re *Error
+	if !errors.As(err, &re) || re.Path != "$.regression_metrics.mae" || !strings.Contains(err.Error(), `duplicate key "mae"`) {
+		t.Errorf("Read(duplicate keys) = %v; want an *Error at $.regression_metrics.mae", err)
+	}
+}
+
+// An evaluation that failed as a whole is missing even when it also writes
+// an empty dataset_scores list.
+func TestFmevalFailedEvaluationWithEmptyScores(t *testing.T) {
+	t.Parallel()
+	data := []byte(`[{"eval_name": "toxicity", "dataset_name": "a", "dataset_scores": [], "error": "model endpoint timed out"},
+	                 {"eval_name": "toxicity", "dataset_name": "b", "dataset_scores": [{"name": "toxicity", "value": 0.001}]}]`)
+	p, err := Read(gate.Source{Slot: "tox", Format: FormatFmeval}, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	missing := 0
+	for _, in := range p.Instances {
+		if in.Label("dataset") == "a" {
+			if !in.Missing() || !strings.Contains(in.Note, "model endpoint timed out") {
+				t.Errorf("dataset a: %+v; want missing with the error", in)
+			}
+			missing++
+		}
+	}
+	if missing != 7 { // the seven detoxify scores of a toxicity evaluation
+		t.Errorf("%d missing instances for the failed dataset; want 7", missing)
 	}
 }
