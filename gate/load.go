@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -131,9 +132,36 @@ func resolve(ctx context.Context, reg Registry, f *rules.File, candSel string) (
 		base = nil
 	}
 	if base != nil && base.ARN == cand.ARN {
-		base = nil // judging a package against itself proves nothing
+		// The candidate is itself the newest approved package (a re-run
+		// after approval, or a pinned version): judging it against itself
+		// proves nothing, so compare with the approved version before it.
+		if base, err = priorApproved(ctx, reg, f.Model.Group, cand); err != nil {
+			return nil, nil, fmt.Errorf("resolve the approved version before %s: %w", cand.ARN, err)
+		}
 	}
 	return cand, base, nil
+}
+
+// maxPriorLookups bounds the versions priorApproved looks at.
+const maxPriorLookups = 50
+
+// priorApproved is the newest approved package of the group with a lower
+// version than cand, or nil when there is none (within maxPriorLookups
+// versions).
+func priorApproved(ctx context.Context, reg Registry, group string, cand *Package) (*Package, error) {
+	for v, n := cand.Version-1, 0; v >= 1 && n < maxPriorLookups; v, n = v-1, n+1 {
+		p, err := reg.Resolve(ctx, group, strconv.Itoa(v))
+		if errors.Is(err, ErrNoPackage) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if p.Approval == StatusApproved {
+			return p, nil
+		}
+	}
+	return nil, nil
 }
 
 type loader struct {

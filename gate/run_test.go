@@ -203,3 +203,26 @@ func sha(b []byte) string {
 	s := sha256.Sum256(b)
 	return hex.EncodeToString(s[:])
 }
+
+// A candidate that is already the newest approved package is compared with
+// the approved version before it, never with itself or with nothing.
+func TestRunCandidateIsLatestApproved(t *testing.T) {
+	t.Parallel()
+	f, _ := fraudExample(t)
+	dir := t.TempDir()
+	copyTree(t, "../examples/fraud/registry", dir)
+	p := filepath.Join(dir, "fraud-xgboost/12/package.json")
+	b, _ := os.ReadFile(p)
+	os.WriteFile(p, []byte(strings.Replace(string(b), `"PendingManualApproval"`, `"Approved"`, 1)), 0o644)
+	reg, _ := localreg.New(dir)
+	res, err := gate.Run(context.Background(), reg, f, gate.RunOptions{Candidate: "12", Read: read, Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Baseline == nil || res.Baseline.Version != 11 {
+		t.Fatalf("baseline = %+v; want v11", res.Baseline)
+	}
+	if fd := finding(t, res, "auc-no-regression"); fd.Baseline != 0.921 {
+		t.Errorf("auc-no-regression baseline = %v; want 0.921 (v11)", fd.Baseline)
+	}
+}
