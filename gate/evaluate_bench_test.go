@@ -45,6 +45,7 @@ func BenchmarkEvaluate(b *testing.B) {
 		r := rules.Rule{ID: "r" + strconv.Itoa(a), Metric: &ad, AbsMax: num(0.9)}
 		if a%2 == 0 {
 			r.VsBaseline = &rules.VsBaseline{MaxDrop: num(0.05)}
+			r.Direction = rules.HigherIsBetter // M<n> is not in the semantics table
 			r.Confidence = 0.95
 		}
 		rs = append(rs, r)
