@@ -80,8 +80,8 @@ type actionRun struct {
 	preamble string
 }
 
-// approveHook runs approve mode (issue 6). When nil, approve mode runs the
-// check only and writes nothing.
+// approveHook runs approve mode: approveMode (action_approve.go); a
+// variable so that tests can see what approve mode receives.
 var approveHook func(ctx context.Context, a *actionRun) int
 
 // runAction is the GitHub Action's entry point: inputs from INPUT_*, the
@@ -102,15 +102,8 @@ func runActionWith(ctx context.Context, gf gateFunc, getenv func(string) string,
 	case a.Mode == mgh.ModeNone:
 		a.setOutputs(map[string]string{"conclusion": "skipped"})
 		return gate.ExitPass
-	case a.Mode == mgh.ModeApprove && approveHook != nil:
-		return approveHook(ctx, a)
 	case a.Mode == mgh.ModeApprove:
-		fmt.Fprintln(stderr, "modelgate: approve mode is not available in this build: checking only, writing nothing")
-		res, code, _ := a.evaluate(ctx)
-		if res != nil {
-			code = max(code, a.report(res, ""))
-		}
-		return code
+		return approveHook(ctx, a)
 	}
 	return a.check(ctx)
 }
