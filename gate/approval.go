@@ -292,22 +292,46 @@ func TruncateRunes(s string, n int) string {
 	return s
 }
 
-// SafeMetadataValue makes a value fit CustomerMetadataProperties: the
-// characters the API allows (letters, numbers, spaces and _.:/=+-@) are
-// kept, any other becomes '_' (a merge by "dependabot[bot]" is recorded as
-// "dependabot_bot_"), and it is cut to 256 characters.
+// MaxMetadataValue is the API's limit on a CustomerMetadataProperties value.
+const MaxMetadataValue = 256
+
+// MetadataRune reports whether the API's pattern for metadata keys and
+// values, [\p{L}\p{Z}\p{N}_.:/=+\-@], allows r.
+func MetadataRune(r rune) bool {
+	return unicode.IsLetter(r) || unicode.In(r, unicode.Z) || unicode.IsNumber(r) || strings.ContainsRune("_.:/=+-@", r)
+}
+
+// SafeMetadataValue makes s a valid metadata value, quoted-printable style:
+// every byte of a character the API forbids (a comma, a quote, a bracket, a
+// control character, ...) and the escape character '=' itself become "=XX"
+// (two upper-case hex digits of the UTF-8 byte), so "a,b=c" becomes
+// "a=2Cb=3Dc", "dependabot[bot]" becomes "dependabot=5Bbot=5D", and the
+// original is recoverable. Invalid UTF-8 bytes are escaped the same way. The
+// result is cut to MaxMetadataValue characters without splitting an escape
+// or a character. An empty s stays empty (leave the key out).
 func SafeMetadataValue(s string) string {
+	const hexdig = "0123456789ABCDEF"
 	var b strings.Builder
 	n := 0
-	for _, r := range s {
-		if n == 256 {
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		unit := s[i : i+size]
+		if r == '=' || (r == utf8.RuneError && size <= 1) || !MetadataRune(r) {
+			var u strings.Builder
+			for _, c := range []byte(unit) {
+				u.WriteByte('=')
+				u.WriteByte(hexdig[c>>4])
+				u.WriteByte(hexdig[c&15])
+			}
+			unit = u.String()
+		}
+		un := utf8.RuneCountInString(unit)
+		if n+un > MaxMetadataValue {
 			break
 		}
-		if !(unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.Is(unicode.Z, r) || strings.ContainsRune("_.:/=+-@", r)) {
-			r = '_'
-		}
-		b.WriteRune(r)
-		n++
+		b.WriteString(unit)
+		n += un
+		i += size
 	}
 	return b.String()
 }

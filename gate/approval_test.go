@@ -104,19 +104,57 @@ func TestApprovalAudit(t *testing.T) {
 
 func TestSafeMetadataValue(t *testing.T) {
 	t.Parallel()
-	for in, want := range map[string]string{
-		"dependabot[bot]":               "dependabot_bot_",
-		"https://github.com/o/r/runs/9": "https://github.com/o/r/runs/9",
-		"a,b;c":                         "a_b_c",
-		"Zoë 42":                        "Zoë 42",
-		strings.Repeat("x", 300):        strings.Repeat("x", 256),
-	} {
-		if got := SafeMetadataValue(in); got != want {
-			t.Errorf("SafeMetadataValue(%q) = %q; want %q", in, got, want)
+	tests := []struct{ in, want string }{
+		{"plain value 1.2", "plain value 1.2"},
+		{"a,b", "a=2Cb"},
+		{"x=y", "x=3Dy"},
+		{`say "hi"`, "say =22hi=22"},
+		{"dependabot[bot]", "dependabot=5Bbot=5D"},
+		{"tab\there", "tab=09here"},
+		{"naïve", "naïve"},
+		{"ok 😀", "ok =F0=9F=98=80"},
+		{"bad\xffbyte", "bad=FFbyte"},
+		{"", ""},
+		{strings.Repeat("a", 300), strings.Repeat("a", 256)},
+		// 254 letters then a comma: the 3-character escape does not fit
+		// and is left out whole.
+		{strings.Repeat("a", 254) + ",b", strings.Repeat("a", 254)},
+		{strings.Repeat("é", 300), strings.Repeat("é", 256)},
+	}
+	for _, tt := range tests {
+		got := SafeMetadataValue(tt.in)
+		if got != tt.want {
+			t.Errorf("SafeMetadataValue(%q) = %q; want %q", tt.in, got, tt.want)
+		}
+		for _, r := range got {
+			if !MetadataRune(r) {
+				t.Errorf("SafeMetadataValue(%q) = %q holds %q, which the API refuses", tt.in, got, r)
+			}
 		}
 	}
 	p := PlanApproval(ApprovalInput{Result: passingResult(StatusPending, nil), Commit: "c1", Actor: "github-merge-queue[bot]"})
-	if got := p.Decision.Metadata[MetaApprovedBy]; got != "github-merge-queue_bot_" {
+	if got := p.Decision.Metadata[MetaApprovedBy]; got != "github-merge-queue=5Bbot=5D" {
 		t.Errorf("approved-by = %q", got)
+	}
+}
+
+func TestTruncateRunes(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in   string
+		max  int
+		want string
+	}{
+		{"abc", 5, "abc"},
+		{"abc", 3, "abc"},
+		{"abcd", 3, "abc"},
+		{"ééé", 2, "éé"},
+		{"✓✓", 1, "✓"},
+		{"", 1, ""},
+	}
+	for _, tt := range tests {
+		if got := TruncateRunes(tt.in, tt.max); got != tt.want {
+			t.Errorf("TruncateRunes(%q, %d) = %q; want %q", tt.in, tt.max, got, tt.want)
+		}
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -21,21 +20,15 @@ import (
 // Limits of UpdateModelPackage
 // (https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_UpdateModelPackage.html).
 const (
-	MaxApprovalDescription = 1024 // characters of ApprovalDescription
-	MaxMetadataEntries     = 50   // entries of CustomerMetadataProperties
-	MaxMetadataKey         = 128  // characters of a key
-	MaxMetadataValue       = 256  // characters of a value
+	MaxApprovalDescription = 1024                  // characters of ApprovalDescription
+	MaxMetadataEntries     = 50                    // entries of CustomerMetadataProperties
+	MaxMetadataKey         = 128                   // characters of a key
+	MaxMetadataValue       = gate.MaxMetadataValue // characters of a value
 )
 
 // ErrInvalidMetadata is wrapped by CheckMetadata and SetApproval for
 // CustomerMetadataProperties the API would refuse.
 var ErrInvalidMetadata = errors.New("invalid customer metadata")
-
-// metadataRune reports whether the API's pattern for metadata keys and
-// values, [\p{L}\p{Z}\p{N}_.:/=+\-@]*, allows r.
-func metadataRune(r rune) bool {
-	return unicode.IsLetter(r) || unicode.In(r, unicode.Z) || unicode.IsNumber(r) || strings.ContainsRune("_.:/=+-@", r)
-}
 
 // CheckMetadata checks CustomerMetadataProperties against the API's limits:
 // 1 to 50 entries, keys of 1 to 128 and values of 1 to 256 characters, every
@@ -59,7 +52,7 @@ func CheckMetadata(m map[string]string) error {
 			return fmt.Sprintf("%s has %d characters; want 1 to %d", what, n, max)
 		}
 		for i, r := range s {
-			if !metadataRune(r) {
+			if !gate.MetadataRune(r) {
 				return fmt.Sprintf("%s has %q at byte %d; allowed are letters, numbers, spaces and _.:/=+-@", what, r, i)
 			}
 		}
@@ -77,55 +70,6 @@ func CheckMetadata(m map[string]string) error {
 		return fmt.Errorf("%w: %s", ErrInvalidMetadata, strings.Join(problems, "; "))
 	}
 	return nil
-}
-
-// SafeMetadataValue makes s a valid metadata value, quoted-printable style:
-// every byte of a character the API forbids (a comma, a quote, a control
-// character, ...) and the escape character '=' itself become "=XX" (two
-// upper-case hex digits of the UTF-8 byte), so "a,b=c" becomes "a=2Cb=3Dc"
-// and the original is recoverable. Invalid UTF-8 bytes are escaped the same
-// way. The result is cut to 256 characters without splitting an escape or a
-// character. An empty s stays empty (an empty value is invalid: leave the key
-// out).
-func SafeMetadataValue(s string) string {
-	const hexdig = "0123456789ABCDEF"
-	var b strings.Builder
-	n := 0
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		var unit string
-		if r == '=' || (r == utf8.RuneError && size <= 1) || !metadataRune(r) {
-			var u strings.Builder
-			for _, c := range []byte(s[i : i+size]) {
-				u.WriteByte('=')
-				u.WriteByte(hexdig[c>>4])
-				u.WriteByte(hexdig[c&15])
-			}
-			unit = u.String()
-		} else {
-			unit = s[i : i+size]
-		}
-		un := utf8.RuneCountInString(unit)
-		if n+un > MaxMetadataValue {
-			break
-		}
-		b.WriteString(unit)
-		n += un
-		i += size
-	}
-	return b.String()
-}
-
-// truncateRunes cuts s to at most max characters, at a character boundary.
-func truncateRunes(s string, max int) string {
-	n := 0
-	for i := range s {
-		if n == max {
-			return s[:i]
-		}
-		n++
-	}
-	return s
 }
 
 // clientToken derives UpdateModelPackage's ClientToken from the request, so
@@ -167,7 +111,7 @@ func (c *Client) SetApproval(ctx context.Context, pkg *gate.Package, d gate.Deci
 		ModelPackageArn:     aws.String(pkg.ARN),
 		ModelApprovalStatus: types.ModelApprovalStatus(d.Status),
 	}
-	desc := truncateRunes(strings.ToValidUTF8(d.Description, "\uFFFD"), MaxApprovalDescription)
+	desc := gate.TruncateRunes(strings.ToValidUTF8(d.Description, "\uFFFD"), MaxApprovalDescription)
 	if desc != "" {
 		in.ApprovalDescription = aws.String(desc)
 	}

@@ -21,7 +21,7 @@ func TestSetApproval(t *testing.T) {
 	}
 	// 5,000 characters, multi-byte ones included, so that a byte cut would
 	// split a character.
-	long := truncateRunes("PR #42 "+strings.Repeat("Verdict: passé ✓ ", 300), 5000)
+	long := gate.TruncateRunes("PR #42 "+strings.Repeat("Verdict: passé ✓ ", 300), 5000)
 	if n := utf8.RuneCountInString(long); n != 5000 {
 		t.Fatalf("test description has %d characters; want 5000", n)
 	}
@@ -30,7 +30,7 @@ func TestSetApproval(t *testing.T) {
 		Description: long,
 		Metadata: map[string]string{
 			"modelgate:verdict": "pass",
-			"modelgate:rules":   SafeMetadataValue("auc-floor,auc-no-regression"),
+			"modelgate:rules":   gate.SafeMetadataValue("auc-floor,auc-no-regression"),
 			"modelgate:commit":  "0123456789abcdef0123456789abcdef01234567",
 		},
 	}
@@ -170,61 +170,6 @@ func TestCheckMetadata(t *testing.T) {
 				t.Errorf("CheckMetadata error = %v; want %s", err, tt.want)
 			}
 		})
-	}
-}
-
-func TestSafeMetadataValue(t *testing.T) {
-	t.Parallel()
-	tests := []struct{ in, want string }{
-		{"plain value 1.2", "plain value 1.2"},
-		{"a,b", "a=2Cb"},
-		{"x=y", "x=3Dy"},
-		{`say "hi"`, "say =22hi=22"},
-		{"tab\there", "tab=09here"},
-		{"naïve", "naïve"},
-		{"ok 😀", "ok =F0=9F=98=80"},
-		{"bad\xffbyte", "bad=FFbyte"},
-		{"", ""},
-		{strings.Repeat("a", 300), strings.Repeat("a", 256)},
-		// 254 letters then a comma: the 3-character escape does not fit
-		// and is left out whole.
-		{strings.Repeat("a", 254) + ",b", strings.Repeat("a", 254)},
-		{strings.Repeat("é", 300), strings.Repeat("é", 256)},
-	}
-	for _, tt := range tests {
-		t.Run(tt.in, func(t *testing.T) {
-			t.Parallel()
-			got := SafeMetadataValue(tt.in)
-			if got != tt.want {
-				t.Errorf("SafeMetadataValue(%q) = %q; want %q", tt.in, got, tt.want)
-			}
-			if got != "" {
-				if err := CheckMetadata(map[string]string{"k": got}); err != nil {
-					t.Errorf("SafeMetadataValue(%q) = %q is not valid: %v", tt.in, got, err)
-				}
-			}
-		})
-	}
-}
-
-func TestTruncateRunes(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		in   string
-		max  int
-		want string
-	}{
-		{"abc", 5, "abc"},
-		{"abc", 3, "abc"},
-		{"abcd", 3, "abc"},
-		{"ééé", 2, "éé"},
-		{"✓✓", 1, "✓"},
-		{"", 1, ""},
-	}
-	for _, tt := range tests {
-		if got := truncateRunes(tt.in, tt.max); got != tt.want {
-			t.Errorf("truncateRunes(%q, %d) = %q; want %q", tt.in, tt.max, got, tt.want)
-		}
 	}
 }
 
