@@ -18,9 +18,13 @@ import (
 
 // Parsed is what a report reader makes of one report.
 type Parsed struct {
-	Format    string
+	// Format is the format the report was read as.
+	Format string
+	// Instances are the metric instances, in document order.
 	Instances []Instance
-	ItemCount int // dataset.item_count, or 0
+	// ItemCount is dataset.item_count when the report gives a whole
+	// number, else 0.
+	ItemCount int
 }
 
 // ReadFunc reads one report's bytes into metric instances (gate/report.Read).

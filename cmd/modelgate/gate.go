@@ -48,7 +48,7 @@ func runGateReg(ctx context.Context, o gateOptions) (*gate.Result, *rules.File, 
 	rulesDir := filepath.Dir(o.abs(o.Rules))
 	res, err := gate.Run(ctx, reg, f, gate.RunOptions{
 		Candidate: o.Candidate,
-		Read:      readReport,
+		Read:      report.Read,
 		Compute:   computeReport(o.repoRoot(rulesDir), rulesDir),
 	})
 	if err != nil {
@@ -130,13 +130,4 @@ func openRegistry(ctx context.Context, o gateOptions, f *rules.File) (gate.Regis
 		return r, nil
 	}
 	return nil, usageError{fmt.Errorf("registry %q: want local, sagemaker or a folder path", kind)}
-}
-
-// readReport adapts gate/report to the gate's reader type.
-func readReport(src gate.Source, data []byte) (*gate.Parsed, error) {
-	p, err := report.Read(src, data)
-	if err != nil {
-		return nil, err
-	}
-	return &gate.Parsed{Format: p.Format, Instances: p.Instances, ItemCount: p.ItemCount}, nil
 }

@@ -26,16 +26,9 @@ const (
 // Formats lists every format name, in the order detection tries them.
 var Formats = []string{FormatModelQuality, FormatClarifyBias, FormatClarifyExplain, FormatViolations, FormatFmeval, FormatJSON}
 
-// Parsed is what Read makes of one report.
-type Parsed struct {
-	// Format is the format the report was read as.
-	Format string
-	// Instances are the metric instances, in document order.
-	Instances []gate.Instance
-	// ItemCount is dataset.item_count (model-quality and data-quality
-	// statistics write it) when it is a whole number, else 0.
-	ItemCount int
-}
+// Parsed is what Read makes of one report: the gate's own type, so that
+// Read is a gate.ReadFunc.
+type Parsed = gate.Parsed
 
 // Error is a report that cannot be read: too large, not JSON, or not the
 // shape its slot or format requires. Path is the JSON path where the problem
@@ -378,15 +371,4 @@ func keysOf(n *node) string {
 		more = fmt.Sprintf(" and %d more", len(n.keys)-8)
 	}
 	return "[" + strings.Join(ks, ", ") + "]" + more
-}
-
-// AddTo adds the instances to m, records slot as attached and read, and
-// records its item count when the report gives one.
-func (p *Parsed) AddTo(m *gate.Metrics, slot string) {
-	m.Grow(len(p.Instances))
-	m.Add(p.Instances...)
-	m.MarkSource(slot, "")
-	if p.ItemCount > 0 {
-		m.ItemCount[slot] = p.ItemCount
-	}
 }

@@ -563,23 +563,6 @@ func mustAddress(t *testing.T, parts ...string) rules.Address {
 	return a
 }
 
-func TestParsedAddTo(t *testing.T) {
-	t.Parallel()
-	p := readFile(t, slot(gate.SlotQuality), "model-quality/regression-model-card-sample.json")
-	m := gate.NewMetrics()
-	p.AddTo(m, gate.SlotQuality)
-	if m.Len() != 4 || m.ItemCount[gate.SlotQuality] != 627 {
-		t.Errorf("AddTo: %d instances, item count %d; want 4, 627", m.Len(), m.ItemCount[gate.SlotQuality])
-	}
-	if attached, err := m.Source(gate.SlotQuality); !attached || err != "" {
-		t.Errorf("AddTo: Source(quality) = %v, %q; want attached, no error", attached, err)
-	}
-	got := m.Lookup("quality.r2")
-	if len(got) != 1 || got[0].Value != 0.23671182319828743 || got[0].StdDev != 0.02946664105374692 {
-		t.Errorf("Lookup(quality.r2) = %+v; want one instance 0.23671182319828743 ± 0.02946664105374692", got)
-	}
-}
-
 // Two values for one key are refused: a good value must not hide a bad one.
 func TestDuplicateKeysAreRefused(t *testing.T) {
 	t.Parallel()
