@@ -28,12 +28,16 @@ func Evaluate(f *rules.File, cand, base *Metrics, now time.Time) *Result {
 		RulesSHA256: f.SHA256,
 		Group:       f.Model.Group,
 	}
-	if base == nil && f.Model.Baseline != rules.NoBaseline && hasBaselineRules(f) {
-		if f.Model.FirstModel == rules.FirstModelFail {
-			e.note("no approved baseline: first_model is fail, so every vs_baseline rule fails")
-		} else {
-			e.note("no approved baseline: first model, only absolute thresholds are judged (first_model: absolute-only)")
+	if base == nil && f.Model.Baseline != rules.NoBaseline {
+		msg := "no approved baseline in group " + f.Model.Group
+		switch {
+		case !hasBaselineRules(f):
+		case f.Model.FirstModel == rules.FirstModelFail:
+			msg += ": first_model is fail, so every vs_baseline rule fails"
+		default:
+			msg += ": first model, only absolute thresholds are judged (first_model: absolute-only)"
 		}
+		e.note(msg)
 	}
 	e.out = make([]Finding, 0, e.estimate())
 	for i := range f.Rules {
@@ -77,6 +81,9 @@ type evaluator struct {
 	out        []Finding
 	notes      []string
 	noted      map[string]bool
+	// candShap and baseShap are the SHAP importances per label, gathered
+	// by the first shap rule.
+	candShap, baseShap map[string]*importance
 }
 
 func (e *evaluator) note(s string) {

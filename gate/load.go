@@ -96,9 +96,6 @@ func (l *Loaded) Evaluate(f *rules.File, now time.Time) *Result {
 	res.Reports = l.Reports
 	res.Details = l.Details
 	res.loaded = l
-	if l.Baseline == nil && f.Model.Baseline != rules.NoBaseline {
-		res.Notes = append([]string{"no approved baseline in group " + f.Model.Group}, res.Notes...)
-	}
 	return res
 }
 
@@ -216,7 +213,8 @@ func neededSlots(f *rules.File) (cand, base map[string]bool) {
 	return cand, base
 }
 
-// reportsNeeded reports whether any rule reads the named report's metrics.
+// load fetches and reads, in parallel, the reports the rules need: the
+// candidate's and, for comparisons, the baseline's.
 func (l *loader) load(ctx context.Context, cand, base *Package) (cm, bm *Metrics, err error) {
 	needC, needB := neededSlots(l.f)
 	type job struct {

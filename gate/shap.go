@@ -102,11 +102,14 @@ func (e *evaluator) shap(rc ruleCtx) {
 	if label == "" {
 		label = rc.r.Where["label"]
 	}
-	cand := shapByLabel(e.cand)
-	var base map[string]*importance
-	if e.base != nil {
-		base = shapByLabel(e.base)
+	if e.candShap == nil {
+		// Gathered once for every shap rule.
+		e.candShap = shapByLabel(e.cand)
+		if e.base != nil {
+			e.baseShap = shapByLabel(e.base)
+		}
 	}
+	cand, base := e.candShap, e.baseShap
 	labels := sortedLabels(cand)
 	if label != "" {
 		labels = nil

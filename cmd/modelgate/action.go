@@ -428,7 +428,7 @@ func (a *actionRun) report(res *gate.Result, checkRunURL string) int {
 	path := filepath.Join(a.Workspace, actionReportFile)
 	b, err := json.MarshalIndent(res, "", "  ")
 	if err == nil {
-		err = os.WriteFile(path, append(b, '\n'), 0o644)
+		err = writeFile(path, append(b, '\n'))
 	}
 	if err != nil {
 		fmt.Fprintf(a.Stderr, "modelgate: write the JSON result: %v\n", err)

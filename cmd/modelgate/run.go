@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/modelgate/modelgate/gate"
+	"github.com/modelgate/modelgate/gate/localreg"
 	"github.com/modelgate/modelgate/rules"
 )
 
@@ -189,17 +190,14 @@ func writeResult(res *gate.Result, format, out string, stdout io.Writer) error {
 	}
 }
 
+// writeFile writes a result file whole or not at all.
 func writeFile(name string, data []byte) error {
 	if dir := filepath.Dir(name); dir != "" {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return err
 		}
 	}
-	tmp := name + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp, name)
+	return localreg.WriteFileAtomic(name, data, 0o644)
 }
 
 func cmdValidate(args []string, stdout, stderr io.Writer) int {
@@ -272,7 +270,7 @@ func cmdDiff(args []string, stdout, stderr io.Writer) int {
 	return gate.ExitPass
 }
 
-// trimLines is strings.TrimSpace per line, for messages.
+// oneLine folds white space, line breaks included, for one-line messages.
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
