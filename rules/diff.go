@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -568,18 +569,7 @@ func (d *differ) metricRule(b, h *Rule) {
 		d.add(id, Loosen, "ideal changed", bt, ht, pos)
 	}
 
-	// A wider noise band turns failures into inconclusive verdicts.
-	switch {
-	case b.Confidence == h.Confidence:
-	case b.Confidence == 0:
-		d.add(id, Loosen, "confidence added", "", fmtNum(h.Confidence), h.ConfidencePos)
-	case h.Confidence == 0:
-		d.add(id, Tighten, "confidence removed", fmtNum(b.Confidence), "", h.Pos)
-	case h.Confidence > b.Confidence:
-		d.add(id, Loosen, "confidence raised", fmtNum(b.Confidence), fmtNum(h.Confidence), h.ConfidencePos)
-	default:
-		d.add(id, Tighten, "confidence lowered", fmtNum(b.Confidence), fmtNum(h.Confidence), h.ConfidencePos)
-	}
+	d.confidence(b, h)
 	bi, hi := OnMissing(orDefault(string(b.OnInconclusive), string(MissingFail))), OnMissing(orDefault(string(h.OnInconclusive), string(MissingFail)))
 	if bi != hi {
 		d.add(id, rankKind(missingRank[bi], missingRank[hi]), "on_inconclusive changed", string(bi), string(hi), firstValid(h.OnInconclusivePos, h.Pos))
@@ -658,4 +648,90 @@ func (d *differ) waiver(id string, b, h *Waiver, rulePos Pos) {
 			d.add(id, Neutral, "waiver reason changed", b.Reason, h.Reason, h.Pos)
 		}
 	}
+}
+
+// bandShift is where a confidence band moves the bound a rule blocks at,
+// in standard deviations toward the passing side: a floor `min: m` blocks
+// below m + bandShift·σ (a ceiling above m - bandShift·σ; a vs_baseline
+// limit likewise). With on_inconclusive: fail (the default) a value passes
+// only when its whole band clears the bound, so the shift is +z; with
+// on_inconclusive: warn only a band wholly past the bound fails, so the
+// shift is -z. No confidence (or 0.5, where z is 0) is no shift.
+func bandShift(r *Rule) float64 {
+	c := r.Confidence
+	if c < MinConfidence || c >= 1 {
+		return 0
+	}
+	z := math.Sqrt2 * math.Erfinv(2*c-1)
+	if r.OnInconclusive == MissingWarn {
+		return -z
+	}
+	return z
+}
+
+// banded reports whether any check of r is judged with a confidence band:
+// the bounds and the absolute vs_baseline keys (percentages are judged on
+// the point values).
+func banded(r *Rule) bool {
+	if r.Min != nil || r.Max != nil || r.Between != nil || r.AbsMax != nil || r.MaxDeviation != nil {
+		return true
+	}
+	vb := r.VsBaseline
+	return vb != nil && (vb.MaxDrop != nil || vb.MinGain != nil || vb.MaxRise != nil)
+}
+
+// confidence classifies a change of `confidence` by its effect on what
+// blocks (bandShift): a larger shift blocks more values (tighten), a
+// smaller one fewer (loosen), an equal one nothing (neutral). Raising
+// 0.9 -> 0.99 with the default on_inconclusive: fail tightens (a wider
+// band must clear the bound); with on_inconclusive: warn it loosens (a
+// failure within the wider band only warns). When on_inconclusive changes
+// too, the line judges the two together; on_inconclusive has its own line.
+func (d *differ) confidence(b, h *Rule) {
+	if b.Confidence == h.Confidence {
+		return
+	}
+	bs, hs := bandShift(b), bandShift(h)
+	kind := Neutral
+	switch {
+	case !banded(b) && !banded(h):
+		// Only percentages: no band is applied on either side.
+	case hs > bs:
+		kind = Tighten
+	case hs < bs:
+		kind = Loosen
+	}
+	pos := firstValid(h.ConfidencePos, h.Pos)
+	var what string
+	switch {
+	case b.Confidence == 0:
+		what = "confidence added"
+	case h.Confidence == 0:
+		what, pos = "confidence removed", h.Pos
+	case h.Confidence > b.Confidence:
+		what = "confidence raised"
+	default:
+		what = "confidence lowered"
+	}
+	side := h
+	if h.Confidence == 0 {
+		side = b
+	}
+	effect := " (with on_inconclusive: fail a wider band blocks more)"
+	switch {
+	case kind == Neutral && !banded(h) && !banded(b):
+		effect = " (no check of the rule is judged with a band)"
+	case kind == Neutral:
+		effect = " (z is 0 at 0.5: the point value is judged either way)"
+	case side.OnInconclusive == MissingWarn:
+		effect = " (with on_inconclusive: warn a wider band blocks less)"
+	}
+	d.add(h.ID, kind, what+effect, confText(b.Confidence), confText(h.Confidence), pos)
+}
+
+func confText(c float64) string {
+	if c == 0 {
+		return ""
+	}
+	return fmtNum(c)
 }

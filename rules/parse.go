@@ -1115,8 +1115,8 @@ func (p *parser) thresholds(r *Rule, fs fields, label string, isMetric bool) {
 	}
 	if v, ok := fs.vals["confidence"]; ok {
 		if x, ok := p.number(v, "confidence"); ok {
-			if x.V <= 0 || x.V >= 1 {
-				p.errorf(pos(v), KindRange, "`confidence` must be between 0 and 1 (exclusive), e.g. 0.95; found %s", v.Value)
+			if msg := checkConfidence(x.V); msg != "" {
+				p.errorf(pos(v), KindRange, "%s", msg)
 			}
 			r.Confidence, r.ConfidencePos = x.V, pos(v)
 		}
@@ -1280,3 +1280,25 @@ func (p *parser) date(n *yaml.Node) (time.Time, Pos) {
 
 // fmtNum formats a threshold the shortest way that reads back the same.
 func fmtNum(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+
+// MinConfidence is the lowest confidence level a rule may give. Below 0.5
+// the one-sided quantile z is negative: the band would move a bound the
+// wrong way and pass values past the threshold (0.05 passes 0.84 against
+// min 0.85). At 0.5, z is 0 and the point value is judged.
+const MinConfidence = 0.5
+
+// checkConfidence says what is wrong with a confidence level, or "". People
+// who write 0.05 usually mean the significance level alpha; the message
+// offers 1 - alpha.
+func checkConfidence(c float64) string {
+	switch {
+	case math.IsNaN(c) || math.IsInf(c, 0):
+		return fmt.Sprintf("`confidence` must be a finite number in [0.5, 1), e.g. 0.95; found %v", c)
+	case c > 0 && c < MinConfidence:
+		return fmt.Sprintf("`confidence` is a confidence level in [0.5, 1), not a significance level; found %s: did you mean %s? (below 0.5 the band would loosen the threshold)",
+			fmtNum(c), strconv.FormatFloat(1-c, 'g', 12, 64))
+	case c < MinConfidence || c >= 1:
+		return fmt.Sprintf("`confidence` must be in [0.5, 1), e.g. 0.95; found %s", fmtNum(c))
+	}
+	return ""
+}

@@ -194,7 +194,7 @@ type Rule struct {
 	SeverityPos  Pos
 	OnMissing    OnMissing
 	OnMissingPos Pos
-	// Confidence (0 < c < 1) judges bounds on value ± z·σ; 0 when unset.
+	// Confidence (0.5 <= c < 1) judges bounds on value ± z·σ; 0 when unset.
 	Confidence    float64
 	ConfidencePos Pos
 	// OnInconclusive is what a verdict within noise does: fail (default) or warn.
