@@ -3,6 +3,7 @@ package gate
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -251,6 +252,11 @@ type check struct {
 
 func fmtNum(v float64) string { return strconv.FormatFloat(v, 'g', 6, 64) }
 
+// isFinite reports whether v is neither NaN nor infinite. Every
+// intermediate result a verdict rests on is checked with it: a non-finite
+// one is an error verdict, never a pass.
+func isFinite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
 func compileBounds(r *rules.Rule, sem Semantics) []check {
 	var cs []check
 	if r.Min != nil {
@@ -372,7 +378,7 @@ func (e *evaluator) metric(rc ruleCtx) {
 		fd.Metric, fd.Threshold = addr, threshold
 		fd.Verdict = Missing
 		fd.Reason = e.absentReason(addr, r.Where)
-		if err := e.readErrorFor(r.Metric.Family()); err != "" {
+		if err := e.readErrorFor(e.cand, r.Metric.Family()); err != "" {
 			// A report that could not be read is an error, never a
 			// missing value that on_missing could skip.
 			fd.Verdict, fd.Reason = Error, addr+" not found; a report it may come from could not be read: "+err
@@ -386,6 +392,14 @@ func (e *evaluator) metric(rc ruleCtx) {
 // baseline the rules file turned off.
 func (e *evaluator) configError(r *rules.Rule, sem Semantics, vs *vsCheck) string {
 	addr := r.Metric.String()
+	if c := r.Confidence; c != 0 && !(c >= rules.MinConfidence && c < 1) {
+		return fmt.Sprintf("confidence %v is not a level in [0.5, 1): below 0.5 the band would loosen the threshold", c)
+	}
+	if r.MaxDeviation != nil {
+		if id := idealOf(r, sem); !isFinite(id-r.MaxDeviation.V) || !isFinite(id+r.MaxDeviation.V) {
+			return "ideal ± max_deviation is not a finite number"
+		}
+	}
 	if vs != nil && e.f.Model.Baseline == rules.NoBaseline {
 		return "model.baseline is none, but this rule compares with the baseline"
 	}
@@ -399,27 +413,60 @@ func (e *evaluator) configError(r *rules.Rule, sem Semantics, vs *vsCheck) strin
 	return ""
 }
 
-// readErrorFor is the read error of a report the family's metrics may come
-// from, or "".
-func (e *evaluator) readErrorFor(family string) string {
-	var slots []string
+// FamilySlots are the ModelMetrics slots whose reports hold the metrics of
+// an address family: quality, bias and shap read their slots, and a slot
+// read as generic JSON (quality.constraints, data_quality, the drift
+// baselines) is its own family, addressed `"quality.constraints".<path>`
+// or `data_quality.<path>`. Other families (llm, violations, report names)
+// come from the rules file's reports only: nil.
+func FamilySlots(family string) []string {
 	switch family {
 	case rules.FamilyQuality:
-		slots = []string{SlotQuality}
+		return []string{SlotQuality}
 	case rules.FamilyBias:
-		slots = []string{SlotBias, SlotBiasPre, SlotBiasPost}
+		return []string{SlotBias, SlotBiasPre, SlotBiasPost}
 	case rules.FamilyShap:
-		slots = []string{SlotExplainability}
-	default:
+		return []string{SlotExplainability}
+	}
+	if rules.IsSlotFamily(family) {
+		return []string{family}
+	}
+	return nil
+}
+
+// formatFamilies are the families a rules-file report of a forced format
+// can hold; a report whose format is detected may hold any.
+var formatFamilies = map[string][]string{
+	"model-quality":          {rules.FamilyQuality},
+	"clarify-bias":           {rules.FamilyBias, rules.FamilyShap},
+	"clarify-explainability": {rules.FamilyShap},
+	"monitor-violations":     {rules.FamilyViolations},
+	"fmeval":                 {rules.FamilyLLM},
+	"json":                   {},
+}
+
+// readErrorFor is the read error of a report of m the family's metrics may
+// come from, or "".
+func (e *evaluator) readErrorFor(m *Metrics, family string) string {
+	if m == nil {
+		return ""
+	}
+	slots := FamilySlots(family)
+	if slots == nil {
 		slots = []string{family}
 	}
 	// Rules-file reports are detected from content, so any of them may
-	// hold an llm, violations, bias or shap family.
+	// hold an llm, violations, bias or shap family, unless its format is
+	// forced to one that cannot.
 	for i := range e.f.Reports {
-		slots = append(slots, e.f.Reports[i].Name)
+		rep := &e.f.Reports[i]
+		if fams, ok := formatFamilies[rep.Format]; ok && rep.Name != family && !slices.Contains(fams, family) {
+			continue
+		}
+		slots = append(slots, rep.Name)
 	}
 	for _, s := range slots {
-		if _, err := e.cand.Source(s); err != "" {
+		if _, err := m.Source(s); err != "" {
 			return err
 		}
 	}
@@ -467,7 +514,9 @@ func (e *evaluator) samples(in *Instance, min int) (Verdict, string) {
 		return Missing, fmt.Sprintf("min_samples %d set but report %s gives no dataset.item_count", min, slot)
 	}
 	if n < min {
-		return Fail, fmt.Sprintf("judged on %d samples; min_samples is %d", n, min)
+		// Too few records to judge: missing, so that on_missing applies
+		// (a value that fails anyway still fails: worse keeps the fail).
+		return Missing, fmt.Sprintf("report %s was computed on %d records; min_samples is %d", slot, n, min)
 	}
 	return Pass, ""
 }
@@ -486,6 +535,9 @@ func judgeBound(c check, in *Instance, z, conf float64) (Verdict, string) {
 	v := in.Value
 	if conf > 0 && in.HasStdDev() && in.StdDev > 0 {
 		m := z * in.StdDev
+		if !isFinite(m) || !isFinite(v-m) || !isFinite(v+m) {
+			return Error, fmt.Sprintf("the %.0f%% confidence band of %s (σ %s) is not a finite number", conf*100, fmtNum(v), fmtNum(in.StdDev))
+		}
 		switch {
 		case v-m >= c.lo && v+m <= c.hi:
 			return Pass, ""
@@ -525,6 +577,7 @@ func boundReason(c check, v float64) string {
 
 // vsCheck is a compiled vs_baseline condition.
 type vsCheck struct {
+	family    string
 	dir       rules.Direction
 	ideal     float64
 	vb        *rules.VsBaseline
@@ -536,7 +589,7 @@ func newVsCheck(r *rules.Rule, sem Semantics) *vsCheck {
 	if vb == nil {
 		return nil
 	}
-	c := &vsCheck{dir: directionOf(r, sem), ideal: idealOf(r, sem), vb: vb}
+	c := &vsCheck{family: r.Metric.Family(), dir: directionOf(r, sem), ideal: idealOf(r, sem), vb: vb}
 	var parts []string
 	add := func(n *rules.Number, s string) {
 		if n != nil {
@@ -580,6 +633,9 @@ func (e *evaluator) judgeVs(c *vsCheck, in, b *Instance, z, conf float64, fd *Fi
 		return Pass, "no approved baseline: vs_baseline not judged (first model)"
 	}
 	if b == nil {
+		if err := e.readErrorFor(e.base, c.family); err != "" {
+			return Error, "the baseline has no " + in.Address + instLabels(in) + "; a baseline report it may come from could not be read: " + err
+		}
 		return Missing, "the baseline has no " + in.Address + instLabels(in)
 	}
 	if b.Missing() {
@@ -588,6 +644,9 @@ func (e *evaluator) judgeVs(c *vsCheck, in, b *Instance, z, conf float64, fd *Fi
 	fd.Baseline = b.Value
 	fd.Delta = in.Value - b.Value
 	w, ref := c.worsening(in.Value, b.Value)
+	if !isFinite(fd.Delta) || !isFinite(w) {
+		return Error, fmt.Sprintf("the change from the baseline %s to %s is not a finite number", fmtNum(b.Value), fmtNum(in.Value))
+	}
 	// Noise of the difference of two independent estimates.
 	sigma := math.NaN()
 	if conf > 0 && in.HasStdDev() && b.HasStdDev() {
@@ -602,8 +661,16 @@ func (e *evaluator) judgeVs(c *vsCheck, in, b *Instance, z, conf float64, fd *Fi
 			unit = "%"
 		}
 		v, why := Pass, ""
+		if !isFinite(x) || !isFinite(limit) {
+			verdict, reason = worse(verdict, reason, Error, say(fmtNum(x)+unit)+": not a finite number; cannot be judged")
+			return
+		}
 		if !math.IsNaN(sigma) && sigma > 0 && !pct {
 			m := z * sigma
+			if !isFinite(m) || !isFinite(x-m) || !isFinite(x+m) {
+				verdict, reason = worse(verdict, reason, Error, fmt.Sprintf("%s: the %.0f%% confidence band (σ %s) is not a finite number", say(fmtNum(x)), conf*100, fmtNum(sigma)))
+				return
+			}
 			switch {
 			case x-m > limit:
 				v, why = Fail, fmt.Sprintf("%s; limit %s even at %.0f%% confidence (±%s)", say(fmtNum(x)), fmtNum(limit), conf*100, fmtNum(m))

@@ -110,6 +110,17 @@ func (e *evaluator) shap(rc ruleCtx) {
 		}
 	}
 	cand, base := e.candShap, e.baseShap
+	if err := e.readErrorFor(e.cand, rules.FamilyShap); err != "" {
+		// A SHAP rule judges the whole ranking: with a report that could
+		// not be read, the ranking may be partial or empty, and that is an
+		// error naming the report, never "no SHAP values" that
+		// on_missing: skip would pass.
+		fd := nanFinding()
+		fd.RulePos, fd.Metric, fd.Threshold, fd.Verdict = s.Pos, "shap", "explainability report", Error
+		fd.Reason = "SHAP values cannot be judged: a report they may come from could not be read: " + err
+		e.emit(rc, fd)
+		return
+	}
 	labels := sortedLabels(cand)
 	if label != "" {
 		labels = nil
@@ -130,6 +141,14 @@ func (e *evaluator) shap(rc ruleCtx) {
 	for _, lb := range labels {
 		im := cand[lb]
 		lbl := []Label{{Key: "label", Value: lb}}
+		if !isFinite(im.total) {
+			// Finite values whose sum overflows: every share would be 0.
+			fd := nanFinding()
+			fd.RulePos, fd.Metric, fd.Labels, fd.Threshold, fd.Verdict = s.Pos, "shap", lbl, "finite SHAP values", Error
+			fd.Reason = "the total |SHAP| of label " + lb + " is not a finite number (the values overflow); shares and ranks cannot be judged"
+			e.emit(rc, fd)
+			continue
+		}
 		if len(im.missing) > 0 {
 			fd := nanFinding()
 			fd.RulePos, fd.Metric, fd.Labels, fd.Threshold, fd.Verdict = s.Pos, "shap", lbl, "finite SHAP values", Missing
@@ -231,6 +250,16 @@ func (e *evaluator) rankCorrelation(rc ruleCtx, im *importance, base map[string]
 		return
 	}
 	b := base[im.label]
+	if err := e.readErrorFor(e.base, rules.FamilyShap); err != "" {
+		fd.Verdict, fd.Reason = Error, "the baseline's SHAP values cannot be compared: a baseline report they may come from could not be read: "+err
+		e.emit(rc, fd)
+		return
+	}
+	if b != nil && !isFinite(b.total) {
+		fd.Verdict, fd.Reason = Error, "the baseline's total |SHAP| of label "+im.label+" is not a finite number (the values overflow)"
+		e.emit(rc, fd)
+		return
+	}
 	if b == nil || len(b.features) == 0 {
 		fd.Verdict, fd.Reason = Missing, "the baseline has no SHAP values for label "+im.label
 		e.emit(rc, fd)
@@ -250,6 +279,11 @@ func (e *evaluator) rankCorrelation(rc ruleCtx, im *importance, base map[string]
 		return
 	}
 	fd.Value = rho
+	if !isFinite(rho) {
+		fd.Verdict, fd.Reason = Error, fmt.Sprintf("the rank correlation over %d common features is not a finite number", common)
+		e.emit(rc, fd)
+		return
+	}
 	if rho < s.MinRankCorrelation.V {
 		fd.Verdict = Fail
 		fd.Reason = fmt.Sprintf("feature ranking moved: Spearman %.3f over %d common features; at least %s required", rho, common, fmtNum(s.MinRankCorrelation.V))

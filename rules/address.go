@@ -30,6 +30,26 @@ const (
 	FamilyViolations = "violations"
 )
 
+// SlotFamilies are the ModelMetrics slots that are read as generic JSON
+// under their own name: an address starts with the slot, quoted when it
+// holds a dot (`"quality.constraints".regression_constraints.mae.threshold`,
+// `data_quality.dataset.item_count`).
+var SlotFamilies = []string{
+	"quality.constraints", "data_quality", "data_quality.constraints",
+	"drift.bias.pre", "drift.bias.post", "drift.explainability", "drift.quality",
+	"drift.quality.constraints", "drift.data_quality", "drift.data_quality.constraints",
+}
+
+// IsSlotFamily reports whether family is one of SlotFamilies.
+func IsSlotFamily(family string) bool {
+	for _, s := range SlotFamilies {
+		if s == family {
+			return true
+		}
+	}
+	return false
+}
+
 // Family is the first segment.
 func (a Address) Family() string {
 	if len(a.Parts) == 0 {
