@@ -75,7 +75,11 @@ func TestEvaluateFailOpenVerdicts(t *testing.T) {
 			unreadableExplain, nil, "ra shap error", Failure, "report explainability (s3://b/analysis.json): not valid JSON"},
 		{"shap rule with no SHAP at all and an unreadable report is an error",
 			file(rules.Rule{Shap: &rules.ShapRule{NotInTop: 3, Features: []string{"gender"}}, OnMissing: rules.MissingSkip}),
-			func() *Metrics { m := metrics(); m.MarkSource(SlotExplainability, "report explainability: too large"); return m }(),
+			func() *Metrics {
+				m := metrics()
+				m.MarkSource(SlotExplainability, "report explainability: too large")
+				return m
+			}(),
 			nil, "ra shap error", Failure, "report explainability: too large"},
 		{"a broken report of a format that holds no SHAP does not touch shap rules",
 			withTox(file(rules.Rule{Shap: &rules.ShapRule{MaxShare: num(0.9)}})),
