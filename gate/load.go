@@ -179,13 +179,8 @@ type loader struct {
 func neededSlots(f *rules.File) (cand, base map[string]bool) {
 	cand, base = map[string]bool{}, map[string]bool{}
 	family := func(fam string, into map[string]bool) {
-		switch fam {
-		case rules.FamilyQuality:
-			into[SlotQuality] = true
-		case rules.FamilyBias:
-			into[SlotBias], into[SlotBiasPre], into[SlotBiasPost] = true, true, true
-		case rules.FamilyShap:
-			into[SlotExplainability] = true
+		for _, s := range FamilySlots(fam) {
+			into[s] = true
 		}
 	}
 	for i := range f.Rules {

@@ -15,8 +15,9 @@ import (
 //	shap."Marital Status"
 //	training."validation:auc".value
 //
-// The first segment is the family: quality, bias, shap, llm, violations, or
-// the name of a report from the reports list.
+// The first segment is the family: quality, bias, shap, llm, violations, a
+// slot read as generic JSON (SlotFamilies), or the name of a report from
+// the reports list.
 type Address struct {
 	Parts []string
 }
@@ -191,6 +192,9 @@ func (a Address) checkFamily() error {
 	n := len(a.Parts)
 	switch a.Family() {
 	case FamilyQuality, FamilyShap, FamilyViolations:
+		if a.Family() == FamilyQuality && n > 2 && a.Parts[1] == "constraints" {
+			return fmt.Errorf("metric address %q: the quality.constraints slot must be quoted: write %s", a, FormatAddress(append([]string{"quality.constraints"}, a.Parts[2:]...)...))
+		}
 		if n != 2 {
 			return fmt.Errorf("metric address %q: %s takes exactly one name, e.g. %s", a, a.Family(), familyExample[a.Family()])
 		}

@@ -944,7 +944,11 @@ func (p *parser) metric(r *Rule, v *yaml.Node) {
 		return
 	}
 	fam := a.Family()
-	if !contains(fixedFamilies, fam) {
+	if hint := slotHint(a); hint != "" {
+		p.errorf(pos(v), KindAddress, "metric address `%s` names the slot `%s` without quotes; write %s", trunc(s), strings.Join(a.Parts[:len(a.Parts)-len(hintRest(a))], "."), hint)
+		return
+	}
+	if !contains(fixedFamilies, fam) && !IsSlotFamily(fam) {
 		rep, ok := p.reports[fam]
 		if !ok {
 			cands := append([]string{}, fixedFamilies...)
@@ -961,6 +965,30 @@ func (p *parser) metric(r *Rule, v *yaml.Node) {
 		}
 	}
 	r.Metric = &a
+}
+
+// slotHint is the quoted form of an address that spells a slot family
+// unquoted (`drift.quality.x`, `data_quality.constraints.x`), or "". A slot
+// whose name holds a dot must be quoted, or its first word would be read
+// as the family.
+func slotHint(a Address) string {
+	rest := hintRest(a)
+	if rest == nil {
+		return ""
+	}
+	slot := strings.Join(a.Parts[:len(a.Parts)-len(rest)], ".")
+	return FormatAddress(append([]string{slot}, rest...)...)
+}
+
+// hintRest is the path after the longest unquoted slot name that a's
+// leading segments spell, when that name has a dot; nil otherwise.
+func hintRest(a Address) []string {
+	for k := min(len(a.Parts)-1, 4); k >= 2; k-- {
+		if IsSlotFamily(strings.Join(a.Parts[:k], ".")) {
+			return a.Parts[k:]
+		}
+	}
+	return nil
 }
 
 func (p *parser) requireList(r *Rule, v *yaml.Node) {
