@@ -39,7 +39,6 @@ func slotPackage(t *testing.T, dir string, version int, status, mae, items strin
 	}
 }
 
-
 // Slot-named addresses parse, make the loader fetch their slot, and are
 // judged on it (README: `"quality.constraints".<path>`, `data_quality.<path>`).
 func TestRunSlotAddresses(t *testing.T) {
