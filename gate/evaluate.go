@@ -338,9 +338,14 @@ func (e *evaluator) metric(rc ruleCtx) {
 		baseIdx = newLabelIndex(e.base, addr)
 	}
 
+	// A violations rule without `where` judges the total of its check type
+	// (the unlabelled instance); `where: {feature: F}` selects the counts
+	// per feature. Otherwise `max: 4` would pass five violations spread
+	// over five features.
+	totalsOnly := r.Metric.Family() == rules.FamilyViolations && len(r.Where) == 0
 	n := 0
 	e.cand.Each(addr, func(in *Instance) {
-		if !matches(in, r.Where) {
+		if !matches(in, r.Where) || (totalsOnly && len(in.Labels) > 0) {
 			return
 		}
 		n++

@@ -46,8 +46,9 @@
 // # Metric addresses
 //
 // A metric address is segments separated by dots. The first segment is the
-// family: quality, bias, shap, llm, violations, or the name of a report of
-// the file's reports list. A segment that holds a dot, a colon, a space, a
+// family: quality, bias, shap, llm, violations, a slot read as generic JSON
+// (data_quality, "quality.constraints", "drift.quality", ...: SlotFamilies),
+// or the name of a report of the file's reports list. A segment that holds a dot, a colon, a space, a
 // quote, a backslash or a control character is written in double quotes,
 // with \" and \\ as the only escapes:
 //

@@ -43,7 +43,9 @@
 // constraint_violations.json of the data-quality, model-quality, bias-drift
 // and feature-attribution-drift monitors and of bring-your-own containers.
 // Addresses `violations.<constraint_check_type>` whose value is a count of
-// violations, one instance per distinct combination of the labels feature
+// violations: one unlabelled instance with the total of the check type
+// (what a rule without `where` judges), and one instance per distinct
+// combination a violation names of the labels feature
 // (feature_name), metric (metric_name; camelCase rates such as
 // truePositiveRate become true_positive_rate as in statistics files),
 // facet, value (facet_value) and label. A violation without a check type

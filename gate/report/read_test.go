@@ -196,6 +196,12 @@ func TestReadViolationsFixture(t *testing.T) {
 	const s = "dq: $.violations"
 	want := &Parsed{Format: FormatViolations, Instances: []gate.Instance{
 		in("violations.total", 7, nanv, s, ""),
+		// The total of each check type, unlabelled: what a rule without
+		// `where` judges.
+		in("violations.categorical_values_check", 1, nanv, s+"[0]", ""),
+		in("violations.data_type_check", 5, nanv, s+"[1]", ""),
+		in("violations.completeness_check", 1, nanv, s+"[3]", ""),
+		// Per feature: what `where: {feature: F}` selects.
 		in("violations.categorical_values_check", 1, nanv, s+"[0]", "", "feature", "store_and_fwd_flag"),
 		in("violations.data_type_check", 1, nanv, s+"[1]", "", "feature", "fare_amount"),
 		in("violations.data_type_check", 1, nanv, s+"[2]", "", "feature", "total_amount"),
@@ -314,20 +320,26 @@ func TestReadVariants(t *testing.T) {
 			{"bias.post.DI", "facet=customer_gender_female value=1", 0.92, nanv, ""},
 			{"shap.customer_gender_male", "label=label0", 0.0109, nanv, ""},
 		}},
-		{"§5 model-quality violations: camelCase metrics", "variants/s5-model-quality-violations.json", named("mq", ""), FormatViolations, 13, 0, []pick{
+		{"§5 model-quality violations: camelCase metrics", "variants/s5-model-quality-violations.json", named("mq", ""), FormatViolations, 15, 0, []pick{
 			{"violations.total", "", 4, nanv, ""},
+			{"violations.LessThanThreshold", "", 3, nanv, ""},
+			{"violations.GreaterThanThreshold", "", 1, nanv, ""},
 			{"violations.LessThanThreshold", "metric=true_positive_rate", 1, nanv, ""},
 			{"violations.GreaterThanThreshold", "metric=false_positive_rate", 1, nanv, ""},
 			{"violations.LessThanThreshold", "metric=f0_5", 1, nanv, ""},
 		}},
-		{"§5 bias drift", "variants/s5-bias-drift-violations.json", named("bd", ""), FormatViolations, 13, 0, []pick{
+		{"§5 bias drift", "variants/s5-bias-drift-violations.json", named("bd", ""), FormatViolations, 14, 0, []pick{
+			{"violations.bias_drift_check", "", 3, nanv, ""},
 			{"violations.bias_drift_check", "facet=Gender metric=TE value=0", 1, nanv, ""},
 			{"violations.bias_drift_check", "facet=Gender metric=DCA value=1", 1, nanv, ""},
 		}},
-		{"§5 feature attribution drift", "variants/s5-feature-attribution-drift-violations.json", named("fa", ""), FormatViolations, 11, 0, []pick{
+		{"§5 feature attribution drift", "variants/s5-feature-attribution-drift-violations.json", named("fa", ""), FormatViolations, 12, 0, []pick{
+			{"violations.feature_attribution_drift_check", "", 1, nanv, ""},
 			{"violations.feature_attribution_drift_check", "label=label0 metric=shap", 1, nanv, ""},
 		}},
-		{"§5 BYOC shape", "variants/s5-byoc-nlp-violations.json", named("nlp", ""), FormatViolations, 12, 0, []pick{
+		{"§5 BYOC shape", "variants/s5-byoc-nlp-violations.json", named("nlp", ""), FormatViolations, 14, 0, []pick{
+			{"violations.baseline_drift_check", "", 2, nanv, ""},
+			{"violations.unknown", "", 1, nanv, ""},
 			{"violations.baseline_drift_check", "feature=sentence_embedding_drift", 2, nanv, ""},
 			{"violations.unknown", "feature=sentence_length", 1, nanv, ""},
 		}},

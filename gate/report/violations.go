@@ -37,9 +37,11 @@ var violationLabels = []struct{ field, label string }{
 
 // violations reads a Model Monitor constraint_violations.json (data quality,
 // model quality, bias drift, feature attribution drift or a BYOC monitor)
-// into counts: violations.<check_type> per distinct (feature, metric, facet,
-// value, label), violations.total over the whole file, and 0 for each
-// built-in check type the file does not mention.
+// into counts: violations.total over the whole file; violations.<check_type>
+// with no labels, the total of that check type (what a rule without `where`
+// judges); violations.<check_type> per distinct (feature, metric, facet,
+// value, label) that a violation names (what `where: {feature: F}`
+// selects); and 0 for each built-in check type the file does not mention.
 func (r *reader) violations(doc *node) error {
 	vp := root().key("violations")
 	list := doc.get("violations")
@@ -52,8 +54,9 @@ func (r *reader) violations(doc *node) error {
 		first  int
 		n      int
 	}
-	var counts []*count
+	var counts, totals []*count
 	index := map[string]*count{}
+	byCheck := map[string]*count{}
 	seen := map[string]bool{}
 	for i, v := range list.vals {
 		ip := vp.index(i)
@@ -81,7 +84,18 @@ func (r *reader) violations(doc *node) error {
 			}
 			kv = append(kv, f.label, s)
 		}
+		tot := byCheck[check]
+		if tot == nil {
+			tot = &count{check: check, first: i}
+			byCheck[check] = tot
+			totals = append(totals, tot)
+		}
+		tot.n++
+		seen[check] = true
 		ls := labels(kv...)
+		if len(ls) == 0 {
+			continue // counted in its check type's total only
+		}
 		key := check + "\x00" + gate.LabelString(ls)
 		c := index[key]
 		if c == nil {
@@ -90,7 +104,6 @@ func (r *reader) violations(doc *node) error {
 			counts = append(counts, c)
 		}
 		c.n++
-		seen[check] = true
 	}
 	r.add(gate.Instance{
 		Address: rules.FormatAddress(rules.FamilyViolations, "total"),
@@ -98,7 +111,7 @@ func (r *reader) violations(doc *node) error {
 		StdDev:  math.NaN(),
 		Source:  r.source(vp),
 	})
-	for _, c := range counts {
+	for _, c := range append(totals, counts...) {
 		r.add(gate.Instance{
 			Address: rules.FormatAddress(rules.FamilyViolations, c.check),
 			Labels:  c.labels,
