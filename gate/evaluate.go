@@ -123,13 +123,50 @@ func (e *evaluator) rule(r *rules.Rule) {
 			})
 		}
 	}
-	switch {
-	case len(r.Require) > 0:
-		e.require(rc)
-	case r.Shap != nil:
-		e.shap(rc)
-	case r.Metric != nil:
-		e.metric(rc)
+	if k, ok := ruleKinds[r.Kind()]; ok {
+		k.judge(e, rc)
+	}
+}
+
+// ruleKind is what the gate does with one kind of rule: judge it, and name
+// the ModelMetrics slots it reads from the candidate (and, for comparisons,
+// from the baseline).
+type ruleKind struct {
+	judge func(e *evaluator, rc ruleCtx)
+	slots func(r *rules.Rule, cand, base map[string]bool)
+}
+
+var ruleKinds = map[rules.RuleKind]ruleKind{
+	rules.RuleMetric: {(*evaluator).metric, func(r *rules.Rule, cand, base map[string]bool) {
+		addSlots(cand, FamilySlots(r.Metric.Family()))
+		if r.VsBaseline != nil {
+			addSlots(base, FamilySlots(r.Metric.Family()))
+		}
+	}},
+	rules.RuleRequire: {(*evaluator).require, func(r *rules.Rule, cand, _ map[string]bool) {
+		for _, e := range r.Require {
+			slots, _ := requireSlots(e)
+			addSlots(cand, slots)
+		}
+	}},
+	rules.RuleShap: {(*evaluator).shap, func(r *rules.Rule, cand, base map[string]bool) {
+		cand[SlotExplainability] = true
+		if r.Shap.MinRankCorrelation != nil {
+			base[SlotExplainability] = true
+		}
+	}},
+}
+
+// ruleSlots adds the slots rule r reads to cand and base (neededSlots).
+func ruleSlots(r *rules.Rule, cand, base map[string]bool) {
+	if k, ok := ruleKinds[r.Kind()]; ok {
+		k.slots(r, cand, base)
+	}
+}
+
+func addSlots(into map[string]bool, slots []string) {
+	for _, s := range slots {
+		into[s] = true
 	}
 }
 

@@ -133,3 +133,13 @@ func TestEvaluateFailOpenVerdicts(t *testing.T) {
 		})
 	}
 }
+
+// Every rule kind has a judge and a slot handler.
+func TestRuleKindsHandled(t *testing.T) {
+	t.Parallel()
+	for _, k := range rules.RuleKinds {
+		if h, ok := ruleKinds[k]; !ok || h.judge == nil || h.slots == nil {
+			t.Errorf("rule kind %s has no gate handler", k)
+		}
+	}
+}

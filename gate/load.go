@@ -178,32 +178,8 @@ type loader struct {
 // candidate (all rules) and for the baseline (comparisons only).
 func neededSlots(f *rules.File) (cand, base map[string]bool) {
 	cand, base = map[string]bool{}, map[string]bool{}
-	family := func(fam string, into map[string]bool) {
-		for _, s := range FamilySlots(fam) {
-			into[s] = true
-		}
-	}
 	for i := range f.Rules {
-		r := &f.Rules[i]
-		switch {
-		case r.Metric != nil:
-			family(r.Metric.Family(), cand)
-			if r.VsBaseline != nil {
-				family(r.Metric.Family(), base)
-			}
-		case r.Shap != nil:
-			cand[SlotExplainability] = true
-			if r.Shap.MinRankCorrelation != nil {
-				base[SlotExplainability] = true
-			}
-		case len(r.Require) > 0:
-			for _, e := range r.Require {
-				slots, _ := requireSlots(e)
-				for _, s := range slots {
-					cand[s] = true
-				}
-			}
-		}
+		ruleSlots(&f.Rules[i], cand, base)
 	}
 	return cand, base
 }

@@ -314,91 +314,84 @@ func intText(n int) string {
 	return fmt.Sprint(n)
 }
 
-// ruleKind is metric, require or shap.
-func ruleKind(r *Rule) string {
-	switch {
-	case r.Metric != nil:
-		return "metric"
-	case r.Require != nil:
-		return "require"
-	case r.Shap != nil:
-		return "shap"
-	}
-	return ""
+// kindDiff is what Diff does with one kind of rule: describe it in one
+// line (for added and removed rules) and compare two rules of the kind.
+type kindDiff struct {
+	summary func(r *Rule) []string
+	compare func(d *differ, b, h *Rule)
+}
+
+var kindDiffs = map[RuleKind]kindDiff{
+	RuleMetric:  {metricSummary, (*differ).metricRule},
+	RuleRequire: {requireSummary, (*differ).requireRule},
+	RuleShap:    {shapSummary, func(d *differ, b, h *Rule) { d.shapRule(h.ID, b.Shap, h.Shap, h.Pos) }},
 }
 
 // summary is a one-line description of a rule, for added and removed rules.
 func summary(r *Rule) string {
-	var parts []string
-	switch ruleKind(r) {
-	case "metric":
-		parts = append(parts, r.Metric.String())
-		if r.Min != nil {
-			parts = append(parts, "min "+fmtNum(r.Min.V))
-		}
-		if r.Max != nil {
-			parts = append(parts, "max "+fmtNum(r.Max.V))
-		}
-		if r.Between != nil {
-			parts = append(parts, "between "+rangeText(r.Between))
-		}
-		if r.AbsMax != nil {
-			parts = append(parts, "abs_max "+fmtNum(r.AbsMax.V))
-		}
-		if r.MaxDeviation != nil {
-			parts = append(parts, "max_deviation "+fmtNum(r.MaxDeviation.V))
-		}
-		if r.VsBaseline != nil {
-			var vs []string
-			for _, k := range vsBaselineKeys {
-				if n := *r.VsBaseline.field(k); n != nil {
-					vs = append(vs, k+" "+fmtNum(n.V))
-				}
-			}
-			parts = append(parts, "vs_baseline {"+strings.Join(vs, ", ")+"}")
-		}
-	case "require":
-		parts = append(parts, "require ["+strings.Join(r.Require, ", ")+"]")
-	case "shap":
-		s := r.Shap
-		parts = append(parts, "shap")
-		if s.NotInTop > 0 {
-			parts = append(parts, fmt.Sprintf("not_in_top %d [%s]", s.NotInTop, strings.Join(s.Features, ", ")))
-		}
-		if s.MaxShare != nil {
-			parts = append(parts, "max_share "+fmtNum(s.MaxShare.V))
-		}
-		if s.MinRankCorrelation != nil {
-			parts = append(parts, "min_rank_correlation "+fmtNum(s.MinRankCorrelation.V))
-		}
+	kd, ok := kindDiffs[r.Kind()]
+	if !ok {
+		return ""
 	}
-	return strings.Join(parts, " ")
+	return strings.Join(kd.summary(r), " ")
+}
+
+func metricSummary(r *Rule) []string {
+	parts := []string{r.Metric.String()}
+	if r.Min != nil {
+		parts = append(parts, "min "+fmtNum(r.Min.V))
+	}
+	if r.Max != nil {
+		parts = append(parts, "max "+fmtNum(r.Max.V))
+	}
+	if r.Between != nil {
+		parts = append(parts, "between "+rangeText(r.Between))
+	}
+	if r.AbsMax != nil {
+		parts = append(parts, "abs_max "+fmtNum(r.AbsMax.V))
+	}
+	if r.MaxDeviation != nil {
+		parts = append(parts, "max_deviation "+fmtNum(r.MaxDeviation.V))
+	}
+	if r.VsBaseline != nil {
+		var vs []string
+		for _, k := range vsBaselineKeys {
+			if n := *r.VsBaseline.field(k); n != nil {
+				vs = append(vs, k+" "+fmtNum(n.V))
+			}
+		}
+		parts = append(parts, "vs_baseline {"+strings.Join(vs, ", ")+"}")
+	}
+	return parts
+}
+
+func requireSummary(r *Rule) []string {
+	return []string{"require [" + strings.Join(r.Require, ", ") + "]"}
+}
+
+func shapSummary(r *Rule) []string {
+	s := r.Shap
+	parts := []string{"shap"}
+	if s.NotInTop > 0 {
+		parts = append(parts, fmt.Sprintf("not_in_top %d [%s]", s.NotInTop, strings.Join(s.Features, ", ")))
+	}
+	if s.MaxShare != nil {
+		parts = append(parts, "max_share "+fmtNum(s.MaxShare.V))
+	}
+	if s.MinRankCorrelation != nil {
+		parts = append(parts, "min_rank_correlation "+fmtNum(s.MinRankCorrelation.V))
+	}
+	return parts
 }
 
 func rangeText(r *Range) string { return "[" + fmtNum(r.Lo) + ", " + fmtNum(r.Hi) + "]" }
 
 func (d *differ) rule(bf, hf *File, b, h *Rule) {
 	id := h.ID
-	if bk, hk := ruleKind(b), ruleKind(h); bk != hk {
+	if bk, hk := b.Kind(), h.Kind(); bk != hk {
 		d.add(id, Loosen, fmt.Sprintf("rule changed from %s to %s", bk, hk), summary(b), summary(h), h.Pos)
-	} else {
-		switch hk {
-		case "metric":
-			d.metricRule(b, h)
-		case "require":
-			for _, s := range b.Require {
-				if !slices.Contains(h.Require, s) {
-					d.add(id, Loosen, "require: source removed", s, "", firstValid(h.RequirePos, h.Pos))
-				}
-			}
-			for _, s := range h.Require {
-				if !slices.Contains(b.Require, s) {
-					d.add(id, Tighten, "require: source added", "", s, firstValid(h.RequirePos, h.Pos))
-				}
-			}
-		case "shap":
-			d.shapRule(id, b.Shap, h.Shap, h.Pos)
-		}
+	} else if kd, ok := kindDiffs[hk]; ok {
+		kd.compare(d, b, h)
 	}
 
 	// Severity and on_missing: the effective values, reported here when the
@@ -417,6 +410,19 @@ func (d *differ) rule(bf, hf *File, b, h *Rule) {
 		}
 	}
 	d.waiver(id, b.Waiver, h.Waiver, h.Pos)
+}
+
+func (d *differ) requireRule(b, h *Rule) {
+	for _, s := range b.Require {
+		if !slices.Contains(h.Require, s) {
+			d.add(h.ID, Loosen, "require: source removed", s, "", firstValid(h.RequirePos, h.Pos))
+		}
+	}
+	for _, s := range h.Require {
+		if !slices.Contains(b.Require, s) {
+			d.add(h.ID, Tighten, "require: source added", "", s, firstValid(h.RequirePos, h.Pos))
+		}
+	}
 }
 
 // bound is an effective lower or upper bound of a metric rule.

@@ -884,9 +884,9 @@ func (p *parser) rule(n *yaml.Node) (Rule, Pos, bool) {
 	}
 
 	var kinds []string
-	for _, k := range []string{"metric", "require", "shap"} {
-		if fs.has(k) {
-			kinds = append(kinds, k)
+	for _, k := range RuleKinds {
+		if fs.has(string(k)) {
+			kinds = append(kinds, string(k))
 		}
 	}
 	switch len(kinds) {
@@ -905,14 +905,8 @@ func (p *parser) rule(n *yaml.Node) (Rule, Pos, bool) {
 		}
 	}
 
-	if v, ok := fs.vals["metric"]; ok {
-		p.metric(&r, v)
-	}
-	if v, ok := fs.vals["require"]; ok {
-		p.requireList(&r, v)
-	}
-	if v, ok := fs.vals["shap"]; ok {
-		r.Shap = p.shap(v)
+	for _, k := range kinds {
+		ruleKindParsers[RuleKind(k)](p, &r, fs.vals[k])
 	}
 	p.thresholds(&r, fs, label, isMetric)
 
@@ -930,6 +924,13 @@ func (p *parser) rule(n *yaml.Node) (Rule, Pos, bool) {
 		r.Waiver = p.waiver(v)
 	}
 	return r, idPos, true
+}
+
+// ruleKindParsers read the key that gives a rule its kind.
+var ruleKindParsers = map[RuleKind]func(p *parser, r *Rule, v *yaml.Node){
+	RuleMetric:  (*parser).metric,
+	RuleRequire: (*parser).requireList,
+	RuleShap:    func(p *parser, r *Rule, v *yaml.Node) { r.Shap = p.shap(v) },
 }
 
 func (p *parser) metric(r *Rule, v *yaml.Node) {

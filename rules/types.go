@@ -156,8 +156,37 @@ const (
 	TowardIdeal Direction = "ideal"
 )
 
+// RuleKind is what a rule checks. Parse, Diff and the gate's evaluator and
+// loader each dispatch on it once, through a table of handlers per kind.
+type RuleKind string
+
+// Rule kinds, in the order the language names them.
+const (
+	RuleMetric  RuleKind = "metric"  // Rule.Metric with thresholds
+	RuleRequire RuleKind = "require" // Rule.Require
+	RuleShap    RuleKind = "shap"    // Rule.Shap
+)
+
+// RuleKinds lists every kind; each is also the rule key that gives it.
+var RuleKinds = []RuleKind{RuleMetric, RuleRequire, RuleShap}
+
+// Kind is the rule's kind, or "" for a rule with none (only a Rule built
+// without Parse can have none, or several; then require wins over shap, and
+// shap over metric).
+func (r *Rule) Kind() RuleKind {
+	switch {
+	case len(r.Require) > 0:
+		return RuleRequire
+	case r.Shap != nil:
+		return RuleShap
+	case r.Metric != nil:
+		return RuleMetric
+	}
+	return ""
+}
+
 // Rule is one entry of the rules list. A rule has exactly one of Metric,
-// Require and Shap.
+// Require and Shap: its Kind.
 type Rule struct {
 	ID  string
 	Pos Pos // the position of the rule's mapping (its first key)
