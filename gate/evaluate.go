@@ -611,7 +611,7 @@ func boundReason(c check, v float64) string {
 	case "abs_max":
 		return fmt.Sprintf("|%s| exceeds %s", fmtNum(v), fmtNum(c.hi))
 	case "max_deviation":
-		mid := (c.lo + c.hi) / 2
+		mid := c.lo/2 + c.hi/2 // no overflow for bounds near the float64 limit
 		return fmt.Sprintf("%s is %s from the ideal %s; at most %s allowed", fmtNum(v), fmtNum(math.Abs(v-mid)), fmtNum(mid), fmtNum((c.hi-c.lo)/2))
 	}
 	return fmt.Sprintf("%s is outside [%s, %s]", fmtNum(v), fmtNum(c.lo), fmtNum(c.hi))
