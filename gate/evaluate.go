@@ -686,7 +686,7 @@ func (e *evaluator) judgeVs(c *vsCheck, in, b *Instance, z, conf float64, fd *Fi
 	fd.Baseline = b.Value
 	fd.Delta = in.Value - b.Value
 	w, ref := c.worsening(in.Value, b.Value)
-	if !isFinite(fd.Delta) || !isFinite(w) {
+	if !isFinite(fd.Delta) || !isFinite(w) || !isFinite(ref) {
 		return Error, fmt.Sprintf("the change from the baseline %s to %s is not a finite number", fmtNum(b.Value), fmtNum(in.Value))
 	}
 	// Noise of the difference of two independent estimates.

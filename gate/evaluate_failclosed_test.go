@@ -143,3 +143,13 @@ func TestRuleKindsHandled(t *testing.T) {
 		}
 	}
 }
+
+// Toward-ideal comparisons whose distances overflow are errors.
+func TestEvaluateIdealDistanceOverflow(t *testing.T) {
+	t.Parallel()
+	f := file(rules.Rule{Metric: addr(t, "quality.x"), Direction: rules.TowardIdeal, Ideal: num(1e308), VsBaseline: &rules.VsBaseline{MaxDropPct: num(10)}})
+	r := Evaluate(f, metrics(inst("quality.x", 1e308)), metrics(inst("quality.x", -1e308)), now)
+	if got := strings.Join(verdicts(r), "|"); got != "ra quality.x error" || r.Conclusion != Failure {
+		t.Errorf("Evaluate(distance from ideal overflows) = %q %s; want error failure", got, r.Conclusion)
+	}
+}
