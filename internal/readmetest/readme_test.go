@@ -133,8 +133,27 @@ func TestReadmeWorkflowsPassActionlint(t *testing.T) {
 			t.Errorf("actionlint on the workflow at %s (lines count from the fence): %v\n%s", name, err, out)
 		}
 	}
-	if n < 2 {
-		t.Errorf("found %d workflow blocks in README.md; want the workflow and the OIDC example at least", n)
+	if n < 3 {
+		t.Errorf("found %d workflow blocks in README.md; want the workflow, the OIDC and the SARIF examples at least", n)
+	}
+}
+
+var usesRE = regexp.MustCompile(`(?m)^\s*(?:-\s+)?uses:\s*(\S+)`)
+var pinnedRE = regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_./-]+@[0-9a-f]{40}$`)
+
+// TestReadmeWorkflowsPinActions: readers copy these workflows, so every
+// third-party action in them is pinned by commit SHA; modelgate itself is
+// shown by its major tag, with the advice to pin it.
+func TestReadmeWorkflowsPinActions(t *testing.T) {
+	for _, b := range readme(t) {
+		if b.lang != "yaml" || !isWorkflow(b.text) {
+			continue
+		}
+		for _, m := range usesRE.FindAllStringSubmatch(b.text, -1) {
+			if u := m[1]; u != "modelgate/modelgate@v1" && !pinnedRE.MatchString(u) {
+				t.Errorf("README.md:%d: uses: %s is not pinned by commit SHA", b.line, u)
+			}
+		}
 	}
 }
 
