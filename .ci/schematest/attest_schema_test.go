@@ -181,4 +181,3 @@ func TestProtoValidationBites(t *testing.T) {
 		}
 	}
 }
-
