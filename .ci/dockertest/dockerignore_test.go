@@ -1,4 +1,4 @@
-package dockerfile_test
+package dockertest_test
 
 import (
 	"os"
