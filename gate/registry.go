@@ -250,7 +250,7 @@ var ErrBadContent = errors.New("report refused")
 // the read the decision was made on and the write (a concurrent approval,
 // a status set by hand, new reports): the caller lost the race and wrote
 // nothing.
-var ErrConflict = errors.New("approval conflict: the package changed since it was judged; nothing written")
+var ErrConflict = errors.New("approval conflict (nothing written)")
 
 // IsContentError reports whether err from Fetch is about the report's
 // content or location (ErrBadContent, ErrTooLarge, ErrDigestMismatch) rather
@@ -384,4 +384,59 @@ func (s Selector) String() string {
 		return s.ARN
 	}
 	return ""
+}
+
+// Changed says how cur, a package read again just before writing, differs
+// from was, the package a decision was made on, or "" when it is the same
+// package in the same state: the same ARN (SageMaker spells ARNs without
+// regard to case), group and version, the same package and approval
+// status, the same report URIs and digests, and the same Revision when both
+// have one. Adapters call it from SetApproval and refuse with ErrConflict.
+func Changed(was, cur *Package) string {
+	switch {
+	case !strings.EqualFold(cur.ARN, was.ARN):
+		return fmt.Sprintf("%s/%d is %s, not %s", cur.Group, cur.Version, cur.ARN, was.ARN)
+	case cur.Group != was.Group || cur.Version != was.Version:
+		return fmt.Sprintf("%s is %s/%d, not %s/%d", cur.ARN, cur.Group, cur.Version, was.Group, was.Version)
+	case cur.Approval != was.Approval:
+		return fmt.Sprintf("its approval status is now %s (it was %s when judged)", cur.Approval, was.Approval)
+	case cur.Status != was.Status:
+		return fmt.Sprintf("its package status is now %s (it was %s when judged)", cur.Status, was.Status)
+	}
+	type ref struct{ uri, digest string }
+	refs := func(p *Package) map[string]ref {
+		m := map[string]ref{}
+		for _, s := range p.Sources {
+			m[s.Slot] = ref{s.URI, strings.ToLower(s.Digest)}
+		}
+		return m
+	}
+	a, b := refs(was), refs(cur)
+	same := len(a) == len(b)
+	for k, v := range a {
+		if b[k] != v {
+			same = false
+		}
+	}
+	if !same {
+		return "its reports (ModelMetrics, DriftCheckBaselines) changed since it was judged"
+	}
+	if was.Revision != "" && cur.Revision != "" && cur.Revision != was.Revision {
+		return "the package changed since it was read (another approval won, or it was edited)"
+	}
+	return ""
+}
+
+// HoldsDecision reports whether p already holds d: the same status and
+// description, and every metadata entry of d.
+func HoldsDecision(p *Package, d Decision) bool {
+	if p.Approval != d.Status || p.ApprovalDescription != d.Description {
+		return false
+	}
+	for k, v := range d.Metadata {
+		if got, ok := p.Metadata[k]; !ok || got != v {
+			return false
+		}
+	}
+	return true
 }

@@ -215,7 +215,7 @@ func TestSetApprovalRefusesAChangedPackage(t *testing.T) {
 		}, "its reports (ModelMetrics, DriftCheckBaselines) changed"},
 		{"edited meanwhile", func(t *testing.T, root string) {
 			seed(t, root, "churn", 4, pkgJSON(4, gate.StatusPending, map[string]any{"ModelPackageDescription": "edited"}), nil)
-		}, "package.json changed since it was read"},
+		}, "the package changed since it was read"},
 		{"another ARN meanwhile", func(t *testing.T, root string) {
 			seed(t, root, "churn", 4, pkgJSON(4, gate.StatusPending, map[string]any{"ModelPackageArn": "local:churn/4", "ModelPackageDescription": "x"}), nil)
 		}, ""}, // local:churn/4 is the derived ARN: the same package, edited

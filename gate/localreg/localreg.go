@@ -26,7 +26,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"maps"
 	"math"
 	"os"
 	"path"
@@ -447,11 +446,11 @@ func (r *Registry) SetApproval(ctx context.Context, pkg *gate.Package, d gate.De
 	if err != nil {
 		return fmt.Errorf("set approval of %s: %s: %w", pkg.ARN, rel, err)
 	}
-	if cur.ARN == pkg.ARN && cur.Approval == d.Status && cur.ApprovalDescription == d.Description && metadataHas(cur.Metadata, d.Metadata) {
+	if cur.ARN == pkg.ARN && gate.HoldsDecision(cur, d) {
 		pkg.Approval, pkg.ApprovalDescription, pkg.Revision = cur.Approval, cur.ApprovalDescription, cur.Revision
 		return nil // already written: idempotent
 	}
-	if why := changed(pkg, cur); why != "" {
+	if why := gate.Changed(pkg, cur); why != "" {
 		return fmt.Errorf("set approval of %s: %w: %s", pkg.ARN, gate.ErrConflict, why)
 	}
 	doc := map[string]any{}
@@ -486,44 +485,6 @@ func (r *Registry) SetApproval(ctx context.Context, pkg *gate.Package, d gate.De
 	}
 	pkg.Approval, pkg.ApprovalDescription, pkg.Revision = d.Status, d.Description, revision(out)
 	return nil
-}
-
-// changed says how the package read now (cur) differs from the one that
-// was judged (was), or "" when it is the same package in the same state.
-func changed(was, cur *gate.Package) string {
-	switch {
-	case cur.ARN != was.ARN:
-		return fmt.Sprintf("%s/%d is %s, not %s", cur.Group, cur.Version, cur.ARN, was.ARN)
-	case cur.Approval != was.Approval:
-		return fmt.Sprintf("its approval status is now %s (it was %s when judged)", cur.Approval, was.Approval)
-	case cur.Status != was.Status:
-		return fmt.Sprintf("its package status is now %s (it was %s when judged)", cur.Status, was.Status)
-	}
-	type ref struct{ uri, digest string }
-	refs := func(p *gate.Package) map[string]ref {
-		m := map[string]ref{}
-		for _, s := range p.Sources {
-			m[s.Slot] = ref{s.URI, strings.ToLower(s.Digest)}
-		}
-		return m
-	}
-	a, b := refs(was), refs(cur)
-	if !maps.Equal(a, b) {
-		return "its reports (ModelMetrics, DriftCheckBaselines) changed since it was judged"
-	}
-	if was.Revision != "" && cur.Revision != was.Revision {
-		return "package.json changed since it was read (another approval won, or it was edited)"
-	}
-	return ""
-}
-
-func metadataHas(md map[string]string, want map[string]string) bool {
-	for k, v := range want {
-		if got, ok := md[k]; !ok || got != v {
-			return false
-		}
-	}
-	return true
 }
 
 // WriteFileAtomic writes data to name so that a reader sees the old file or
