@@ -252,6 +252,22 @@ var ErrBadContent = errors.New("report refused")
 // nothing.
 var ErrConflict = errors.New("approval conflict (nothing written)")
 
+// ErrBadPackage is wrapped by Resolve when the registry's description of a
+// package cannot be accepted: a local package.json with a duplicate key,
+// one that names another package than the folder it is in, one that is not
+// a regular file. It is bad input (exit 2), not a registry failure.
+var ErrBadPackage = errors.New("invalid model package")
+
+// IsInputError reports whether err (of Load, Resolve or Fetch) is bad input
+// rather than a failure of the registry: a selector that is not one
+// (ErrSelector), a package description that cannot be accepted
+// (ErrBadPackage), or a content problem (IsContentError). The CLI maps it to
+// exit 2; the loader has already turned report content problems into error
+// verdicts, so what reaches the CLI is about packages and selectors.
+func IsInputError(err error) bool {
+	return errors.Is(err, ErrSelector) || errors.Is(err, ErrBadPackage) || IsContentError(err)
+}
+
 // IsContentError reports whether err from Fetch is about the report's
 // content or location (ErrBadContent, ErrTooLarge, ErrDigestMismatch) rather
 // than a failure of the registry.

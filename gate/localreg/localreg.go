@@ -90,11 +90,14 @@ func (r *Registry) load(ctx context.Context, group string, version int) (*gate.P
 	rel := path.Join(pkgDir(group, version), "package.json")
 	data, err := r.readFile(ctx, rel, maxPackageJSON)
 	if err != nil {
+		if gate.IsContentError(err) {
+			return nil, fmt.Errorf("%w: %w", gate.ErrBadPackage, err)
+		}
 		return nil, err
 	}
 	p, err := parsePackage(group, version, data)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", filepath.Join(r.root, filepath.FromSlash(rel)), err)
+		return nil, fmt.Errorf("%s: %w: %w", filepath.Join(r.root, filepath.FromSlash(rel)), gate.ErrBadPackage, err)
 	}
 	return p, nil
 }
