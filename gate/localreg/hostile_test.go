@@ -507,3 +507,27 @@ func TestHelperApproveProcess(t *testing.T) {
 	}
 	fmt.Println("RESULT won")
 }
+
+// The group folder must be a real directory: a FIFO there never blocks, and
+// a link to another group's folder is not that group.
+func TestGroupFolderMustBeADirectory(t *testing.T) {
+	t.Parallel()
+	r, root := newReg(t)
+	if err := syscall.Mkfifo(filepath.Join(root, "fifo"), 0o644); err != nil {
+		t.Skip(err)
+	}
+	os.Symlink("churn", filepath.Join(root, "alias"))
+	os.WriteFile(filepath.Join(root, "file"), []byte("x"), 0o644)
+	for group, want := range map[string]string{"fifo": "fifo is a FIFO, not a directory", "alias": "alias is a symbolic link, not a directory", "file": "file is a regular file, not a directory"} {
+		done := make(chan error, 1)
+		go func() { _, err := r.Resolve(context.Background(), group, "latest-pending"); done <- err }()
+		select {
+		case err := <-done:
+			if !errors.Is(err, gate.ErrBadPackage) || !strings.Contains(err.Error(), want) {
+				t.Errorf("Resolve(%s) = %v; want ErrBadPackage saying %q", group, err, want)
+			}
+		case <-time.After(3 * time.Second):
+			t.Fatalf("Resolve(%s) blocked", group)
+		}
+	}
+}

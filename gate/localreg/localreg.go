@@ -204,10 +204,32 @@ func (r *Registry) versions(group string) ([]int, error) {
 	if !validName(group) {
 		return nil, fmt.Errorf("model package group %q: want 1-63 letters, digits and hyphens", group)
 	}
-	ents, err := os.ReadDir(filepath.Join(r.root, group))
+	// The group folder is where its packages live: a real directory, not a
+	// link to another group's folder, and never a FIFO to block on.
+	fi, err := os.Lstat(filepath.Join(r.root, group))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("model package group %q not found in local registry %s", group, r.root)
 	}
+	if err != nil {
+		return nil, fmt.Errorf("list model package group %q: %w", group, err)
+	}
+	if !fi.IsDir() {
+		return nil, fmt.Errorf("list model package group %q: %w: %s is %s, not a directory", group, gate.ErrBadPackage, group, kind(fi.Mode()))
+	}
+	root, err := os.OpenRoot(r.root)
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	d, err := root.OpenFile(group, os.O_RDONLY|oNonblock, 0)
+	if err != nil {
+		return nil, fmt.Errorf("list model package group %q: %w", group, err)
+	}
+	defer d.Close()
+	if st, err := d.Stat(); err != nil || !st.IsDir() {
+		return nil, fmt.Errorf("list model package group %q: %w: not a directory", group, gate.ErrBadPackage)
+	}
+	ents, err := d.ReadDir(-1)
 	if err != nil {
 		return nil, fmt.Errorf("list model package group %q: %w", group, err)
 	}
@@ -404,6 +426,8 @@ func kind(m fs.FileMode) string {
 		return "a directory"
 	case m&fs.ModeSymlink != 0:
 		return "a symbolic link"
+	case m.IsRegular():
+		return "a regular file"
 	}
 	return "a special file"
 }
