@@ -360,7 +360,7 @@ func (r *Registry) readFile(ctx context.Context, rel string, max int64) ([]byte,
 	}
 	name := filepath.FromSlash(rel)
 	if !filepath.IsLocal(name) {
-		return nil, fmt.Errorf("%w: %s leaves the registry", gate.ErrBadContent, rel)
+		return nil, refusedf("%s leaves the registry", rel)
 	}
 	root, err := os.OpenRoot(r.root)
 	if err != nil {
@@ -372,7 +372,7 @@ func (r *Registry) readFile(ctx context.Context, rel string, max int64) ([]byte,
 		return nil, fileError(rel, err)
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%w: %s is %s, not a regular file", gate.ErrBadContent, rel, kind(fi.Mode()))
+		return nil, refusedf("%s is %s, not a regular file", rel, kind(fi.Mode()))
 	}
 	f, err := root.OpenFile(name, os.O_RDONLY|oNonblock, 0)
 	if err != nil {
@@ -384,7 +384,7 @@ func (r *Registry) readFile(ctx context.Context, rel string, max int64) ([]byte,
 		return nil, err
 	}
 	if !st.Mode().IsRegular() { // replaced between the two looks
-		return nil, fmt.Errorf("%w: %s is %s, not a regular file", gate.ErrBadContent, rel, kind(st.Mode()))
+		return nil, refusedf("%s is %s, not a regular file", rel, kind(st.Mode()))
 	}
 	if st.Size() > max {
 		return nil, fmt.Errorf("%w: %s is %d bytes; the limit is %d", gate.ErrTooLarge, rel, st.Size(), max)
@@ -402,16 +402,26 @@ func (r *Registry) readFile(ctx context.Context, rel string, max int64) ([]byte,
 func fileError(rel string, err error) error {
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return fmt.Errorf("%w: %s does not exist", gate.ErrBadContent, rel)
+		return refusedf("%s does not exist", rel)
 	case errors.Is(err, fs.ErrPermission):
 		return err
 	}
 	var pe *fs.PathError
 	if errors.As(err, &pe) && !errors.Is(err, syscall.EIO) {
-		return fmt.Errorf("%w: %s: %v", gate.ErrBadContent, rel, pe.Err)
+		return refusedf("%s: %v", rel, pe.Err)
 	}
 	return err
 }
+
+// refused is a file the registry will not read: errors.Is(err,
+// gate.ErrBadContent) holds, and the message says only what is wrong, so
+// that it reads well for a report and for a package.json alike.
+type refused string
+
+func (e refused) Error() string        { return string(e) }
+func (e refused) Is(target error) bool { return target == gate.ErrBadContent }
+
+func refusedf(format string, args ...any) error { return refused(fmt.Sprintf(format, args...)) }
 
 // kind names a file mode's type for errors.
 func kind(m fs.FileMode) string {
