@@ -168,7 +168,7 @@ func FuzzApprove(f *testing.F) {
 }
 
 // applyApproval is the approval protocol as the CLI runs it: plan, read the
-// package again, plan on its current state, write.
+// package again, plan on its current state, write the judged package.
 func applyApproval(ctx context.Context, reg gate.Registry, in gate.ApprovalInput) {
 	plan := gate.PlanApproval(in)
 	if plan.Decision == nil {
@@ -185,7 +185,8 @@ func applyApproval(ctx context.Context, reg gate.Registry, in gate.ApprovalInput
 	if plan = gate.PlanApproval(in); plan.Decision == nil {
 		return
 	}
-	reg.SetApproval(ctx, fresh, *plan.Decision)
+	// The judged package: the adapter refuses it if anything changed since.
+	reg.SetApproval(ctx, cand, *plan.Decision)
 }
 
 // snapshot reads every package.json of the registry.
