@@ -185,7 +185,7 @@ func (s Selector) check(p *Package) error {
 			return fmt.Errorf("the registry returned version %d (%s) for version %d", p.Version, p.ARN, s.Version)
 		}
 	case SelectARN:
-		if p.ARN != s.ARN {
+		if !strings.EqualFold(p.ARN, s.ARN) { // SageMaker ARNs ignore case
 			return fmt.Errorf("the registry returned %s for %s", p.ARN, s.ARN)
 		}
 	}

@@ -59,6 +59,9 @@ func TestIdentityComesFromTheFolder(t *testing.T) {
 		{"unversioned ARN", map[string]any{"ModelPackageArn": "arn:aws:sagemaker:eu-west-1:123456789012:model-package/churn"}, `want arn:aws:sagemaker`},
 		{"ARN with a newline", map[string]any{"ModelPackageArn": "local:churn/3\n::error::x"}, `want arn:aws:sagemaker`},
 		{"another version", map[string]any{"ModelPackageVersion": 2}, "ModelPackageVersion 2 does not match its folder 3"},
+		{"version zero", map[string]any{"ModelPackageVersion": 0}, "ModelPackageVersion 0 does not match its folder 3"},
+		{"version as a string", map[string]any{"ModelPackageVersion": "3"}, "cannot unmarshal string"},
+		{"empty group", map[string]any{"ModelPackageGroupName": ""}, `ModelPackageGroupName "" does not match its folder "churn"`},
 		{"another group", map[string]any{"ModelPackageGroupName": "fraud"}, `ModelPackageGroupName "fraud" does not match its folder "churn"`},
 	}
 	for _, tc := range tests {

@@ -68,8 +68,8 @@ func (r *Registry) Root() string { return r.root }
 
 // packageFile is the part of package.json modelgate reads.
 type packageFile struct {
-	ModelPackageGroupName      string                    `json:"ModelPackageGroupName"`
-	ModelPackageVersion        int                       `json:"ModelPackageVersion"`
+	ModelPackageGroupName      *string                   `json:"ModelPackageGroupName"`
+	ModelPackageVersion        *int                      `json:"ModelPackageVersion"`
 	ModelPackageArn            string                    `json:"ModelPackageArn"`
 	ModelPackageStatus         string                    `json:"ModelPackageStatus"`
 	ModelApprovalStatus        string                    `json:"ModelApprovalStatus"`
@@ -144,11 +144,12 @@ func parsePackage(group string, version int, data []byte) (*gate.Package, error)
 	if err := strictjson.Unmarshal(data, &pf); err != nil {
 		return nil, err
 	}
-	if pf.ModelPackageGroupName != "" && pf.ModelPackageGroupName != group {
-		return nil, fmt.Errorf("ModelPackageGroupName %q does not match its folder %q", pf.ModelPackageGroupName, group)
+	// Left out, they are the folder's; given, they must be the folder's.
+	if g := pf.ModelPackageGroupName; g != nil && *g != group {
+		return nil, fmt.Errorf("ModelPackageGroupName %q does not match its folder %q", *g, group)
 	}
-	if pf.ModelPackageVersion != 0 && pf.ModelPackageVersion != version {
-		return nil, fmt.Errorf("ModelPackageVersion %d does not match its folder %d", pf.ModelPackageVersion, version)
+	if v := pf.ModelPackageVersion; v != nil && *v != version {
+		return nil, fmt.Errorf("ModelPackageVersion %d does not match its folder %d", *v, version)
 	}
 	arn := pf.ModelPackageArn
 	if arn == "" {
