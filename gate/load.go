@@ -174,11 +174,11 @@ func (s Selector) check(p *Package) error {
 	switch s.Kind {
 	case SelectLatestPending:
 		if p.Approval != StatusPending {
-			return fmt.Errorf("the registry returned %s with status %s for %s", p.ARN, p.Approval, s)
+			return fmt.Errorf("the registry returned %s with status %s for %s", p.ARN, quoteOdd(p.Approval), s)
 		}
 	case SelectLatestApproved:
 		if p.Approval != StatusApproved {
-			return fmt.Errorf("the registry returned %s with status %s for %s", p.ARN, p.Approval, s)
+			return fmt.Errorf("the registry returned %s with status %s for %s", p.ARN, quoteOdd(p.Approval), s)
 		}
 	case SelectVersion:
 		if p.Version != s.Version {

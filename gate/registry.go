@@ -415,9 +415,9 @@ func Changed(was, cur *Package) string {
 	case cur.Group != was.Group || cur.Version != was.Version:
 		return fmt.Sprintf("%s is %s/%d, not %s/%d", cur.ARN, cur.Group, cur.Version, was.Group, was.Version)
 	case cur.Approval != was.Approval:
-		return fmt.Sprintf("its approval status is now %s (it was %s when judged)", cur.Approval, was.Approval)
+		return fmt.Sprintf("its approval status is now %s (it was %s when judged)", quoteOdd(cur.Approval), quoteOdd(was.Approval))
 	case cur.Status != was.Status:
-		return fmt.Sprintf("its package status is now %s (it was %s when judged)", cur.Status, was.Status)
+		return fmt.Sprintf("its package status is now %s (it was %s when judged)", quoteOdd(cur.Status), quoteOdd(was.Status))
 	}
 	type ref struct{ uri, digest string }
 	refs := func(p *Package) map[string]ref {
@@ -441,6 +441,21 @@ func Changed(was, cur *Package) string {
 		return "the package changed since it was read (another approval won, or it was edited)"
 	}
 	return ""
+}
+
+// quoteOdd quotes a status that is not a plain word (empty, or with
+// spaces, newlines or other characters an API status never has), so that
+// registry text can never start a line of its own in a message.
+func quoteOdd(s string) string {
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			return strconv.Quote(s)
+		}
+	}
+	if s == "" {
+		return `""`
+	}
+	return s
 }
 
 // HoldsDecision reports whether p already holds d: the same status and

@@ -534,3 +534,41 @@ func TestGroupFolderMustBeADirectory(t *testing.T) {
 		}
 	}
 }
+
+// Registry text that reaches messages cannot carry a line of its own: a
+// status outside the API's enum or a control character in a URI or a
+// metadata entry makes the package.json an error (quoted), never a line
+// that starts "::error".
+func TestPackageTextCannotForgeLines(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		extra map[string]any
+		want  string
+	}{
+		{"status with a workflow command", map[string]any{"ModelPackageStatus": "Failed\n::error ::forged"}, `ModelPackageStatus "Failed\n::error ::forged": want one of`},
+		{"approval status not in the enum", map[string]any{"ModelApprovalStatus": "approved"}, `ModelApprovalStatus "approved": want one of`},
+		{"URI with a newline", map[string]any{"ModelMetrics": map[string]any{"ModelQuality": map[string]any{"Statistics": map[string]any{"S3Uri": "s.json\n::warning ::x"}}}}, `report quality: "s.json\n::warning ::x" has a control character`},
+		{"metadata with a carriage return", map[string]any{"CustomerMetadataProperties": map[string]any{"toxicity": "t.json\r::error ::x"}}, `CustomerMetadataProperties "toxicity": "t.json\r::error ::x" has a control character`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			root := t.TempDir()
+			seed(t, root, "churn", 1, pkgJSON(1, gate.StatusPending, tc.extra), nil)
+			r, _ := New(root)
+			_, err := r.Resolve(context.Background(), "churn", "1")
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !errors.Is(err, gate.ErrBadPackage) {
+				t.Fatalf("Resolve = %v; want ErrBadPackage saying %q", err, tc.want)
+			}
+			for _, line := range strings.Split(err.Error(), "\n") {
+				if strings.HasPrefix(strings.TrimSpace(line), "::") {
+					t.Errorf("error has a line that starts with '::': %q", line)
+				}
+			}
+			if strings.ContainsAny(err.Error(), "\r\n") {
+				t.Errorf("error %q has a raw line break", err)
+			}
+		})
+	}
+}

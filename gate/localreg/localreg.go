@@ -37,6 +37,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	"unicode"
 
 	"github.com/modelgate/modelgate/gate"
 	"github.com/modelgate/modelgate/internal/strictjson"
@@ -151,6 +152,9 @@ func parsePackage(group string, version int, data []byte) (*gate.Package, error)
 	if v := pf.ModelPackageVersion; v != nil && *v != version {
 		return nil, fmt.Errorf("ModelPackageVersion %d does not match its folder %d", *v, version)
 	}
+	if err := checkText(&pf); err != nil {
+		return nil, err
+	}
 	arn := pf.ModelPackageArn
 	if arn == "" {
 		arn = LocalARN(group, version)
@@ -173,6 +177,40 @@ func parsePackage(group string, version int, data []byte) (*gate.Package, error)
 	}
 	p.Sources = gate.PackageSources(pf.ModelMetrics, pf.DriftCheckBaselines)
 	return p, nil
+}
+
+// Statuses a package.json may give (the API's enums); empty means unset.
+var (
+	packageStatuses  = []string{"", "Pending", "InProgress", "Completed", "Failed", "Deleting"}
+	approvalStatuses = []string{"", gate.StatusApproved, gate.StatusRejected, gate.StatusPending}
+)
+
+// checkText refuses the package.json values that reach messages and URIs
+// when they could not come from SageMaker: a status outside the API's enum,
+// a control character (a newline that would start a "::error" line of its
+// own) in a report URI or a CustomerMetadataProperties entry.
+func checkText(pf *packageFile) error {
+	if !slices.Contains(packageStatuses, pf.ModelPackageStatus) {
+		return fmt.Errorf("ModelPackageStatus %q: want one of Pending, InProgress, Completed, Failed, Deleting", pf.ModelPackageStatus)
+	}
+	if !slices.Contains(approvalStatuses, pf.ModelApprovalStatus) {
+		return fmt.Errorf("ModelApprovalStatus %q: want one of Approved, Rejected, PendingManualApproval", pf.ModelApprovalStatus)
+	}
+	for k, v := range pf.CustomerMetadataProperties {
+		if hasControl(k) || hasControl(v) {
+			return fmt.Errorf("CustomerMetadataProperties %q: %q has a control character", k, v)
+		}
+	}
+	for _, s := range gate.PackageSources(pf.ModelMetrics, pf.DriftCheckBaselines) {
+		if hasControl(s.URI) || hasControl(s.Digest) || hasControl(s.ContentType) {
+			return fmt.Errorf("report %s: %q has a control character", s.Slot, s.URI)
+		}
+	}
+	return nil
+}
+
+func hasControl(s string) bool {
+	return strings.IndexFunc(s, unicode.IsControl) >= 0
 }
 
 // revision is the Revision of a package read from data.

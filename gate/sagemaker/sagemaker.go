@@ -209,7 +209,7 @@ func (c *Client) Resolve(ctx context.Context, group, selector string) (*gate.Pac
 			want = gate.StatusApproved
 		}
 		if pkg.Approval != want {
-			return nil, fmt.Errorf("model package %s is %s now, not %s (it changed while it was looked up): %w", pkg.ARN, pkg.Approval, want, ErrIdentity)
+			return nil, fmt.Errorf("model package %s is %q now, not %s (it changed while it was looked up): %w", pkg.ARN, pkg.Approval, want, ErrIdentity)
 		}
 	}
 	return pkg, nil
@@ -408,7 +408,7 @@ func toPackage(out *sm.DescribeModelPackageOutput) (*gate.Package, error) {
 		pkg.Revision = "modified:" + out.LastModifiedTime.UTC().Format(time.RFC3339Nano)
 	}
 	if out.ModelPackageStatus != types.ModelPackageStatusCompleted {
-		return nil, fmt.Errorf("model package %s is %s: %w", arn, out.ModelPackageStatus, ErrNotCompleted)
+		return nil, fmt.Errorf("model package %s is %q: %w", arn, out.ModelPackageStatus, ErrNotCompleted)
 	}
 	return pkg, nil
 }
