@@ -10,11 +10,18 @@
 // response (ModelPackageGroupName, ModelPackageVersion, ModelPackageStatus,
 // ModelApprovalStatus, ModelMetrics, DriftCheckBaselines,
 // CustomerMetadataProperties, ApprovalDescription), so a package can be
-// moved between registries by copying JSON. A report URI with no scheme is a
+// moved between registries by copying JSON. package.json is decoded
+// strictly (internal/strictjson: no key twice, also in another letter case),
+// and a package's identity is its folder: a group, version or ARN in the file
+// that names another package is an error. A report URI with no scheme is a
 // path relative to the package folder; reads are confined to the registry
-// root (os.Root), so a hostile URI cannot read outside it. Approval rewrites
-// package.json atomically: a temporary file in the same folder, fsync,
-// rename, fsync of the folder. Fields it does not know are kept as they were.
+// root (os.Root), so a hostile URI cannot read outside it, read only regular
+// files (a FIFO is refused before it could block) and honour the context.
+// Approval holds an exclusive flock on the package folder, reads package.json
+// again under it and writes only if the package is still the one judged
+// (else gate.ErrConflict); it rewrites package.json atomically: a temporary
+// file in the same folder, fsync, rename, fsync of the folder. Fields it does
+// not know are kept as they were.
 package localreg
 
 import (
