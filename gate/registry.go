@@ -207,8 +207,13 @@ type Decision struct {
 // registry. Adapters live in gate/sagemaker and gate/localreg.
 type Registry interface {
 	// Resolve finds the package that selector names in group: latest-pending,
-	// latest-approved, a version number, or a package ARN. It returns an
-	// error wrapping ErrNoPackage when nothing matches.
+	// latest-approved, a version number, or a package ARN (the String of a
+	// Selector; adapters parse it with ParseSelector). The package returned
+	// is the one asked for: its identity comes from where it lives (local:
+	// its folder; SageMaker: the ARN DescribeModelPackage was asked), never
+	// from what its description claims. It returns an error wrapping
+	// ErrNoPackage when nothing matches and ErrBadPackage when the
+	// registry's description of the package cannot be accepted.
 	Resolve(ctx context.Context, group, selector string) (*Package, error)
 	// Fetch downloads one report of pkg with a bounded read (ReadCapped at
 	// MaxReportBytes: never more than MaxReportBytes+1 bytes in memory) and
