@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -110,25 +109,47 @@ func resolve(ctx context.Context, reg Registry, f *rules.File, candSel string) (
 	if baseSel == "" {
 		baseSel = rules.LatestApproved
 	}
+	cs, err := ParseSelector(candSel)
+	if err == nil && cs.Kind == SelectNone {
+		err = fmt.Errorf("%w: the candidate cannot be %s", ErrSelector, rules.NoBaseline)
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("candidate: %w", err)
+	}
+	bs, err := ParseSelector(baseSel)
+	if err == nil && bs.Kind == SelectLatestPending {
+		err = fmt.Errorf("%w: the baseline cannot be %s", ErrSelector, rules.LatestPending)
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("baseline: %w", err)
+	}
 	var wg sync.WaitGroup
 	var baseErr error
-	if baseSel != rules.NoBaseline {
+	if bs.Kind != SelectNone {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			base, baseErr = reg.Resolve(ctx, f.Model.Group, baseSel)
+			base, baseErr = reg.Resolve(ctx, f.Model.Group, bs.String())
 		}()
 	}
-	cand, err = reg.Resolve(ctx, f.Model.Group, candSel)
+	cand, err = reg.Resolve(ctx, f.Model.Group, cs.String())
 	wg.Wait()
+	if err == nil {
+		err = cs.check(cand)
+	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("resolve candidate %s in %s: %w", candSel, f.Model.Group, err)
+		return nil, nil, fmt.Errorf("resolve candidate %s in %s: %w", cs, f.Model.Group, err)
+	}
+	if baseErr == nil && base != nil {
+		if baseErr = bs.check(base); baseErr != nil {
+			return nil, nil, fmt.Errorf("resolve baseline %s in %s: %w", bs, f.Model.Group, baseErr)
+		}
 	}
 	if baseErr != nil {
 		// No approved package yet is the first-model case; any other
 		// failure is an error (fail closed).
-		if !(errors.Is(baseErr, ErrNoPackage) && baseSel == rules.LatestApproved) {
-			return nil, nil, fmt.Errorf("resolve baseline %s in %s: %w", baseSel, f.Model.Group, baseErr)
+		if !(errors.Is(baseErr, ErrNoPackage) && bs.Kind == SelectLatestApproved) {
+			return nil, nil, fmt.Errorf("resolve baseline %s in %s: %w", bs, f.Model.Group, baseErr)
 		}
 		base = nil
 	}
@@ -143,6 +164,34 @@ func resolve(ctx context.Context, reg Registry, f *rules.File, candSel string) (
 	return cand, base, nil
 }
 
+// check refuses a package that is not what the selector asked for, whatever
+// the adapter did: identity comes from the registry's answer to the exact
+// question, never from what a package claims about another.
+func (s Selector) check(p *Package) error {
+	if p == nil {
+		return fmt.Errorf("the registry returned no package for %s", s)
+	}
+	switch s.Kind {
+	case SelectLatestPending:
+		if p.Approval != StatusPending {
+			return fmt.Errorf("the registry returned %s with status %s for %s", p.ARN, quoteOdd(p.Approval), s)
+		}
+	case SelectLatestApproved:
+		if p.Approval != StatusApproved {
+			return fmt.Errorf("the registry returned %s with status %s for %s", p.ARN, quoteOdd(p.Approval), s)
+		}
+	case SelectVersion:
+		if p.Version != s.Version {
+			return fmt.Errorf("the registry returned version %d (%s) for version %d", p.Version, p.ARN, s.Version)
+		}
+	case SelectARN:
+		if !strings.EqualFold(p.ARN, s.ARN) { // SageMaker ARNs ignore case
+			return fmt.Errorf("the registry returned %s for %s", p.ARN, s.ARN)
+		}
+	}
+	return nil
+}
+
 // maxPriorLookups bounds the versions priorApproved looks at.
 const maxPriorLookups = 50
 
@@ -151,9 +200,13 @@ const maxPriorLookups = 50
 // versions).
 func priorApproved(ctx context.Context, reg Registry, group string, cand *Package) (*Package, error) {
 	for v, n := cand.Version-1, 0; v >= 1 && n < maxPriorLookups; v, n = v-1, n+1 {
-		p, err := reg.Resolve(ctx, group, strconv.Itoa(v))
+		sel := Selector{Kind: SelectVersion, Version: v}
+		p, err := reg.Resolve(ctx, group, sel.String())
 		if errors.Is(err, ErrNoPackage) {
 			continue
+		}
+		if err == nil {
+			err = sel.check(p)
 		}
 		if err != nil {
 			return nil, err
@@ -306,9 +359,12 @@ func (l *loader) load(ctx context.Context, cand, base *Package) (cm, bm *Metrics
 	return cm, bm, nil
 }
 
-// ReadError wraps a reader's error: the report was fetched but could not be
-// read. It becomes an error verdict on the rules that need the report rather
-// than a runtime failure.
+// ReadError wraps an error about a report's content: the report was fetched
+// but could not be read, or the registry's answer for it cannot be accepted
+// (too large, a digest mismatch, a URI or file the adapter refuses:
+// IsContentError). It becomes an error verdict on the rules that need the
+// report, naming the report and why (exit 1), rather than a runtime failure;
+// a registry or network fault after retries stays a runtime error (exit 3).
 type ReadError struct{ Err error }
 
 func (e *ReadError) Error() string { return e.Err.Error() }
@@ -324,10 +380,19 @@ func (l *loader) fetch(ctx context.Context, pkg *Package, src Source) (*Parsed, 
 	rec := ReportRecord{Slot: src.Slot, URI: src.URI}
 	data, err := l.reg.Fetch(ctx, pkg, src)
 	if err != nil {
+		if IsContentError(err) && ctx.Err() == nil {
+			// The registry answered, but with a report that cannot be
+			// accepted: bad input, judged as an error verdict.
+			return nil, rec, &ReadError{err}
+		}
 		return nil, rec, err
 	}
 	sum := sha256.Sum256(data)
 	rec.SHA256 = hex.EncodeToString(sum[:])
+	// The registry contract, checked here once for every adapter.
+	if err := VerifyReport(src, data); err != nil {
+		return nil, rec, &ReadError{fmt.Errorf("report %s (%s): %w", src.Slot, src.URI, err)}
+	}
 	p, err := l.o.Read(src, data)
 	if err != nil {
 		return nil, rec, &ReadError{err}

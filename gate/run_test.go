@@ -139,12 +139,20 @@ func TestRunFailsClosedOnRegistryErrors(t *testing.T) {
 	copyTree(t, "../examples/fraud/registry", dir)
 	os.WriteFile(filepath.Join(dir, "fraud-xgboost/13/statistics.json"), []byte(`{"binary_classification_metrics":{"accuracy":{"value":0.99}}}`), 0o644)
 	reg, _ := localreg.New(dir)
+	// Bad input, not a registry failure: error verdicts on the rules that
+	// need the report (exit 1), naming it and why.
 	res, err := gate.Run(context.Background(), reg, f, gate.RunOptions{Read: read, Now: now})
-	if err == nil || !errors.Is(err, gate.ErrDigestMismatch) || res != nil {
-		t.Fatalf("Run over a tampered report = %v, %v; want ErrDigestMismatch and no result", res, err)
+	if err != nil {
+		t.Fatalf("Run over a tampered report: %v; want a result with error verdicts", err)
 	}
-	if !strings.Contains(err.Error(), "candidate report quality") {
-		t.Errorf("error %q does not name the report", err)
+	if fd := finding(t, res, "auc-floor"); fd.Verdict != gate.Error || !strings.Contains(fd.Reason, "report quality (statistics.json): content digest mismatch") {
+		t.Errorf("auc-floor over a tampered report = %s %q; want error naming the report and the digest", fd.Verdict, fd.Reason)
+	}
+	if res.Conclusion != gate.Failure || res.ExitCode() != 1 {
+		t.Errorf("tampered report: conclusion %s exit %d; want failure, 1", res.Conclusion, res.ExitCode())
+	}
+	if plan := gate.PlanApproval(gate.ApprovalInput{Result: res, Commit: "c"}); plan.Action != gate.ActionLeave {
+		t.Errorf("PlanApproval over a tampered report = %s; want leave", plan.Action)
 	}
 	// A candidate that does not exist.
 	if _, err := gate.Run(context.Background(), reg, f, gate.RunOptions{Candidate: "99", Read: read, Now: now}); !errors.Is(err, gate.ErrNoPackage) {

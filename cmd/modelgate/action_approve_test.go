@@ -112,7 +112,7 @@ func TestActionApproveMatrix(t *testing.T) {
 			}, wantSays: "nothing written"},
 		{name: "GitHub rate limit on merge, then success", prCand: "12", inputs: merge, wantCode: 0, wantV: "12", wantState: gate.StatusApproved,
 			before: func(w *world) { w.fake.SecondaryRateLimit("checks/list-for-ref", "1", 1) }, wantSays: "Approved"},
-		{name: "registry failing on merge (digest mismatch)", prCand: "12", inputs: merge, wantCode: 3, wantV: "12", wantState: gate.StatusPending,
+		{name: "report tampered on merge (digest mismatch: error verdicts)", prCand: "12", inputs: merge, wantCode: 1, wantV: "12", wantState: gate.StatusPending,
 			before: func(w *world) {
 				os.WriteFile(filepath.Join(w.reg, "fraud-xgboost/12/statistics.json"), []byte(`{}`), 0o644)
 			}, wantSays: "content digest mismatch"},

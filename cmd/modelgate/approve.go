@@ -93,7 +93,10 @@ func applyApproval(ctx context.Context, reg gate.Registry, in gate.ApprovalInput
 	if plan = gate.PlanApproval(in); plan.Decision == nil {
 		return plan, nil
 	}
-	if err := reg.SetApproval(ctx, fresh, *plan.Decision); err != nil {
+	// The judged package, not the fresh one: the adapter compares it with
+	// what it reads under its lock (gate.ErrConflict on any change since
+	// the re-check read it, reports included).
+	if err := reg.SetApproval(ctx, cand, *plan.Decision); err != nil {
 		return plan, fmt.Errorf("write %s for %s: %w", plan.Decision.Status, fresh.ARN, err)
 	}
 	return plan, nil

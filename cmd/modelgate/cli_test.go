@@ -327,13 +327,13 @@ func TestApproveIsIdempotentAndFailsClosed(t *testing.T) {
 	if code != 0 || !strings.Contains(errs, "Already approved") || !bytes.Equal(first, second) {
 		t.Errorf("second approve = %d %q; file changed: %v", code, errs, !bytes.Equal(first, second))
 	}
-	// A registry failure (a report whose bytes no longer match the
-	// registry's digest) is exit 3 and writes nothing.
+	// A report whose bytes no longer match the registry's digest is bad
+	// input: error verdicts (exit 1), and nothing is written.
 	os.WriteFile(filepath.Join(reg, "fraud-xgboost/13/statistics.json"), []byte(`{}`), 0o644)
 	_, before := readPkg(t, reg, "13")
 	code, _, errs = runCLI(t, "approve", "--rules", rules, "--commit", "c2", "--no-evidence", "--format", "json")
 	_, after := readPkg(t, reg, "13")
-	if code != gate.ExitRuntime || !strings.Contains(errs, "nothing written") || !bytes.Equal(before, after) {
+	if code != gate.ExitFail || !strings.Contains(errs, "nothing written") || !bytes.Equal(before, after) {
 		t.Errorf("approve over a tampered report = %d %q", code, errs)
 	}
 	if !regexp.MustCompile(`content digest mismatch`).MatchString(errs) {

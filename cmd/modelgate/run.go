@@ -83,7 +83,7 @@ func (e usageError) Unwrap() error { return e.err }
 func exitCodeOf(err error) int {
 	var ue usageError
 	var ds rules.Diagnostics
-	if errors.As(err, &ue) || errors.As(err, &ds) {
+	if errors.As(err, &ue) || errors.As(err, &ds) || gate.IsInputError(err) {
 		return gate.ExitUsage
 	}
 	return gate.ExitRuntime

@@ -50,6 +50,8 @@ type ModelPackage struct {
 
 	ApprovalDescription string
 	Metadata            map[string]string // CustomerMetadataProperties
+	// LastModified is LastModifiedTime; UpdateModelPackage advances it.
+	LastModified time.Time
 
 	// Sources maps a dotted path of the DescribeModelPackage response to a
 	// source, e.g. "ModelMetrics.ModelQuality.Statistics",
@@ -83,6 +85,7 @@ type SageMakerFake struct {
 	latency  time.Duration
 	pageCap  int
 	clock    time.Time
+	misroute map[string]string // name asked -> ARN of the package answered
 }
 
 // NewSageMaker starts a SageMaker fake that is closed when the test ends.
@@ -103,6 +106,33 @@ func NewSageMaker(t testing.TB) *SageMakerFake {
 	t.Cleanup(srv.Close)
 	f.URL = srv.URL
 	return f
+}
+
+// Misroute makes DescribeModelPackage of name answer the package with ARN
+// arn instead: a registry (or a man in the middle) that answers about
+// another package than the one asked for.
+func (f *SageMakerFake) Misroute(name, arn string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.misroute == nil {
+		f.misroute = map[string]string{}
+	}
+	f.misroute[name] = arn
+}
+
+// Update changes a stored package in place (a person acting in the console
+// meanwhile) and advances its LastModified.
+func (f *SageMakerFake) Update(arn string, change func(p *ModelPackage)) {
+	f.t.Helper()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	p := f.findPackage(arn)
+	if p == nil {
+		f.t.Fatalf("gatetest: Update: no package %s", arn)
+	}
+	change(p)
+	f.clock = f.clock.Add(time.Second)
+	p.LastModified = f.clock
 }
 
 // AddGroup creates a model package group and returns its ARN.
@@ -460,6 +490,9 @@ func (f *SageMakerFake) findPackage(name string) *ModelPackage {
 func (f *SageMakerFake) describeModelPackage(in map[string]any) (map[string]any, *awsError) {
 	name := str(in, "ModelPackageName")
 	p := f.findPackage(name)
+	if to, ok := f.misroute[name]; ok {
+		p = f.findPackage(to)
+	}
 	if p == nil {
 		return nil, &awsError{400, "ValidationException", "ModelPackage " + name + " does not exist."}
 	}
@@ -480,6 +513,9 @@ func (f *SageMakerFake) describeModelPackage(in map[string]any) (map[string]any,
 	}
 	if p.ApprovalDescription != "" {
 		out["ApprovalDescription"] = p.ApprovalDescription
+	}
+	if !p.LastModified.IsZero() {
+		out["LastModifiedTime"] = epoch(p.LastModified)
 	}
 	if len(p.Metadata) > 0 {
 		out["CustomerMetadataProperties"] = cloneMap(p.Metadata)
@@ -551,6 +587,8 @@ func (f *SageMakerFake) updateModelPackage(in map[string]any) (map[string]any, *
 			delete(p.Metadata, ks)
 		}
 	}
+	f.clock = f.clock.Add(time.Second)
+	p.LastModified = f.clock
 	return map[string]any{"ModelPackageArn": p.ARN}, nil
 }
 

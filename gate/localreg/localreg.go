@@ -10,11 +10,18 @@
 // response (ModelPackageGroupName, ModelPackageVersion, ModelPackageStatus,
 // ModelApprovalStatus, ModelMetrics, DriftCheckBaselines,
 // CustomerMetadataProperties, ApprovalDescription), so a package can be
-// moved between registries by copying JSON. A report URI with no scheme is a
+// moved between registries by copying JSON. package.json is decoded
+// strictly (internal/strictjson: no key twice, also in another letter case),
+// and a package's identity is its folder: a group, version or ARN in the file
+// that names another package is an error. A report URI with no scheme is a
 // path relative to the package folder; reads are confined to the registry
-// root (os.Root), so a hostile URI cannot read outside it. Approval rewrites
-// package.json atomically: a temporary file in the same folder, fsync,
-// rename, fsync of the folder. Fields it does not know are kept as they were.
+// root (os.Root), so a hostile URI cannot read outside it, read only regular
+// files (a FIFO is refused before it could block) and honour the context.
+// Approval holds an exclusive flock on the package folder, reads package.json
+// again under it and writes only if the package is still the one judged
+// (else gate.ErrConflict); it rewrites package.json atomically: a temporary
+// file in the same folder, fsync, rename, fsync of the folder. Fields it does
+// not know are kept as they were.
 package localreg
 
 import (
@@ -25,18 +32,22 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"math"
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
+	"unicode"
 
 	"github.com/modelgate/modelgate/gate"
+	"github.com/modelgate/modelgate/internal/strictjson"
 )
 
 // Registry is a folder registry rooted at a directory.
@@ -65,121 +76,154 @@ func (r *Registry) Root() string { return r.root }
 
 // packageFile is the part of package.json modelgate reads.
 type packageFile struct {
-	ModelPackageGroupName      string            `json:"ModelPackageGroupName"`
-	ModelPackageVersion        int               `json:"ModelPackageVersion"`
-	ModelPackageArn            string            `json:"ModelPackageArn"`
-	ModelPackageStatus         string            `json:"ModelPackageStatus"`
-	ModelApprovalStatus        string            `json:"ModelApprovalStatus"`
-	ApprovalDescription        string            `json:"ApprovalDescription"`
-	CreationTime               json.RawMessage   `json:"CreationTime"`
-	CustomerMetadataProperties map[string]string `json:"CustomerMetadataProperties"`
-	ModelMetrics               struct {
-		ModelQuality     *statsPair `json:"ModelQuality"`
-		ModelDataQuality *statsPair `json:"ModelDataQuality"`
-		Bias             *struct {
-			Report             *metricsSource `json:"Report"`
-			PreTrainingReport  *metricsSource `json:"PreTrainingReport"`
-			PostTrainingReport *metricsSource `json:"PostTrainingReport"`
-		} `json:"Bias"`
-		Explainability *struct {
-			Report *metricsSource `json:"Report"`
-		} `json:"Explainability"`
-	} `json:"ModelMetrics"`
-	DriftCheckBaselines struct {
-		Bias *struct {
-			PreTrainingConstraints  *metricsSource `json:"PreTrainingConstraints"`
-			PostTrainingConstraints *metricsSource `json:"PostTrainingConstraints"`
-		} `json:"Bias"`
-		Explainability *struct {
-			Constraints *metricsSource `json:"Constraints"`
-		} `json:"Explainability"`
-		ModelQuality     *statsPair `json:"ModelQuality"`
-		ModelDataQuality *statsPair `json:"ModelDataQuality"`
-	} `json:"DriftCheckBaselines"`
-}
-
-type statsPair struct {
-	Statistics  *metricsSource `json:"Statistics"`
-	Constraints *metricsSource `json:"Constraints"`
-}
-
-type metricsSource struct {
-	ContentType   string `json:"ContentType"`
-	S3Uri         string `json:"S3Uri"`
-	ContentDigest string `json:"ContentDigest"`
+	ModelPackageGroupName      *string                   `json:"ModelPackageGroupName"`
+	ModelPackageVersion        *int                      `json:"ModelPackageVersion"`
+	ModelPackageArn            string                    `json:"ModelPackageArn"`
+	ModelPackageStatus         string                    `json:"ModelPackageStatus"`
+	ModelApprovalStatus        string                    `json:"ModelApprovalStatus"`
+	ApprovalDescription        string                    `json:"ApprovalDescription"`
+	CreationTime               json.RawMessage           `json:"CreationTime"`
+	CustomerMetadataProperties map[string]string         `json:"CustomerMetadataProperties"`
+	ModelMetrics               *gate.ModelMetrics        `json:"ModelMetrics"`
+	DriftCheckBaselines        *gate.DriftCheckBaselines `json:"DriftCheckBaselines"`
 }
 
 const maxPackageJSON = 4 << 20
 
+// pkgDir is the folder of a package, relative to the root.
+func pkgDir(group string, version int) string { return path.Join(group, strconv.Itoa(version)) }
+
 // load reads and checks one package folder.
-func (r *Registry) load(group string, version int) (*gate.Package, error) {
-	rel := path.Join(group, strconv.Itoa(version), "package.json")
-	data, err := r.readFile(rel, maxPackageJSON)
+func (r *Registry) load(ctx context.Context, group string, version int) (*gate.Package, error) {
+	rel := path.Join(pkgDir(group, version), "package.json")
+	data, err := r.readFile(ctx, rel, maxPackageJSON)
 	if err != nil {
+		if gate.IsContentError(err) {
+			return nil, fmt.Errorf("%w: %w", gate.ErrBadPackage, err)
+		}
 		return nil, err
 	}
+	p, err := parsePackage(group, version, data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w: %w", filepath.Join(r.root, filepath.FromSlash(rel)), gate.ErrBadPackage, err)
+	}
+	return p, nil
+}
+
+// sageMakerARN is the ARN of a versioned model package
+// (arn:<partition>:sagemaker:<region>:<account>:model-package/<group>/<version>).
+var sageMakerARN = regexp.MustCompile(`^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:[0-9]{12}:model-package/([A-Za-z0-9](?:-*[A-Za-z0-9]){0,62})/([1-9][0-9]*)$`)
+
+// LocalARN is the ARN of a local package whose package.json gives none.
+func LocalARN(group string, version int) string {
+	return "local:" + group + "/" + strconv.Itoa(version)
+}
+
+// arnLocation is the group and version an ARN names: a SageMaker model
+// package ARN or local:<group>/<version>. ok is false for anything else.
+func arnLocation(arn string) (group string, version int, ok bool) {
+	if rest, isLocal := strings.CutPrefix(arn, "local:"); isLocal {
+		g, v, found := strings.Cut(rest, "/")
+		n, err := strconv.Atoi(v)
+		if !found || err != nil || n < 1 || strconv.Itoa(n) != v || !validName(g) {
+			return "", 0, false
+		}
+		return g, n, true
+	}
+	m := sageMakerARN.FindStringSubmatch(arn)
+	if m == nil {
+		return "", 0, false
+	}
+	n, err := strconv.Atoi(m[2])
+	if err != nil {
+		return "", 0, false
+	}
+	return m[1], n, true
+}
+
+// parsePackage decodes package.json strictly (a key given twice, also in
+// another letter case, is an error naming its path) and checks that it
+// names the package where it lives: a package's identity is its group and
+// version folder, so a ModelPackageGroupName, ModelPackageVersion or
+// ModelPackageArn that names another package is an error, never a way to
+// be taken for that package.
+func parsePackage(group string, version int, data []byte) (*gate.Package, error) {
 	var pf packageFile
-	if err := json.Unmarshal(data, &pf); err != nil {
-		return nil, fmt.Errorf("%s: %w", filepath.Join(r.root, rel), err)
+	if err := strictjson.Unmarshal(data, &pf); err != nil {
+		return nil, err
 	}
-	if pf.ModelPackageGroupName != "" && pf.ModelPackageGroupName != group {
-		return nil, fmt.Errorf("%s: ModelPackageGroupName %q does not match its folder %q", filepath.Join(r.root, rel), pf.ModelPackageGroupName, group)
+	// Left out, they are the folder's; given, they must be the folder's.
+	if g := pf.ModelPackageGroupName; g != nil && *g != group {
+		return nil, fmt.Errorf("ModelPackageGroupName %q does not match its folder %q", *g, group)
 	}
-	if pf.ModelPackageVersion != 0 && pf.ModelPackageVersion != version {
-		return nil, fmt.Errorf("%s: ModelPackageVersion %d does not match its folder %d", filepath.Join(r.root, rel), pf.ModelPackageVersion, version)
+	if v := pf.ModelPackageVersion; v != nil && *v != version {
+		return nil, fmt.Errorf("ModelPackageVersion %d does not match its folder %d", *v, version)
+	}
+	if err := checkText(&pf); err != nil {
+		return nil, err
+	}
+	arn := pf.ModelPackageArn
+	if arn == "" {
+		arn = LocalARN(group, version)
+	} else if g, v, ok := arnLocation(arn); !ok {
+		return nil, fmt.Errorf("ModelPackageArn %q: want arn:aws:sagemaker:<region>:<account>:model-package/%s/%d or %s", arn, strings.ToLower(group), version, LocalARN(group, version))
+	} else if !strings.EqualFold(g, group) || v != version {
+		// SageMaker ARNs spell the group in lower case.
+		return nil, fmt.Errorf("ModelPackageArn %q names package %s/%d, but the file is in %s/%d: a package's identity is its folder", arn, g, v, group, version)
 	}
 	p := &gate.Package{
 		Group:               group,
 		Version:             version,
-		ARN:                 pf.ModelPackageArn,
+		ARN:                 arn,
 		Status:              pf.ModelPackageStatus,
 		Approval:            pf.ModelApprovalStatus,
 		ApprovalDescription: pf.ApprovalDescription,
 		Metadata:            pf.CustomerMetadataProperties,
 		Created:             parseTime(pf.CreationTime),
+		Revision:            revision(data),
 	}
-	if p.ARN == "" {
-		p.ARN = "local:" + group + "/" + strconv.Itoa(version)
+	p.Sources = gate.PackageSources(pf.ModelMetrics, pf.DriftCheckBaselines)
+	return p, nil
+}
+
+// Statuses a package.json may give (the API's enums); empty means unset.
+var (
+	packageStatuses  = []string{"", "Pending", "InProgress", "Completed", "Failed", "Deleting"}
+	approvalStatuses = []string{"", gate.StatusApproved, gate.StatusRejected, gate.StatusPending}
+)
+
+// checkText refuses the package.json values that reach messages and URIs
+// when they could not come from SageMaker: a status outside the API's enum,
+// a control character (a newline that would start a "::error" line of its
+// own) in a report URI or a CustomerMetadataProperties entry.
+func checkText(pf *packageFile) error {
+	if !slices.Contains(packageStatuses, pf.ModelPackageStatus) {
+		return fmt.Errorf("ModelPackageStatus %q: want one of Pending, InProgress, Completed, Failed, Deleting", pf.ModelPackageStatus)
 	}
-	add := func(slot string, s *metricsSource) {
-		if s != nil && s.S3Uri != "" {
-			p.Sources = append(p.Sources, gate.Source{Slot: slot, URI: s.S3Uri, ContentType: s.ContentType, Digest: s.ContentDigest})
+	if !slices.Contains(approvalStatuses, pf.ModelApprovalStatus) {
+		return fmt.Errorf("ModelApprovalStatus %q: want one of Approved, Rejected, PendingManualApproval", pf.ModelApprovalStatus)
+	}
+	for k, v := range pf.CustomerMetadataProperties {
+		if hasControl(k) || hasControl(v) {
+			return fmt.Errorf("CustomerMetadataProperties %q: %q has a control character", k, v)
 		}
 	}
-	mm := pf.ModelMetrics
-	if mm.ModelQuality != nil {
-		add(gate.SlotQuality, mm.ModelQuality.Statistics)
-		add(gate.SlotQualityConstraints, mm.ModelQuality.Constraints)
+	for _, s := range gate.PackageSources(pf.ModelMetrics, pf.DriftCheckBaselines) {
+		if hasControl(s.URI) || hasControl(s.Digest) || hasControl(s.ContentType) {
+			return fmt.Errorf("report %s: %q has a control character", s.Slot, s.URI)
+		}
 	}
-	if mm.ModelDataQuality != nil {
-		add(gate.SlotDataQuality, mm.ModelDataQuality.Statistics)
-		add(gate.SlotDataQualityConstraints, mm.ModelDataQuality.Constraints)
-	}
-	if mm.Bias != nil {
-		add(gate.SlotBias, mm.Bias.Report)
-		add(gate.SlotBiasPre, mm.Bias.PreTrainingReport)
-		add(gate.SlotBiasPost, mm.Bias.PostTrainingReport)
-	}
-	if mm.Explainability != nil {
-		add(gate.SlotExplainability, mm.Explainability.Report)
-	}
-	dc := pf.DriftCheckBaselines
-	if dc.Bias != nil {
-		add(gate.SlotDriftBiasPre, dc.Bias.PreTrainingConstraints)
-		add(gate.SlotDriftBiasPost, dc.Bias.PostTrainingConstraints)
-	}
-	if dc.Explainability != nil {
-		add(gate.SlotDriftExplain, dc.Explainability.Constraints)
-	}
-	if dc.ModelQuality != nil {
-		add(gate.SlotDriftQuality, dc.ModelQuality.Statistics)
-		add(gate.SlotDriftQualityConstr, dc.ModelQuality.Constraints)
-	}
-	if dc.ModelDataQuality != nil {
-		add(gate.SlotDriftDataQuality, dc.ModelDataQuality.Statistics)
-		add(gate.SlotDriftDataConstr, dc.ModelDataQuality.Constraints)
-	}
-	return p, nil
+	return nil
+}
+
+func hasControl(s string) bool {
+	return strings.IndexFunc(s, unicode.IsControl) >= 0
+}
+
+// revision is the Revision of a package read from data.
+func revision(data []byte) string {
+	sum := sha256.Sum256(data)
+	return "sha256:" + hex.EncodeToString(sum[:])
 }
 
 // parseTime accepts epoch seconds (the wire form) or RFC 3339 (the CLI form).
@@ -206,10 +250,32 @@ func (r *Registry) versions(group string) ([]int, error) {
 	if !validName(group) {
 		return nil, fmt.Errorf("model package group %q: want 1-63 letters, digits and hyphens", group)
 	}
-	ents, err := os.ReadDir(filepath.Join(r.root, group))
+	// The group folder is where its packages live: a real directory, not a
+	// link to another group's folder, and never a FIFO to block on.
+	fi, err := os.Lstat(filepath.Join(r.root, group))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("model package group %q not found in local registry %s", group, r.root)
 	}
+	if err != nil {
+		return nil, fmt.Errorf("list model package group %q: %w", group, err)
+	}
+	if !fi.IsDir() {
+		return nil, fmt.Errorf("list model package group %q: %w: %s is %s, not a directory", group, gate.ErrBadPackage, group, kind(fi.Mode()))
+	}
+	root, err := os.OpenRoot(r.root)
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	d, err := root.OpenFile(group, os.O_RDONLY|oNonblock, 0)
+	if err != nil {
+		return nil, fmt.Errorf("list model package group %q: %w", group, err)
+	}
+	defer d.Close()
+	if st, err := d.Stat(); err != nil || !st.IsDir() {
+		return nil, fmt.Errorf("list model package group %q: %w: not a directory", group, gate.ErrBadPackage)
+	}
+	ents, err := d.ReadDir(-1)
 	if err != nil {
 		return nil, fmt.Errorf("list model package group %q: %w", group, err)
 	}
@@ -243,9 +309,14 @@ func validName(s string) bool {
 
 // Resolve implements gate.Registry: latest-pending and latest-approved pick
 // the highest version with that status; a number picks that version; an
-// ARN (or local:<group>/<version>) picks the package that has it.
+// ARN (or local:<group>/<version>) picks the package in the folder the ARN
+// names, which must carry that ARN.
 func (r *Registry) Resolve(ctx context.Context, group, selector string) (*gate.Package, error) {
 	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	sel, err := gate.ParseSelector(selector)
+	if err != nil {
 		return nil, err
 	}
 	vs, err := r.versions(group)
@@ -253,14 +324,14 @@ func (r *Registry) Resolve(ctx context.Context, group, selector string) (*gate.P
 		return nil, err
 	}
 	var p *gate.Package
-	switch selector {
-	case "latest-pending", "latest-approved":
+	switch sel.Kind {
+	case gate.SelectLatestPending, gate.SelectLatestApproved:
 		want := gate.StatusPending
-		if selector == "latest-approved" {
+		if sel.Kind == gate.SelectLatestApproved {
 			want = gate.StatusApproved
 		}
 		for i := len(vs) - 1; i >= 0; i-- {
-			q, err := r.load(group, vs[i])
+			q, err := r.load(ctx, group, vs[i])
 			if err != nil {
 				return nil, err
 			}
@@ -272,29 +343,27 @@ func (r *Registry) Resolve(ctx context.Context, group, selector string) (*gate.P
 		if p == nil {
 			return nil, fmt.Errorf("no %s package in group %s: %w", want, group, gate.ErrNoPackage)
 		}
+	case gate.SelectVersion:
+		if !slices.Contains(vs, sel.Version) {
+			return nil, fmt.Errorf("version %d of group %s: %w", sel.Version, group, gate.ErrNoPackage)
+		}
+		if p, err = r.load(ctx, group, sel.Version); err != nil {
+			return nil, err
+		}
+	case gate.SelectARN:
+		// The ARN names a location; the package there must carry it.
+		g, v, ok := arnLocation(sel.ARN)
+		if !ok || !strings.EqualFold(g, group) || !slices.Contains(vs, v) {
+			return nil, fmt.Errorf("package %s in group %s: %w", sel.ARN, group, gate.ErrNoPackage)
+		}
+		if p, err = r.load(ctx, group, v); err != nil {
+			return nil, err
+		}
+		if p.ARN != sel.ARN {
+			return nil, fmt.Errorf("package %s in group %s: the package in %s/%d is %s: %w", sel.ARN, group, group, v, p.ARN, gate.ErrNoPackage)
+		}
 	default:
-		if v, err := strconv.Atoi(selector); err == nil {
-			if !contains(vs, v) {
-				return nil, fmt.Errorf("version %d of group %s: %w", v, group, gate.ErrNoPackage)
-			}
-			if p, err = r.load(group, v); err != nil {
-				return nil, err
-			}
-			break
-		}
-		for _, v := range vs {
-			q, err := r.load(group, v)
-			if err != nil {
-				return nil, err
-			}
-			if q.ARN == selector {
-				p = q
-				break
-			}
-		}
-		if p == nil {
-			return nil, fmt.Errorf("package %s in group %s: %w", selector, group, gate.ErrNoPackage)
-		}
+		return nil, fmt.Errorf("selector %q: the local registry resolves latest-pending, latest-approved, a version or a package ARN", selector)
 	}
 	if p.Status != "" && p.Status != "Completed" {
 		return nil, fmt.Errorf("package %s has status %s; only Completed packages can be judged", p.ARN, p.Status)
@@ -302,109 +371,176 @@ func (r *Registry) Resolve(ctx context.Context, group, selector string) (*gate.P
 	return p, nil
 }
 
-func contains(vs []int, v int) bool {
-	for _, x := range vs {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
-
 // Fetch implements gate.Registry. Only relative paths are served: a report
-// on S3 needs the sagemaker registry.
+// on S3 needs the sagemaker registry. What the package names but cannot be
+// served (another scheme, a path out of the package folder or the
+// registry, a missing file, a FIFO or other non-regular file) wraps
+// gate.ErrBadContent; the loader checks the size cap and the digest.
 func (r *Registry) Fetch(ctx context.Context, pkg *gate.Package, src gate.Source) ([]byte, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	if strings.Contains(src.URI, "://") {
-		return nil, fmt.Errorf("report %s (%s): the local registry reads only paths relative to the package folder", src.Slot, src.URI)
+		return nil, fmt.Errorf("report %s (%s): %w: the local registry reads only paths relative to the package folder", src.Slot, src.URI, gate.ErrBadContent)
 	}
-	if src.URI == "" || path.IsAbs(src.URI) || filepath.IsAbs(src.URI) {
-		return nil, fmt.Errorf("report %s (%q): want a path relative to the package folder", src.Slot, src.URI)
+	if src.URI == "" || path.IsAbs(src.URI) || filepath.IsAbs(src.URI) || !filepath.IsLocal(filepath.FromSlash(src.URI)) {
+		return nil, fmt.Errorf("report %s (%q): %w: want a path inside the package folder", src.Slot, src.URI, gate.ErrBadContent)
 	}
-	rel := path.Join(pkg.Group, strconv.Itoa(pkg.Version), filepath.ToSlash(src.URI))
-	data, err := r.readFile(rel, gate.MaxReportBytes)
+	rel := path.Join(pkgDir(pkg.Group, pkg.Version), filepath.ToSlash(src.URI))
+	data, err := r.readFile(ctx, rel, gate.MaxReportBytes)
 	if err != nil {
 		return nil, fmt.Errorf("report %s (%s): %w", src.Slot, src.URI, err)
-	}
-	if src.Digest != "" {
-		if err := checkDigest(src.Digest, data); err != nil {
-			return nil, fmt.Errorf("report %s (%s): %w", src.Slot, src.URI, err)
-		}
 	}
 	return data, nil
 }
 
-func checkDigest(want string, data []byte) error {
-	algo, hexsum, ok := strings.Cut(want, ":")
-	if !ok || !strings.EqualFold(algo, "sha256") || len(hexsum) != 64 {
-		return fmt.Errorf("ContentDigest %q: want sha256:<64 hex digits>", want)
+// readFile reads a regular file under the root. It refuses, wrapping
+// gate.ErrBadContent, paths that leave the root (also through symbolic
+// links), missing files and anything that is not a regular file; it never
+// blocks on a FIFO or a device (the type is checked before opening and the
+// file is opened non-blocking and checked again), and it honours ctx between
+// chunks. Files over max bytes wrap gate.ErrTooLarge.
+func (r *Registry) readFile(ctx context.Context, rel string, max int64) ([]byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
-	sum := sha256.Sum256(data)
-	if got := hex.EncodeToString(sum[:]); !strings.EqualFold(got, hexsum) {
-		return fmt.Errorf("%w: registry says sha256:%s, the bytes have sha256:%s", gate.ErrDigestMismatch, strings.ToLower(hexsum), got)
+	name := filepath.FromSlash(rel)
+	if !filepath.IsLocal(name) {
+		return nil, refusedf("%s leaves the registry", rel)
 	}
-	return nil
-}
-
-// readFile reads a file under the root, refusing paths that leave it (also
-// through symbolic links) and files over max bytes.
-func (r *Registry) readFile(rel string, max int64) ([]byte, error) {
 	root, err := os.OpenRoot(r.root)
 	if err != nil {
 		return nil, err
 	}
 	defer root.Close()
-	f, err := root.Open(filepath.FromSlash(rel))
+	fi, err := root.Stat(name) // follows links, within the root only
 	if err != nil {
-		return nil, err
+		return nil, fileError(rel, err)
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, refusedf("%s is %s, not a regular file", rel, kind(fi.Mode()))
+	}
+	f, err := root.OpenFile(name, os.O_RDONLY|oNonblock, 0)
+	if err != nil {
+		return nil, fileError(rel, err)
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
 		return nil, err
 	}
-	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file", rel)
+	if !st.Mode().IsRegular() { // replaced between the two looks
+		return nil, refusedf("%s is %s, not a regular file", rel, kind(st.Mode()))
 	}
 	if st.Size() > max {
 		return nil, fmt.Errorf("%w: %s is %d bytes; the limit is %d", gate.ErrTooLarge, rel, st.Size(), max)
 	}
-	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	data, err := gate.ReadCapped(ctx, f, max)
 	if err != nil {
-		return nil, err
-	}
-	if int64(len(data)) > max {
-		return nil, fmt.Errorf("%w: %s is over %d bytes", gate.ErrTooLarge, rel, max)
+		return nil, fmt.Errorf("%s: %w", rel, err)
 	}
 	return data, nil
+}
+
+// fileError classifies an error of opening a file under the root: a
+// missing file or a path the root refuses (it leaves the registry) is bad
+// content; a permission or I/O problem stays a failure of the registry.
+func fileError(rel string, err error) error {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return refusedf("%s does not exist", rel)
+	case errors.Is(err, fs.ErrPermission):
+		return err
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) && !errors.Is(err, syscall.EIO) {
+		return refusedf("%s: %v", rel, pe.Err)
+	}
+	return err
+}
+
+// refused is a file the registry will not read: errors.Is(err,
+// gate.ErrBadContent) holds, and the message says only what is wrong, so
+// that it reads well for a report and for a package.json alike.
+type refused string
+
+func (e refused) Error() string        { return string(e) }
+func (e refused) Is(target error) bool { return target == gate.ErrBadContent }
+
+func refusedf(format string, args ...any) error { return refused(fmt.Sprintf(format, args...)) }
+
+// kind names a file mode's type for errors.
+func kind(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "a FIFO"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	case m.IsDir():
+		return "a directory"
+	case m&fs.ModeSymlink != 0:
+		return "a symbolic link"
+	case m.IsRegular():
+		return "a regular file"
+	}
+	return "a special file"
 }
 
 // SetApproval implements gate.Registry: it rewrites ModelApprovalStatus,
 // ApprovalDescription, CustomerMetadataProperties (merged) and
 // LastModifiedTime in package.json atomically, keeping every other field.
-// Writing the same decision twice leaves the same file.
+//
+// It writes exactly pkg's folder (pkg.Group, pkg.Version) and only while
+// holding the package's lock (an exclusive flock on the package folder,
+// waited for until ctx ends), and under the lock it reads package.json again:
+// when it is not the package that was judged (another ARN, approval
+// status, report URIs or digests, or another Revision when pkg has one),
+// nothing is written and the error wraps gate.ErrConflict. So of several
+// concurrent approvals exactly one writes and the others say they lost.
+// Writing the decision the file already holds changes nothing.
 func (r *Registry) SetApproval(ctx context.Context, pkg *gate.Package, d gate.Decision) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if pkg == nil {
+		return errors.New("set approval: no package")
+	}
 	if d.Status != gate.StatusApproved && d.Status != gate.StatusRejected && d.Status != gate.StatusPending {
 		return fmt.Errorf("set approval of %s: status %q is not one of Approved, Rejected, PendingManualApproval", pkg.ARN, d.Status)
 	}
-	rel := path.Join(pkg.Group, strconv.Itoa(pkg.Version), "package.json")
-	data, err := r.readFile(rel, maxPackageJSON)
+	if !validName(pkg.Group) || pkg.Version < 1 {
+		return fmt.Errorf("set approval of %s: group %q version %d is not a package of the local registry", pkg.ARN, pkg.Group, pkg.Version)
+	}
+	dir := pkgDir(pkg.Group, pkg.Version)
+	unlock, err := r.lock(ctx, dir)
+	if err != nil {
+		return fmt.Errorf("set approval of %s: lock %s: %w", pkg.ARN, dir, err)
+	}
+	defer unlock()
+
+	rel := path.Join(dir, "package.json")
+	data, err := r.readFile(ctx, rel, maxPackageJSON)
 	if err != nil {
 		return fmt.Errorf("set approval of %s: %w", pkg.ARN, err)
+	}
+	cur, err := parsePackage(pkg.Group, pkg.Version, data)
+	if err != nil {
+		return fmt.Errorf("set approval of %s: %s: %w", pkg.ARN, rel, err)
+	}
+	if cur.ARN == pkg.ARN && gate.HoldsDecision(cur, d) {
+		pkg.Approval, pkg.ApprovalDescription, pkg.Revision = cur.Approval, cur.ApprovalDescription, cur.Revision
+		return nil // already written: idempotent
+	}
+	if why := gate.Changed(pkg, cur); why != "" {
+		return fmt.Errorf("set approval of %s: %w: %s", pkg.ARN, gate.ErrConflict, why)
 	}
 	doc := map[string]any{}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	if err := dec.Decode(&doc); err != nil {
 		return fmt.Errorf("set approval of %s: %w", pkg.ARN, err)
-	}
-	if doc["ModelApprovalStatus"] == d.Status && doc["ApprovalDescription"] == d.Description && metadataHas(doc, d.Metadata) {
-		return nil // already written: idempotent
 	}
 	doc["ModelApprovalStatus"] = d.Status
 	doc["ApprovalDescription"] = d.Description
@@ -424,21 +560,14 @@ func (r *Registry) SetApproval(ctx context.Context, pkg *gate.Package, d gate.De
 		return fmt.Errorf("set approval of %s: %w", pkg.ARN, err)
 	}
 	out = append(out, '\n')
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("set approval of %s: %w", pkg.ARN, err)
+	}
 	if err := WriteFileAtomic(filepath.Join(r.root, filepath.FromSlash(rel)), out, 0o644); err != nil {
 		return fmt.Errorf("set approval of %s: %w", pkg.ARN, err)
 	}
-	pkg.Approval, pkg.ApprovalDescription = d.Status, d.Description
+	pkg.Approval, pkg.ApprovalDescription, pkg.Revision = d.Status, d.Description, revision(out)
 	return nil
-}
-
-func metadataHas(doc map[string]any, want map[string]string) bool {
-	md, _ := doc["CustomerMetadataProperties"].(map[string]any)
-	for k, v := range want {
-		if md[k] != v {
-			return false
-		}
-	}
-	return true
 }
 
 // WriteFileAtomic writes data to name so that a reader sees the old file or

@@ -155,17 +155,21 @@ func TestFetch(t *testing.T) {
 	if _, err := r.Fetch(ctx, p, good); err != nil {
 		t.Errorf("Fetch with matching digest: %v", err)
 	}
+	// The digest is the loader's to check (gate.VerifyReport), once for
+	// every adapter: Fetch returns the bytes.
 	bad := good
 	bad.Digest = "sha256:" + strings.Repeat("0", 64)
-	if _, err := r.Fetch(ctx, p, bad); !errors.Is(err, gate.ErrDigestMismatch) {
-		t.Errorf("Fetch with wrong digest: %v; want ErrDigestMismatch", err)
+	if data, err := r.Fetch(ctx, p, bad); err != nil || string(data) != `{"a":4}` {
+		t.Errorf("Fetch with wrong digest = %q, %v; want the bytes", data, err)
+	} else if err := gate.VerifyReport(bad, data); !errors.Is(err, gate.ErrDigestMismatch) {
+		t.Errorf("VerifyReport with wrong digest: %v; want ErrDigestMismatch", err)
 	}
 	// Outside the root, directly or through a link, and other schemes.
 	os.WriteFile(filepath.Join(filepath.Dir(root), "secret.json"), []byte("{}"), 0o644)
 	os.Symlink("/etc/passwd", filepath.Join(root, "churn", "4", "link.json"))
-	for _, uri := range []string{"../../../secret.json", "/etc/passwd", "s3://bucket/key.json", "link.json", ""} {
-		if _, err := r.Fetch(ctx, p, gate.Source{Slot: "x", URI: uri}); err == nil {
-			t.Errorf("Fetch(%q) succeeded; want refusal", uri)
+	for _, uri := range []string{"../../../secret.json", "/etc/passwd", "s3://bucket/key.json", "link.json", "", "missing.json", "."} {
+		if _, err := r.Fetch(ctx, p, gate.Source{Slot: "x", URI: uri}); !errors.Is(err, gate.ErrBadContent) {
+			t.Errorf("Fetch(%q) = %v; want a refusal wrapping ErrBadContent", uri, err)
 		}
 	}
 	// Size cap.

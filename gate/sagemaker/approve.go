@@ -96,8 +96,13 @@ func clientToken(arn, status, description string, md map[string]string) string {
 // SetApproval writes d into the registry with UpdateModelPackage:
 // ModelApprovalStatus, ApprovalDescription cut to 1,024 characters, and
 // d.Metadata as CustomerMetadataProperties, which must pass CheckMetadata
-// (nothing is sent otherwise). The ClientToken is derived from the decision,
-// so a retry of the same decision is idempotent.
+// (nothing is sent otherwise). Just before writing it describes pkg.ARN
+// again and sends nothing, wrapping gate.ErrConflict, when the answer is not
+// the package that was judged (gate.Changed: another identity, approval
+// status, reports or LastModifiedTime); a package that already holds d is
+// left as it is. The ClientToken is derived from the decision, so a retry
+// of the same decision is idempotent. The API has no compare-and-swap: the
+// window between the describe and the update is one round trip.
 func (c *Client) SetApproval(ctx context.Context, pkg *gate.Package, d gate.Decision) error {
 	if pkg == nil || pkg.ARN == "" {
 		return errors.New("set approval: no model package ARN")
@@ -121,9 +126,23 @@ func (c *Client) SetApproval(ctx context.Context, pkg *gate.Package, d gate.Deci
 		}
 		in.CustomerMetadataProperties = d.Metadata
 	}
+	cur, err := c.describe(ctx, pkg.ARN)
+	if err != nil {
+		return fmt.Errorf("set approval of %s: read it again: %w", pkg.ARN, err)
+	}
+	sent := d
+	sent.Description = desc
+	if gate.HoldsDecision(cur, sent) {
+		pkg.Approval, pkg.ApprovalDescription, pkg.Revision = cur.Approval, cur.ApprovalDescription, cur.Revision
+		return nil // already written: idempotent
+	}
+	if why := gate.Changed(pkg, cur); why != "" {
+		return fmt.Errorf("set approval of %s: %w: %s", pkg.ARN, gate.ErrConflict, why)
+	}
 	in.ClientToken = aws.String(clientToken(pkg.ARN, d.Status, desc, d.Metadata))
 	if _, err := c.sm.UpdateModelPackage(ctx, in); err != nil {
 		return fmt.Errorf("update model package %s: %w", pkg.ARN, err)
 	}
+	pkg.Approval, pkg.ApprovalDescription, pkg.Revision = d.Status, desc, ""
 	return nil
 }

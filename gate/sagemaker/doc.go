@@ -6,10 +6,14 @@
 // which is not the API's default) and describes it with DescribeModelPackage.
 // Fetch downloads a report with S3 GetObject, from the registry's region or,
 // for a bucket elsewhere, from the region the SDK's bucket-region lookup
-// (manager.GetBucketRegion) reports; it verifies the ContentDigest and caps
-// the size. SetApproval writes the decision with UpdateModelPackage, after
-// checking every value against the API's limits, so that an invalid request is
-// never sent.
+// (manager.GetBucketRegion) reports, with a read bounded at
+// gate.MaxReportBytes; the loader in gate verifies the ContentDigest, once for
+// every adapter. A package is the ARN that was asked: a DescribeModelPackage
+// answer about another package (ErrIdentity) is refused. SetApproval describes
+// the package again just before writing and refuses a package that changed
+// since it was judged (gate.ErrConflict); it writes the decision with
+// UpdateModelPackage, after checking every value against the API's limits, so
+// that an invalid request is never sent.
 //
 // Configuration follows the AWS SDK: credentials from the default chain
 // (environment, web identity as used by GitHub OIDC, shared profile),

@@ -1,13 +1,9 @@
 package sagemaker
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -23,8 +19,25 @@ import (
 )
 
 // ErrUnsupportedURI is wrapped by Fetch for a URI that is not an S3 object:
-// modelgate never fetches arbitrary URLs.
-var ErrUnsupportedURI = errors.New("unsupported report URI")
+// modelgate never fetches arbitrary URLs. It is bad content
+// (errors.Is(err, gate.ErrBadContent) holds), not a registry failure.
+var ErrUnsupportedURI error = &contentError{msg: "unsupported report URI"}
+
+// contentError is an error about a report's location or content: it
+// matches gate.ErrBadContent with errors.Is, keeping its own message.
+type contentError struct {
+	msg string
+	err error
+}
+
+func (e *contentError) Error() string {
+	if e.err == nil {
+		return e.msg
+	}
+	return e.msg + ": " + e.err.Error()
+}
+func (e *contentError) Unwrap() error        { return e.err }
+func (e *contentError) Is(target error) bool { return target == gate.ErrBadContent }
 
 // FetchError is the error of Fetch: it names the report's slot and URI.
 type FetchError struct {
@@ -52,17 +65,14 @@ type s3Location struct {
 // bucket.s3[.region].amazonaws.com/key and path-style
 // s3[.region].amazonaws.com/bucket/key), and refuses any other host. A bucket
 // in another region is read from there (the region is looked up once per
-// bucket). The bytes are checked against src.Digest when set and refused
-// beyond gate.MaxReportBytes. Errors are *FetchError.
+// bucket). The read is bounded (gate.ReadCapped at gate.MaxReportBytes); the
+// loader verifies src.Digest. A URI it refuses and a missing key or bucket
+// are bad content (gate.ErrBadContent). Errors are *FetchError.
 func (c *Client) Fetch(ctx context.Context, pkg *gate.Package, src gate.Source) ([]byte, error) {
 	fail := func(err error) ([]byte, error) {
 		return nil, &FetchError{Slot: src.Slot, URI: src.URI, Err: err}
 	}
 	loc, err := parseS3URI(src.URI)
-	if err != nil {
-		return fail(err)
-	}
-	want, err := parseDigest(src.Digest)
 	if err != nil {
 		return fail(err)
 	}
@@ -75,12 +85,6 @@ func (c *Client) Fetch(ctx context.Context, pkg *gate.Package, src gate.Source) 
 	b, err := c.get(ctx, loc)
 	if err != nil {
 		return fail(err)
-	}
-	if want != "" {
-		sum := sha256.Sum256(b)
-		if got := hex.EncodeToString(sum[:]); got != want {
-			return fail(fmt.Errorf("%w: registry says sha256:%s, object is sha256:%s", gate.ErrDigestMismatch, want, got))
-		}
 	}
 	return b, nil
 }
@@ -115,20 +119,11 @@ func (c *Client) getFrom(ctx context.Context, region string, loc s3Location) ([]
 	if out.ContentLength != nil && *out.ContentLength > c.maxBytes {
 		return nil, fmt.Errorf("%w: %d bytes, the limit is %d", gate.ErrTooLarge, *out.ContentLength, c.maxBytes)
 	}
-	return readCapped(out.Body, c.maxBytes)
-}
-
-// readCapped reads r whole, or fails with gate.ErrTooLarge past max bytes.
-func readCapped(r io.Reader, max int64) ([]byte, error) {
-	var buf bytes.Buffer
-	n, err := io.Copy(&buf, io.LimitReader(r, max+1))
-	if err != nil {
+	b, err := gate.ReadCapped(ctx, out.Body, c.maxBytes)
+	if err != nil && !errors.Is(err, gate.ErrTooLarge) {
 		return nil, fmt.Errorf("read object: %w", err)
 	}
-	if n > max {
-		return nil, fmt.Errorf("%w: more than %d bytes", gate.ErrTooLarge, max)
-	}
-	return buf.Bytes(), nil
+	return b, err
 }
 
 // describeS3Error names the usual causes in front of the SDK's error.
@@ -138,9 +133,9 @@ func describeS3Error(err error) error {
 	var api smithy.APIError
 	switch {
 	case errors.As(err, &nsk):
-		return fmt.Errorf("no such key: %w", err)
+		return &contentError{msg: "no such key", err: err}
 	case errors.As(err, &nsb):
-		return fmt.Errorf("no such bucket: %w", err)
+		return &contentError{msg: "no such bucket", err: err}
 	case errors.As(err, &api) && api.ErrorCode() == "AccessDenied":
 		return fmt.Errorf("access denied (s3:GetObject): %w", err)
 	case errors.Is(err, context.DeadlineExceeded):
@@ -259,20 +254,4 @@ func parseS3URI(uri string) (s3Location, error) {
 		return s3Location{Bucket: bucket, Key: key, Region: m[1]}, nil
 	}
 	return s3Location{}, fmt.Errorf("%w: host %q is not an S3 endpoint; modelgate fetches only S3 objects", ErrUnsupportedURI, host)
-}
-
-// parseDigest returns the lowercase hex of a ContentDigest "sha256:<hex>", or
-// "" when d is empty.
-func parseDigest(d string) (string, error) {
-	if d == "" {
-		return "", nil
-	}
-	alg, hexs, ok := strings.Cut(d, ":")
-	if !ok || !strings.EqualFold(alg, "sha256") || len(hexs) != 64 {
-		return "", fmt.Errorf("%w: ContentDigest %q is not sha256:<64 hex digits>", gate.ErrDigestMismatch, d)
-	}
-	if _, err := hex.DecodeString(hexs); err != nil {
-		return "", fmt.Errorf("%w: ContentDigest %q is not sha256:<64 hex digits>", gate.ErrDigestMismatch, d)
-	}
-	return strings.ToLower(hexs), nil
 }

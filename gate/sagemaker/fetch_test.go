@@ -33,6 +33,9 @@ func TestFetch(t *testing.T) {
 		src     gate.Source
 		wantErr error  // errors.Is
 		prefix  string // of the error message
+		// verify is the error gate.VerifyReport gives the bytes: the
+		// loader checks digests, once for every adapter.
+		verify string
 	}{
 		{name: "s3 URI with matching digest", src: gate.Source{Slot: gate.SlotQuality, URI: uri, Digest: gatetest.SHA256Digest(body)}},
 		{name: "digest in upper case", src: gate.Source{Slot: gate.SlotQuality, URI: uri, Digest: strings.ToUpper(gatetest.SHA256Digest(body))}},
@@ -46,21 +49,20 @@ func TestFetch(t *testing.T) {
 			prefix:  `report "bias.post" (s3://reports/churn/v3/secret.json): access denied (s3:GetObject): operation error S3: GetObject, https response error StatusCode: 403`,
 		},
 		{
-			name:   "no such key",
-			src:    gate.Source{Slot: gate.SlotExplainability, URI: "s3://reports/churn/v3/missing.json"},
-			prefix: `report "explainability" (s3://reports/churn/v3/missing.json): no such key: operation error S3: GetObject`,
+			name:    "no such key",
+			src:     gate.Source{Slot: gate.SlotExplainability, URI: "s3://reports/churn/v3/missing.json"},
+			wantErr: gate.ErrBadContent,
+			prefix:  `report "explainability" (s3://reports/churn/v3/missing.json): no such key: operation error S3: GetObject`,
 		},
 		{
-			name:    "digest mismatch",
-			src:     gate.Source{Slot: gate.SlotQuality, URI: uri, Digest: "sha256:" + strings.Repeat("0", 64)},
-			wantErr: gate.ErrDigestMismatch,
-			prefix:  `report "quality" (` + uri + `): content digest mismatch: registry says sha256:` + strings.Repeat("0", 64) + `, object is ` + gatetest.SHA256Digest(body),
+			name:   "digest mismatch",
+			src:    gate.Source{Slot: gate.SlotQuality, URI: uri, Digest: "sha256:" + strings.Repeat("0", 64)},
+			verify: `content digest mismatch: registry says sha256:` + strings.Repeat("0", 64) + `, the bytes have ` + gatetest.SHA256Digest(body),
 		},
 		{
-			name:    "malformed digest",
-			src:     gate.Source{Slot: gate.SlotQuality, URI: uri, Digest: "md5:abc"},
-			wantErr: gate.ErrDigestMismatch,
-			prefix:  `report "quality" (` + uri + `): content digest mismatch: ContentDigest "md5:abc" is not sha256:<64 hex digits>`,
+			name:   "malformed digest",
+			src:    gate.Source{Slot: gate.SlotQuality, URI: uri, Digest: "md5:abc"},
+			verify: `content digest mismatch: ContentDigest "md5:abc" is not sha256:<64 hex digits>`,
 		},
 		{
 			name:    "over the size cap",
@@ -71,7 +73,7 @@ func TestFetch(t *testing.T) {
 		{
 			name:    "arbitrary https host",
 			src:     gate.Source{Slot: "toxicity", URI: "https://evil.example.com/reports/tox.json"},
-			wantErr: ErrUnsupportedURI,
+			wantErr: ErrUnsupportedURI, // and gate.ErrBadContent, below
 			prefix:  `report "toxicity" (https://evil.example.com/reports/tox.json): unsupported report URI: host "evil.example.com" is not an S3 endpoint; modelgate fetches only S3 objects`,
 		},
 	}
@@ -84,6 +86,10 @@ func TestFetch(t *testing.T) {
 				}
 				if !bytes.Equal(got, body) {
 					t.Errorf("Fetch(%s) = %q; want %q", tt.src.URI, got, body)
+				}
+				verr := gate.VerifyReport(tt.src, got)
+				if tt.verify == "" && verr != nil || tt.verify != "" && (verr == nil || verr.Error() != tt.verify || !errors.Is(verr, gate.ErrDigestMismatch)) {
+					t.Errorf("VerifyReport(%s) = %v; want %q", tt.src.URI, verr, tt.verify)
 				}
 				return
 			}
@@ -99,6 +105,11 @@ func TestFetch(t *testing.T) {
 			}
 			if tt.wantErr != nil && !errors.Is(err, tt.wantErr) {
 				t.Errorf("Fetch error = %v; want it to wrap %v", err, tt.wantErr)
+			}
+			// Content problems are bad input (error verdicts), the rest
+			// registry failures (exit 3).
+			if content := tt.wantErr != nil; gate.IsContentError(err) != content || IsRegistryFailure(err) == content {
+				t.Errorf("Fetch error %v: IsContentError = %v, IsRegistryFailure = %v; want content %v", err, gate.IsContentError(err), IsRegistryFailure(err), content)
 			}
 		})
 	}
@@ -218,12 +229,12 @@ func TestReadCappedWithoutContentLength(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got, err := readCapped(iotest.OneByteReader(strings.NewReader(tt.in)), tt.max)
+			got, err := gate.ReadCapped(context.Background(), iotest.OneByteReader(strings.NewReader(tt.in)), tt.max)
 			if !errors.Is(err, tt.wantErr) {
-				t.Fatalf("readCapped(%q, %d) error = %v; want %v", tt.in, tt.max, err, tt.wantErr)
+				t.Fatalf("ReadCapped(%q, %d) error = %v; want %v", tt.in, tt.max, err, tt.wantErr)
 			}
 			if err == nil && string(got) != tt.in {
-				t.Errorf("readCapped(%q, %d) = %q", tt.in, tt.max, got)
+				t.Errorf("ReadCapped(%q, %d) = %q", tt.in, tt.max, got)
 			}
 		})
 	}

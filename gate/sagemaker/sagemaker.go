@@ -18,12 +18,14 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/modelgate/modelgate/gate"
+	"github.com/modelgate/modelgate/rules"
 )
 
-// Selectors of Resolve besides a version number and a package ARN.
+// Selectors of Resolve besides a version number and a package ARN (parsed
+// by gate.ParseSelector).
 const (
-	LatestPending  = "latest-pending"
-	LatestApproved = "latest-approved"
+	LatestPending  = rules.LatestPending
+	LatestApproved = rules.LatestApproved
 )
 
 // DefaultConcurrency bounds the S3 fetches in flight per Client.
@@ -43,8 +45,11 @@ var (
 	// ErrNotCompleted: the package's ModelPackageStatus is not Completed.
 	ErrNotCompleted = errors.New("model package not completed")
 	// ErrSelector: the selector is none of latest-pending, latest-approved,
-	// a version number or a package ARN.
-	ErrSelector = errors.New("invalid model package selector")
+	// a version number or a package ARN (gate.ErrSelector).
+	ErrSelector = gate.ErrSelector
+	// ErrIdentity: the registry answered with another package than the one
+	// asked for.
+	ErrIdentity = errors.New("model package identity mismatch")
 )
 
 // Options configure New.
@@ -175,10 +180,45 @@ func (c *Client) Region() string { return c.region }
 // ErrSelector for those cases, and the SDK's error when a call fails after
 // the retryer gave up (see IsRegistryFailure).
 func (c *Client) Resolve(ctx context.Context, group, selector string) (*gate.Package, error) {
-	name, err := c.locate(ctx, group, selector)
+	sel, err := gate.ParseSelector(selector)
 	if err != nil {
 		return nil, err
 	}
+	name, err := c.locate(ctx, group, sel)
+	if err != nil {
+		return nil, err
+	}
+	pkg, err := c.describe(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	if group != "" && pkg.Group != groupName(group) {
+		return nil, fmt.Errorf("model package %s belongs to group %q, not %q: %w", pkg.ARN, pkg.Group, groupName(group), ErrSelector)
+	}
+	// The package must be the one the selector named, whatever a listing
+	// said before: a package whose status changed between the list and the
+	// describe is not the newest pending one any more.
+	switch sel.Kind {
+	case gate.SelectVersion:
+		if pkg.Version != sel.Version {
+			return nil, fmt.Errorf("model package %s is version %d, not %d: %w", pkg.ARN, pkg.Version, sel.Version, ErrIdentity)
+		}
+	case gate.SelectLatestPending, gate.SelectLatestApproved:
+		want := gate.StatusPending
+		if sel.Kind == gate.SelectLatestApproved {
+			want = gate.StatusApproved
+		}
+		if pkg.Approval != want {
+			return nil, fmt.Errorf("model package %s is %q now, not %s (it changed while it was looked up): %w", pkg.ARN, pkg.Approval, want, ErrIdentity)
+		}
+	}
+	return pkg, nil
+}
+
+// describe describes the package with ARN name and refuses an answer about
+// another package: identity is the ARN asked for, never what an answer
+// claims.
+func (c *Client) describe(ctx context.Context, name string) (*gate.Package, error) {
 	out, err := c.sm.DescribeModelPackage(ctx, &sm.DescribeModelPackageInput{ModelPackageName: aws.String(name)})
 	if err != nil {
 		if isNotFound(err) {
@@ -190,31 +230,52 @@ func (c *Client) Resolve(ctx context.Context, group, selector string) (*gate.Pac
 	if err != nil {
 		return nil, err
 	}
-	if group != "" && pkg.Group != groupName(group) {
-		return nil, fmt.Errorf("model package %s belongs to group %q, not %q: %w", pkg.ARN, pkg.Group, groupName(group), ErrSelector)
+	if !strings.EqualFold(pkg.ARN, name) {
+		return nil, fmt.Errorf("describe model package %s answered %s: %w", name, pkg.ARN, ErrIdentity)
+	}
+	if g, v, ok := arnGroupVersion(pkg.ARN); ok && (!strings.EqualFold(g, pkg.Group) || v != pkg.Version) {
+		return nil, fmt.Errorf("model package %s says it is %s version %d: %w", pkg.ARN, pkg.Group, pkg.Version, ErrIdentity)
 	}
 	return pkg, nil
 }
 
+// arnGroupVersion is the group and version a versioned model package ARN
+// names.
+func arnGroupVersion(arn string) (string, int, bool) {
+	i := strings.LastIndex(arn, ":model-package/")
+	if i < 0 {
+		return "", 0, false
+	}
+	g, v, ok := strings.Cut(arn[i+len(":model-package/"):], "/")
+	n, err := strconv.Atoi(v)
+	if !ok || err != nil {
+		return "", 0, false
+	}
+	return g, n, true
+}
+
 // locate turns a selector into the name DescribeModelPackage takes.
-func (c *Client) locate(ctx context.Context, group, selector string) (string, error) {
-	if strings.HasPrefix(selector, "arn:") {
+func (c *Client) locate(ctx context.Context, group string, sel gate.Selector) (string, error) {
+	if sel.Kind == gate.SelectARN {
+		if !strings.HasPrefix(sel.ARN, "arn:") {
+			return "", fmt.Errorf("%w %q: want a SageMaker model package ARN", ErrSelector, sel.ARN)
+		}
 		// A package ARN is described directly (its group is checked after).
-		return selector, nil
+		return sel.ARN, nil
 	}
 	if group == "" {
-		return "", fmt.Errorf("selector %q needs a model package group: %w", selector, ErrSelector)
+		return "", fmt.Errorf("selector %q needs a model package group: %w", sel, ErrSelector)
 	}
-	switch selector {
-	case LatestPending:
+	switch sel.Kind {
+	case gate.SelectLatestPending:
 		return c.newest(ctx, group, types.ModelApprovalStatusPendingManualApproval)
-	case LatestApproved:
+	case gate.SelectLatestApproved:
 		return c.newest(ctx, group, types.ModelApprovalStatusApproved)
+	case gate.SelectVersion:
+	default:
+		return "", fmt.Errorf("%w %q: want %s, %s, a version number or a model package ARN", ErrSelector, sel, LatestPending, LatestApproved)
 	}
-	v, err := strconv.Atoi(selector)
-	if err != nil || v < 1 {
-		return "", fmt.Errorf("%w %q: want %s, %s, a version number or a model package ARN", ErrSelector, selector, LatestPending, LatestApproved)
-	}
+	v := sel.Version
 	if g, ok := strings.CutPrefix(group, "arn:"); ok {
 		// The group's ARN gives the package's: one call instead of a list.
 		if i := strings.Index(g, ":model-package-group/"); i >= 0 {
@@ -343,63 +404,61 @@ func toPackage(out *sm.DescribeModelPackageOutput) (*gate.Package, error) {
 		Metadata:            out.CustomerMetadataProperties,
 		Sources:             sources(out),
 	}
+	if out.LastModifiedTime != nil {
+		pkg.Revision = "modified:" + out.LastModifiedTime.UTC().Format(time.RFC3339Nano)
+	}
 	if out.ModelPackageStatus != types.ModelPackageStatusCompleted {
-		return nil, fmt.Errorf("model package %s is %s: %w", arn, out.ModelPackageStatus, ErrNotCompleted)
+		return nil, fmt.Errorf("model package %s is %q: %w", arn, out.ModelPackageStatus, ErrNotCompleted)
 	}
 	return pkg, nil
 }
 
 // sources lists every MetricsSource of ModelMetrics and DriftCheckBaselines
-// by slot (the ConfigFile of a drift baseline is not a report).
+// by slot, through the one mapping of gate.PackageSources (the ConfigFile
+// of a drift baseline is not a report).
 func sources(out *sm.DescribeModelPackageOutput) []gate.Source {
-	var srcs []gate.Source
-	add := func(slot string, m *types.MetricsSource) {
-		if m == nil || m.S3Uri == nil {
-			return
+	ms := func(m *types.MetricsSource) *gate.MetricsSource {
+		if m == nil {
+			return nil
 		}
-		srcs = append(srcs, gate.Source{
-			Slot:        slot,
-			URI:         *m.S3Uri,
-			ContentType: aws.ToString(m.ContentType),
-			Digest:      aws.ToString(m.ContentDigest),
-		})
+		return &gate.MetricsSource{ContentType: aws.ToString(m.ContentType), S3Uri: aws.ToString(m.S3Uri), ContentDigest: aws.ToString(m.ContentDigest)}
 	}
-	if mm := out.ModelMetrics; mm != nil {
-		if q := mm.ModelQuality; q != nil {
-			add(gate.SlotQuality, q.Statistics)
-			add(gate.SlotQualityConstraints, q.Constraints)
+	pair := func(st, co *types.MetricsSource) *gate.StatisticsConstraints {
+		return &gate.StatisticsConstraints{Statistics: ms(st), Constraints: ms(co)}
+	}
+	var mm *gate.ModelMetrics
+	if m := out.ModelMetrics; m != nil {
+		mm = &gate.ModelMetrics{}
+		if q := m.ModelQuality; q != nil {
+			mm.ModelQuality = pair(q.Statistics, q.Constraints)
 		}
-		if q := mm.ModelDataQuality; q != nil {
-			add(gate.SlotDataQuality, q.Statistics)
-			add(gate.SlotDataQualityConstraints, q.Constraints)
+		if q := m.ModelDataQuality; q != nil {
+			mm.ModelDataQuality = pair(q.Statistics, q.Constraints)
 		}
-		if b := mm.Bias; b != nil {
-			add(gate.SlotBias, b.Report)
-			add(gate.SlotBiasPre, b.PreTrainingReport)
-			add(gate.SlotBiasPost, b.PostTrainingReport)
+		if b := m.Bias; b != nil {
+			mm.Bias = &gate.BiasReports{Report: ms(b.Report), PreTrainingReport: ms(b.PreTrainingReport), PostTrainingReport: ms(b.PostTrainingReport)}
 		}
-		if e := mm.Explainability; e != nil {
-			add(gate.SlotExplainability, e.Report)
+		if e := m.Explainability; e != nil {
+			mm.Explainability = &gate.ExplainabilityReport{Report: ms(e.Report)}
 		}
 	}
+	var dc *gate.DriftCheckBaselines
 	if d := out.DriftCheckBaselines; d != nil {
+		dc = &gate.DriftCheckBaselines{}
 		if b := d.Bias; b != nil {
-			add(gate.SlotDriftBiasPre, b.PreTrainingConstraints)
-			add(gate.SlotDriftBiasPost, b.PostTrainingConstraints)
+			dc.Bias = &gate.DriftBias{PreTrainingConstraints: ms(b.PreTrainingConstraints), PostTrainingConstraints: ms(b.PostTrainingConstraints)}
 		}
 		if e := d.Explainability; e != nil {
-			add(gate.SlotDriftExplain, e.Constraints)
+			dc.Explainability = &gate.DriftExplainability{Constraints: ms(e.Constraints)}
 		}
 		if q := d.ModelQuality; q != nil {
-			add(gate.SlotDriftQuality, q.Statistics)
-			add(gate.SlotDriftQualityConstr, q.Constraints)
+			dc.ModelQuality = pair(q.Statistics, q.Constraints)
 		}
 		if q := d.ModelDataQuality; q != nil {
-			add(gate.SlotDriftDataQuality, q.Statistics)
-			add(gate.SlotDriftDataConstr, q.Constraints)
+			dc.ModelDataQuality = pair(q.Statistics, q.Constraints)
 		}
 	}
-	return srcs
+	return gate.PackageSources(mm, dc)
 }
 
 // IsRegistryFailure reports whether err is a failure of the registry itself:
@@ -407,14 +466,15 @@ func sources(out *sm.DescribeModelPackageOutput) []gate.Source {
 // denied, network) or a deadline. The CLI maps it to exit 3 (gate.ExitRuntime).
 // It is false for the answers about the registry's content, which the
 // errors.Is sentinels name: gate.ErrNoPackage, ErrGroupNotFound,
-// ErrUnversioned, ErrNotCompleted, ErrSelector, ErrInvalidMetadata,
-// ErrUnsupportedURI, gate.ErrDigestMismatch and gate.ErrTooLarge.
+// ErrUnversioned, ErrNotCompleted, ErrSelector, ErrIdentity,
+// ErrInvalidMetadata, ErrUnsupportedURI, gate.ErrDigestMismatch,
+// gate.ErrTooLarge, gate.ErrBadContent and gate.ErrConflict.
 func IsRegistryFailure(err error) bool {
 	if err == nil {
 		return false
 	}
-	for _, s := range []error{gate.ErrNoPackage, ErrGroupNotFound, ErrUnversioned, ErrNotCompleted, ErrSelector,
-		ErrInvalidMetadata, ErrUnsupportedURI, gate.ErrDigestMismatch, gate.ErrTooLarge} {
+	for _, s := range []error{gate.ErrNoPackage, ErrGroupNotFound, ErrUnversioned, ErrNotCompleted, ErrSelector, ErrIdentity,
+		ErrInvalidMetadata, ErrUnsupportedURI, gate.ErrDigestMismatch, gate.ErrTooLarge, gate.ErrBadContent, gate.ErrConflict} {
 		if errors.Is(err, s) {
 			return false
 		}

@@ -267,7 +267,7 @@ func TestResolveErrorMessages(t *testing.T) {
 	f.sm.AddGroup("empty-group")
 	tests := []struct{ name, group, selector, want string }{
 		{"no pending", "empty-group", LatestPending, `no PendingManualApproval model package in group "empty-group": no matching model package`},
-		{"bad selector", "empty-group", "v3", `invalid model package selector "v3": want latest-pending, latest-approved, a version number or a model package ARN`},
+		{"bad selector", "empty-group", "v3", `invalid model package selector "v3": want latest-pending, latest-approved, none, a version number or a model package ARN`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
