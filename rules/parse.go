@@ -1137,6 +1137,7 @@ func (p *parser) thresholds(r *Rule, fs fields, label string, isMetric bool) {
 			r.MinSamples, r.MinSamplesPos = t, pos(v)
 		}
 	}
+	p.checkPaired(r)
 }
 
 func (p *parser) between(v *yaml.Node) *Range {
@@ -1164,7 +1165,7 @@ func (p *parser) between(v *yaml.Node) *Range {
 
 func (p *parser) vsBaseline(v *yaml.Node) *VsBaseline {
 	vb := &VsBaseline{Pos: pos(v)}
-	fs, ok := p.mapping(v, "`vs_baseline`", "vs_baseline", vsBaselineKeys, nil)
+	fs, ok := p.mapping(v, "`vs_baseline`", "vs_baseline", append(vsBaselineKeys[:len(vsBaselineKeys):len(vsBaselineKeys)], vsPairedKeys...), nil)
 	if !ok {
 		return vb
 	}
@@ -1185,6 +1186,7 @@ func (p *parser) vsBaseline(v *yaml.Node) *VsBaseline {
 		}
 		*vb.field(k) = x
 	}
+	p.vsPaired(vb, fs)
 	return vb
 }
 

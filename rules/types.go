@@ -230,6 +230,10 @@ type VsBaseline struct {
 	MaxRise    *Number
 	MaxRisePct *Number
 	Pos        Pos
+	// Paired is the paired test on per-item results (PairedAuto ...), ""
+	// for the comparison of aggregate values (rules/paired.go).
+	Paired    string
+	PairedPos Pos
 }
 
 // ShapRule is a feature-importance rule over Clarify kernel SHAP values,

@@ -1,0 +1,43 @@
+package rules
+
+// Paired tests a vs_baseline rule can ask for (`paired:`): the candidate's
+// and the baseline's per-item results (lm-evaluation-harness samples files)
+// are matched by document id and the drop is judged on the paired
+// differences.
+const (
+	PairedAuto      = "auto" // McNemar when every item is pass/fail (0 or 1), else bootstrap
+	PairedMcNemar   = "mcnemar"
+	PairedBootstrap = "bootstrap"
+	PairedT         = "t"
+)
+
+// vsPairedKeys are the vs_baseline keys of paired comparisons.
+var vsPairedKeys = []string{"paired"}
+
+// vsPaired reads `paired:` of a vs_baseline mapping. A paired test judges
+// max_drop, max_drop_pct and min_gain (not raw rises), and needs the rule's
+// confidence (checked by checkPaired).
+func (p *parser) vsPaired(vb *VsBaseline, fs fields) {
+	n, ok := fs.vals["paired"]
+	if !ok {
+		return
+	}
+	s, ok := p.enum(n, "paired", PairedAuto, PairedMcNemar, PairedBootstrap, PairedT)
+	if !ok {
+		return
+	}
+	vb.Paired, vb.PairedPos = s, pos(n)
+	if vb.MaxRise != nil || vb.MaxRisePct != nil {
+		p.errorf(pos(n), KindConflict, "`paired` judges max_drop, max_drop_pct and min_gain; max_rise and max_rise_pct compare raw values, not paired items")
+	}
+	if vb.MaxDrop == nil && vb.MaxDropPct == nil && vb.MinGain == nil && vb.MinGainPct == nil {
+		p.errorf(pos(n), KindRequired, "`paired` needs a tolerance: max_drop, max_drop_pct or min_gain (max_drop: 0 for any drop)")
+	}
+}
+
+// checkPaired reports a paired vs_baseline rule without confidence.
+func (p *parser) checkPaired(r *Rule) {
+	if r.VsBaseline != nil && r.VsBaseline.Paired != "" && r.Confidence == 0 {
+		p.errorf(r.VsBaseline.PairedPos, KindRequired, "`paired` needs `confidence` (e.g. 0.95): the paired test fails only a drop beyond the tolerance at that confidence")
+	}
+}
