@@ -221,7 +221,9 @@ func TestReportDirection(t *testing.T) {
 		t.Errorf("flipped direction: %s (%s)", f.Verdict, f.Reason)
 	}
 	acc := file(rules.Rule{Metric: addr(t, "llm.lambada_openai.ppl"), VsBaseline: &rules.VsBaseline{MaxDrop: num(0.5)}})
-	old := func(v float64) *Metrics { return metrics(Instance{Address: "llm.lambada_openai.ppl", Value: v, StdDev: math.NaN()}) }
+	old := func(v float64) *Metrics {
+		return metrics(Instance{Address: "llm.lambada_openai.ppl", Value: v, StdDev: math.NaN()})
+	}
 	if f := only(t, Evaluate(acc, old(7), old(6.1), now)); f.Verdict != Fail {
 		t.Errorf("old ppl rise: %s (%s)", f.Verdict, f.Reason)
 	}
