@@ -41,3 +41,10 @@ func (p *parser) checkPaired(r *Rule) {
 		p.errorf(r.VsBaseline.PairedPos, KindRequired, "`paired` needs `confidence` (e.g. 0.95): the paired test fails only a drop beyond the tolerance at that confidence")
 	}
 }
+
+// LLM evaluation reports: their formats (gate/report lmeval*.go,
+// promptfoo.go, deepeval.go) and the labels their instances carry.
+func init() {
+	reportFormats = append(reportFormats, "lm-eval", "lm-eval-samples", "promptfoo", "deepeval")
+	whereLabels = append(whereLabels, "task", "filter", "prompt", "provider")
+}
