@@ -80,6 +80,10 @@ func ReadLMEvalSamples(src gate.Source, data []byte) (p *Parsed, err error, ok b
 	return &Parsed{Format: FormatLMEvalSamples, Instances: r.out}, nil, true
 }
 
+// sampleKeys are the keys of a sample line that are not metrics.
+var sampleKeys = map[string]bool{"doc_id": true, "doc": true, "target": true, "arguments": true, "resps": true,
+	"filtered_resps": true, "filter": true, "metrics": true, "doc_hash": true, "prompt_hash": true, "target_hash": true}
+
 func (r *reader) lmevalSample(doc *node, task string, lineNo int, seen map[string]int) error {
 	if doc.kind != kObject {
 		return fmt.Errorf("want a sample object, found %s", doc.kind)
@@ -91,8 +95,21 @@ func (r *reader) lmevalSample(doc *node, task string, lineNo int, seen map[strin
 	id := idn.str
 	filter, _ := doc.getString("filter")
 	ms := doc.get("metrics")
-	if ms == nil || ms.kind != kArray {
-		return fmt.Errorf("sample %s has no metrics list (found keys %s)", id, keysOf(doc))
+	if ms == nil {
+		// Harness versions before the metrics list: every other key with
+		// a number or boolean is a metric.
+		ms = &node{kind: kArray}
+		for i, k := range doc.keys {
+			if v := doc.vals[i]; !sampleKeys[k] && (v.kind == kNumber || v.kind == kBool || v.kind == kBare) {
+				ms.vals = append(ms.vals, &node{kind: kString, str: k})
+			}
+		}
+		if len(ms.vals) == 0 {
+			return fmt.Errorf("sample %s has no metrics list and no metric values (found keys %s)", id, keysOf(doc))
+		}
+	}
+	if ms.kind != kArray {
+		return fmt.Errorf("sample %s: metrics is %s, not a list of metric names", id, ms.kind)
 	}
 	hash, _ := doc.getString("prompt_hash")
 	kv := []string{"task", task, "doc_id", id}

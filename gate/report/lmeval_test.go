@@ -208,7 +208,8 @@ func TestReadLMEvalErrors(t *testing.T) {
 		{"samples without task in name", "s", "out/samples.jsonl", "", `{"doc_id": 0, "metrics": ["acc"], "acc": 1.0}` + "\n", "cannot tell the task"},
 		{"samples duplicate doc", "s", "samples_t_2026-01-01T00-00-00.1.jsonl", "", `{"doc_id": 0, "filter": "none", "metrics": ["acc"], "acc": 1.0}` + "\n" + `{"doc_id": 0, "filter": "none", "metrics": ["acc"], "acc": 0.0}` + "\n", "line 2: doc_id 0 has acc for filter \"none\" twice (lines 1 and 2)"},
 		{"samples bad line", "s", "samples_t_2026-01-01T00-00-00.1.jsonl", "", `{"doc_id": 0, "metrics": ["acc"], "acc": 1.0}` + "\n{oops\n", "line 2: not valid JSON"},
-		{"samples no metrics", "s", "samples_t_2026-01-01T00-00-00.1.jsonl", "", `{"doc_id": 0, "acc": 1.0}`, "has no metrics list"},
+		{"samples no metrics", "s", "samples_t_2026-01-01T00-00-00.1.jsonl", "", `{"doc_id": 0, "acc": "x"}`, "has no metrics list and no metric values"},
+		{"samples metrics not a list", "s", "samples_t_2026-01-01T00-00-00.1.jsonl", "", `{"doc_id": 0, "metrics": "acc", "acc": 1}`, "metrics is a string, not a list"},
 		{"samples forced empty", "s", "samples_t_2026-01-01T00-00-00.1.jsonl", FormatLMEvalSamples, "\n\n", "has no samples"},
 	} {
 		_, err := Read(gate.Source{Slot: tc.src, URI: tc.uri, Format: tc.format}, []byte(tc.data))
@@ -252,3 +253,18 @@ func TestReadLMEvalSamplesVariants(t *testing.T) {
 }
 
 func fmtv(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+
+// Samples of harness versions without the metrics list: numeric keys are
+// the metrics.
+func TestReadLMEvalSamplesWithoutMetricsList(t *testing.T) {
+	t.Parallel()
+	data := `{"doc_id": 3, "doc": {"q": "x"}, "target": "1", "resps": [["-1.5", "False"]], "filtered_resps": ["-1.5"], "acc": 1.0, "acc_norm": 0.0}` + "\n"
+	p, err := Read(gate.Source{Slot: "s", URI: "samples_arc_easy_2024-05-01T10-00-00.000001.jsonl"}, []byte(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "items:llm.arc_easy.acc doc_id=3 task=arc_easy = 1\nitems:llm.arc_easy.acc_norm doc_id=3 task=arc_easy = 0\n"
+	if got := summarize(p); got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+}

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"unicode/utf8"
 
 	"github.com/modelgate/modelgate/gate"
 	"github.com/modelgate/modelgate/rules"
@@ -152,7 +153,7 @@ func promptfooLabels(row, prompts *node, p *jpath) ([]string, error) {
 	if prompt == "" {
 		return nil, errAt(p, "result row names no prompt (found keys %s)", keysOf(row))
 	}
-	return []string{"prompt", truncate(prompt, 200), "provider", provider}, nil
+	return []string{"prompt", oneLine(prompt, 200), "provider", oneLine(provider, 200)}, nil
 }
 
 // row adds one result row.
@@ -235,6 +236,30 @@ func (a *pfAgg) components(list *node, depth int) {
 			a.assertF++
 		}
 	}
+}
+
+// oneLine makes a label of free text (a raw prompt): control characters
+// and line breaks become spaces, so that no label starts a line of output
+// (a "::" workflow command), and long text is cut at n bytes on a rune
+// boundary.
+func oneLine(s string, n int) string {
+	b := []rune(s)
+	out := make([]rune, 0, len(b))
+	for _, r := range b {
+		if r < 0x20 || r == 0x7f || r == 0x2028 || r == 0x2029 || (r >= 0x80 && r < 0xa0) {
+			r = ' '
+		}
+		out = append(out, r)
+	}
+	t := string(out)
+	if len(t) <= n {
+		return t
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(t[cut]) {
+		cut--
+	}
+	return t[:cut] + "..."
 }
 
 func kindOf(n *node) string {

@@ -148,3 +148,18 @@ func TestReadPromptfooErrors(t *testing.T) {
 		}
 	}
 }
+
+// A raw prompt with line breaks is a label on one line: no "::" workflow
+// command can start a line of output.
+func TestReadPromptfooLabelIsOneLine(t *testing.T) {
+	t.Parallel()
+	data := `{"results": {"version": 3, "results": [{"success": true, "score": 1, "prompt": {"raw": "Hi\n::error::pwned\r\nbye"}, "provider": {"id": "x\u2028y"}}], "stats": {"successes": 1, "failures": 0}}}`
+	p, err := Read(gate.Source{Slot: "pf"}, []byte(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := p.Instances[len(p.Instances)-1]
+	if got := gate.LabelString(last.Labels); got != "prompt=Hi ::error::pwned  bye provider=x y" {
+		t.Errorf("labels %q", got)
+	}
+}
