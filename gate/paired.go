@@ -43,10 +43,16 @@ type Paired struct {
 	Lo         float64 `json:"lo"`
 	Hi         float64 `json:"hi"`
 	P          float64 `json:"p_value"`
+	// PLimit is the one-sided p-value of "the worsening is within the
+	// tolerance" (the smallest over the rule's limits): a fail means PLimit
+	// < 1 - Confidence. Holm corrects these.
+	PLimit     float64 `json:"p_limit"`
 	Confidence float64 `json:"confidence"`
 	// Lost and Gained are McNemar's discordant pairs (pass/fail items).
 	Lost   int `json:"lost,omitempty"`
 	Gained int `json:"gained,omitempty"`
+	// judged is true when the test ran (PLimit is set).
+	judged bool
 }
 
 type item struct {
@@ -244,10 +250,14 @@ func (e *evaluator) judgePaired(c *vsCheck, in *Instance, conf float64, fd *Find
 		summary += fmt.Sprintf(" (%d lost, %d gained)", ps.Lost, ps.Gained)
 	}
 	verdict, why := Pass, ""
+	ps.PLimit, ps.judged = 1, true
+	for _, l := range limits {
+		ps.PLimit = math.Min(ps.PLimit, pLimit(w, wHi, l.v, conf, r, pWorse))
+	}
 	for _, l := range limits {
 		v, reason := Pass, ""
 		switch {
-		case wLo > l.v && (l.v < 0 || math.IsNaN(pWorse) || r.Method != "mcnemar-exact" || pWorse < 1-conf):
+		case wLo > l.v && (l.v < 0 || math.IsNaN(pWorse) || pWorse < 1-conf):
 			v, reason = Fail, fmt.Sprintf("worse by %s, beyond %s even at %.0f%% confidence", fmtNum(w), l.what, conf*100)
 		case wHi > l.v:
 			v, reason = Inconclusive, fmt.Sprintf("worse by %s, interval [%s, %s] straddles %s: within noise", fmtNum(w), fmtNum(wLo), fmtNum(wHi), l.what)
@@ -264,6 +274,24 @@ func (e *evaluator) judgePaired(c *vsCheck, in *Instance, conf float64, fd *Find
 		return verdict, summary
 	}
 	return verdict, why + "; " + summary
+}
+
+// pLimit is the one-sided p-value of "worsening <= limit": McNemar's own
+// (exact, or chi-square with continuity) for a limit of 0, otherwise the
+// normal approximation with the standard error the interval was built on.
+func pLimit(w, wHi, limit, conf float64, r stats.Result, pWorse float64) float64 {
+	if limit == 0 && strings.HasPrefix(r.Method, "mcnemar") {
+		return pWorse
+	}
+	z := math.Sqrt2 * math.Erfinv(2*conf-1)
+	se := (wHi - w) / z
+	if se <= 0 || math.IsNaN(se) {
+		if w > limit {
+			return 0
+		}
+		return 1
+	}
+	return 0.5 * math.Erfc((w-limit)/se/math.Sqrt2)
 }
 
 func mean(xs []float64) float64 {

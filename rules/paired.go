@@ -47,4 +47,21 @@ func (p *parser) checkPaired(r *Rule) {
 func init() {
 	reportFormats = append(reportFormats, "lm-eval", "lm-eval-samples", "promptfoo", "deepeval")
 	whereLabels = append(whereLabels, "task", "filter", "prompt", "provider")
+	defaultsKeys = append(defaultsKeys, "multiple_comparisons")
+}
+
+// Family-wise corrections of defaults.multiple_comparisons.
+const (
+	CorrectionNone = "none"
+	CorrectionHolm = "holm"
+)
+
+// multipleComparisons reads defaults.multiple_comparisons: holm corrects
+// the paired comparisons of the file as one family (off by default).
+func (p *parser) multipleComparisons(d *Defaults, fs fields) {
+	if v, ok := fs.vals["multiple_comparisons"]; ok {
+		if s, ok := p.enum(v, "multiple_comparisons", CorrectionNone, CorrectionHolm); ok {
+			d.MultipleComparisons, d.MultipleComparisonsPos = s, pos(v)
+		}
+	}
 }

@@ -820,6 +820,7 @@ func (p *parser) defaults(n *yaml.Node) Defaults {
 			d.OnMissing, d.OnMissingPos = OnMissing(s), pos(v)
 		}
 	}
+	p.multipleComparisons(&d, fs)
 	return d
 }
 

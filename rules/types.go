@@ -121,6 +121,10 @@ type Memorization struct {
 type Defaults struct {
 	Severity  Severity
 	OnMissing OnMissing
+	// MultipleComparisons is "holm" for a family-wise correction of the
+	// paired comparisons, "" (or "none") for none (rules/paired.go).
+	MultipleComparisons    string
+	MultipleComparisonsPos Pos
 
 	// Positions (zero when the file does not say).
 	Pos          Pos // the defaults mapping
