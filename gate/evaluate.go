@@ -44,7 +44,8 @@ func Evaluate(f *rules.File, cand, base *Metrics, now time.Time) *Result {
 	for i := range f.Rules {
 		e.rule(&f.Rules[i])
 	}
-	e.holm() // gate/holm.go: defaults.multiple_comparisons
+	e.repeatedRuns() // gate/repeated.go: min_runs_passing
+	e.holm()         // gate/holm.go: defaults.multiple_comparisons
 	r.Findings = e.out
 	r.Notes = e.notes
 	r.Counts = count(r.Findings, len(f.Rules))

@@ -35,6 +35,32 @@ func (p *parser) vsPaired(vb *VsBaseline, fs fields) {
 	}
 }
 
+// llmRuleKeys reads min_runs_passing and runs, and checks paired rules.
+func (p *parser) llmRuleKeys(r *Rule, fs fields) {
+	p.checkPaired(r)
+	if v, ok := fs.vals["min_runs_passing"]; ok {
+		if k, ok := p.integer(v, "min_runs_passing"); ok {
+			if k < 1 {
+				p.errorf(pos(v), KindRange, "`min_runs_passing` must be at least 1, found %d", k)
+			}
+			r.MinRunsPassing, r.MinRunsPassingPos = k, pos(v)
+		}
+	}
+	if v, ok := fs.vals["runs"]; ok {
+		if n, ok := p.integer(v, "runs"); ok {
+			switch {
+			case n < 1:
+				p.errorf(pos(v), KindRange, "`runs` must be at least 1, found %d", n)
+			case !fs.has("min_runs_passing"):
+				p.errorf(pos(v), KindRequired, "`runs` needs `min_runs_passing`: how many of the %d runs must pass", n)
+			case r.MinRunsPassing > n:
+				p.errorf(pos(v), KindRange, "`min_runs_passing` %d is more than the %d runs", r.MinRunsPassing, n)
+			}
+			r.Runs, r.RunsPos = n, pos(v)
+		}
+	}
+}
+
 // checkPaired reports a paired vs_baseline rule without confidence.
 func (p *parser) checkPaired(r *Rule) {
 	if r.VsBaseline != nil && r.VsBaseline.Paired != "" && r.Confidence == 0 {
@@ -48,6 +74,8 @@ func init() {
 	reportFormats = append(reportFormats, "lm-eval", "lm-eval-samples", "promptfoo", "deepeval")
 	whereLabels = append(whereLabels, "task", "filter", "prompt", "provider")
 	defaultsKeys = append(defaultsKeys, "multiple_comparisons")
+	ruleKeys = append(ruleKeys, "min_runs_passing", "runs")
+	metricOnlyKeys = append(metricOnlyKeys, "min_runs_passing", "runs")
 }
 
 // Family-wise corrections of defaults.multiple_comparisons.

@@ -1138,7 +1138,7 @@ func (p *parser) thresholds(r *Rule, fs fields, label string, isMetric bool) {
 			r.MinSamples, r.MinSamplesPos = t, pos(v)
 		}
 	}
-	p.checkPaired(r)
+	p.llmRuleKeys(r, fs) // rules/paired.go
 }
 
 func (p *parser) between(v *yaml.Node) *Range {

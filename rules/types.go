@@ -201,6 +201,11 @@ type Rule struct {
 	// Confidence (0 < c < 1) judges bounds on value ± z·σ; 0 when unset.
 	Confidence    float64
 	ConfidencePos Pos
+	// MinRunsPassing (k) judges repeated runs: the instances of one label
+	// set, one per attached run, pass when at least k of them pass; Runs
+	// (N), when set, is how many runs must be there (rules/paired.go).
+	MinRunsPassing, Runs       int
+	MinRunsPassingPos, RunsPos Pos
 	// OnInconclusive is what a verdict within noise does: fail (default) or warn.
 	OnInconclusive    OnMissing
 	OnInconclusivePos Pos
