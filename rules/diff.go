@@ -58,6 +58,7 @@ func Diff(base, head *File) []Change {
 	d := &differ{}
 	d.model(base, head)
 	d.defaults(base, head)
+	d.llmDefaults(base, head) // rules/paired.go
 	d.registry(base, head)
 	d.reports(base, head)
 	baseRules := map[string]*Rule{}
@@ -384,6 +385,7 @@ func (d *differ) rule(bf, hf *File, b, h *Rule) {
 		switch hk {
 		case "metric":
 			d.metricRule(b, h)
+			d.llmRule(b, h) // rules/paired.go
 		case "require":
 			for _, s := range b.Require {
 				if !slices.Contains(h.Require, s) {

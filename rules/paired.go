@@ -93,3 +93,48 @@ func (p *parser) multipleComparisons(d *Defaults, fs fields) {
 		}
 	}
 }
+
+// llmDefaults reports a change of defaults.multiple_comparisons: turning
+// Holm on can pass a candidate that failed (a fail becomes inconclusive).
+func (d *differ) llmDefaults(base, head *File) {
+	b, h := orDefault(base.Defaults.MultipleComparisons, CorrectionNone), orDefault(head.Defaults.MultipleComparisons, CorrectionNone)
+	if b == h {
+		return
+	}
+	kind := Tighten
+	if h == CorrectionHolm {
+		kind = Loosen
+	}
+	d.add("", kind, "defaults.multiple_comparisons changed", b, h, firstValid(head.Defaults.MultipleComparisonsPos, head.Defaults.Pos, Pos{Line: 1, Col: 1}))
+}
+
+// llmRule reports changes of paired, min_runs_passing and runs. A paired
+// test judges other evidence than the aggregate comparison, so adding,
+// removing or changing it may pass what failed: loosen, for the reviewer.
+func (d *differ) llmRule(b, h *Rule) {
+	id := h.ID
+	bp, hp := "", ""
+	if b.VsBaseline != nil {
+		bp = b.VsBaseline.Paired
+	}
+	if h.VsBaseline != nil {
+		hp = h.VsBaseline.Paired
+	}
+	if bp != hp {
+		pos := h.Pos
+		if h.VsBaseline != nil && h.VsBaseline.PairedPos.IsValid() {
+			pos = h.VsBaseline.PairedPos
+		}
+		d.add(id, Loosen, "vs_baseline paired test changed", orDefault(bp, "unpaired"), orDefault(hp, "unpaired"), pos)
+	}
+	switch {
+	case b.MinRunsPassing == h.MinRunsPassing:
+	case b.MinRunsPassing == 0 || (h.MinRunsPassing != 0 && h.MinRunsPassing < b.MinRunsPassing):
+		d.add(id, Loosen, "min_runs_passing changed", intText(b.MinRunsPassing), intText(h.MinRunsPassing), firstValid(h.MinRunsPassingPos, h.Pos))
+	default:
+		d.add(id, Tighten, "min_runs_passing changed", intText(b.MinRunsPassing), intText(h.MinRunsPassing), firstValid(h.MinRunsPassingPos, h.Pos))
+	}
+	if b.Runs != h.Runs {
+		d.add(id, Neutral, "runs changed", intText(b.Runs), intText(h.Runs), firstValid(h.RunsPos, h.Pos))
+	}
+}
