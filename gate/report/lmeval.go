@@ -27,7 +27,7 @@ type llmFormat struct {
 }
 
 var llmFormats = []llmFormat{
-	{FormatLMEval, "an lm-evaluation-harness results file", "results with task objects and versions, config, configs, n-shot, higher_is_better or n-samples", isLMEval, (*reader).lmeval},
+	{FormatLMEval, "an lm-evaluation-harness results file", "results with task objects and versions, configs, n-shot, higher_is_better or n-samples", isLMEval, (*reader).lmeval},
 	{FormatPromptfoo, "a promptfoo results file", "results.results (v2/v3) or a top-level version 1 with results and stats", isPromptfoo, (*reader).promptfoo},
 	{FormatDeepeval, "a deepeval test run", "testRunData with testCases and metricsScores, or testRunLink", isDeepeval, (*reader).deepeval},
 }
@@ -86,7 +86,8 @@ func mismatchLLM(doc *node, f llmFormat) string {
 // lmevalMarkers are the top-level keys that, next to a results object of
 // task objects, mark an lm-evaluation-harness results file (the harness's
 // own test fixtures have only results and versions).
-var lmevalMarkers = []string{"versions", "config", "configs", "n-shot", "higher_is_better", "n-samples", "group_subtasks", "lm_eval_version"}
+// (A bare "config" is too common in other files to mark one.)
+var lmevalMarkers = []string{"versions", "configs", "n-shot", "higher_is_better", "n-samples", "group_subtasks", "lm_eval_version"}
 
 func isLMEval(doc *node) bool {
 	res := doc.get("results")

@@ -16,6 +16,17 @@ import (
 // samples_<task>_<datetime.isoformat() with ':' as '-'>.jsonl.
 var samplesName = regexp.MustCompile(`^samples_(.+)_(\d{4}-\d{2}-\d{2}T[0-9.\-]+)\.jsonl$`)
 
+// maxSampleValues caps the per-sample values of one file (the largest
+// harness tasks have some 100,000 samples), so that a hostile 64 MiB file
+// of tiny lines cannot cost gigabytes of instances.
+var maxSampleValues = 1_000_000
+
+// multiLine reports whether data has a second non-empty line.
+func multiLine(data []byte) bool {
+	i := bytes.IndexByte(bytes.TrimSpace(data), '\n')
+	return i >= 0
+}
+
 // isSamplesData reports whether data starts like a line of an
 // lm-evaluation-harness samples file (the harness writes doc_id first).
 func isSamplesData(data []byte) bool {
@@ -37,14 +48,20 @@ func isSamplesData(data []byte) bool {
 // it). The sample count is never the line count: the results file's
 // n-samples is n.
 func ReadLMEvalSamples(src gate.Source, data []byte) (p *Parsed, err error, ok bool) {
-	if src.Format != FormatLMEvalSamples && (src.Format != "" || !isSamplesData(data)) {
+	base := path.Base(strings.ReplaceAll(src.URI, "\\", "/"))
+	m := samplesName.FindStringSubmatch(base)
+	switch {
+	case src.Format == FormatLMEvalSamples:
+	case src.Format != "" || !isSamplesData(data):
+		return nil, nil, false
+	case m == nil && !multiLine(data):
+		// One object that starts with doc_id, in a file not named like a
+		// samples file: any JSON, read as such.
 		return nil, nil, false
 	}
 	fail := func(where, format string, args ...any) (*Parsed, error, bool) {
 		return nil, &Error{Report: src.Slot, URI: src.URI, Path: where, Msg: fmt.Sprintf(format, args...)}, true
 	}
-	base := path.Base(strings.ReplaceAll(src.URI, "\\", "/"))
-	m := samplesName.FindStringSubmatch(base)
 	if m == nil {
 		return fail("", "lm-evaluation-harness samples: cannot tell the task, which only the file name gives: %q is not samples_<task>_<timestamp>.jsonl", base)
 	}
@@ -72,6 +89,9 @@ func ReadLMEvalSamples(src gate.Source, data []byte) (p *Parsed, err error, ok b
 		}
 		if err := r.lmevalSample(doc, task, lineNo, seen); err != nil {
 			return fail(fmt.Sprintf("line %d", lineNo), "%v", err)
+		}
+		if len(r.out) > maxSampleValues {
+			return fail(fmt.Sprintf("line %d", lineNo), "more than %d per-sample values; split the evaluation or attach fewer samples", maxSampleValues)
 		}
 	}
 	if len(r.out) == 0 {

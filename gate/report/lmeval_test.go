@@ -205,7 +205,7 @@ func TestReadLMEvalErrors(t *testing.T) {
 	for _, tc := range []struct{ name, src, uri, format, data, want string }{
 		{"duplicate metric key", "r", "", "", `{"results": {"t": {"acc,none": 0.9, "acc,none": 0.1}}, "versions": {}}`, "duplicate"},
 		{"forced lm-eval on promptfoo", "r", "", FormatLMEval, `{"results": {"version": 3, "results": [], "stats": {"successes": 0, "failures": 0}}}`, "this is a promptfoo results file, not an lm-evaluation-harness results file"},
-		{"samples without task in name", "s", "out/samples.jsonl", "", `{"doc_id": 0, "metrics": ["acc"], "acc": 1.0}` + "\n", "cannot tell the task"},
+		{"samples without task in name", "s", "out/samples.jsonl", "", `{"doc_id": 0, "metrics": ["acc"], "acc": 1.0}` + "\n" + `{"doc_id": 1, "metrics": ["acc"], "acc": 1.0}` + "\n", "cannot tell the task"},
 		{"samples duplicate doc", "s", "samples_t_2026-01-01T00-00-00.1.jsonl", "", `{"doc_id": 0, "filter": "none", "metrics": ["acc"], "acc": 1.0}` + "\n" + `{"doc_id": 0, "filter": "none", "metrics": ["acc"], "acc": 0.0}` + "\n", "line 2: doc_id 0 has acc for filter \"none\" twice (lines 1 and 2)"},
 		{"samples bad line", "s", "samples_t_2026-01-01T00-00-00.1.jsonl", "", `{"doc_id": 0, "metrics": ["acc"], "acc": 1.0}` + "\n{oops\n", "line 2: not valid JSON"},
 		{"samples no metrics", "s", "samples_t_2026-01-01T00-00-00.1.jsonl", "", `{"doc_id": 0, "acc": "x"}`, "has no metrics list and no metric values"},
@@ -266,5 +266,33 @@ func TestReadLMEvalSamplesWithoutMetricsList(t *testing.T) {
 	want := "items:llm.arc_easy.acc doc_id=3 task=arc_easy = 1\nitems:llm.arc_easy.acc_norm doc_id=3 task=arc_easy = 0\n"
 	if got := summarize(p); got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+}
+
+// A single object starting with doc_id in a file not named like a samples
+// file is any JSON; a user file with results and config is not lm-eval.
+func TestReadLMEvalDetectionIsNarrow(t *testing.T) {
+	t.Parallel()
+	p, err := Read(gate.Source{Slot: "card", URI: "s3://b/card.json"}, []byte(`{"doc_id": 7, "accuracy": 0.9}`))
+	if err != nil || p.Format != FormatJSON {
+		t.Errorf("single doc_id object: %v, %+v", err, p)
+	}
+	p, err = Read(gate.Source{Slot: "user"}, []byte(`{"results": {"holdout": {"auc": 0.9}}, "config": {"seed": 1}}`))
+	if err != nil || p.Format != FormatJSON {
+		t.Errorf("user results file: %v, %+v", err, p)
+	}
+}
+
+func TestReadLMEvalSamplesCap(t *testing.T) {
+	// Not parallel: it lowers the cap while no other test runs.
+	defer func(n int) { maxSampleValues = n }(maxSampleValues)
+	maxSampleValues = 1000
+	var b strings.Builder
+	for i := 0; i <= 250; i++ {
+		b.WriteString(`{"doc_id":` + strconv.Itoa(i) + `,"metrics":["a","b","c","d"],"a":1,"b":1,"c":1,"d":1}` + "\n")
+	}
+	_, err := Read(gate.Source{Slot: "s", URI: "samples_t_2026-01-01T00-00-00.1.jsonl"}, []byte(b.String()))
+	if err == nil || !strings.Contains(err.Error(), "line 251: more than 1000 per-sample values") {
+		t.Errorf("err = %v", err)
 	}
 }
