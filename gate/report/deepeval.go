@@ -155,8 +155,8 @@ func deepevalDirections(td *node) map[string]rules.Direction {
 		out[name] = d
 	}
 	for _, key := range []string{"testCases", "conversationalTestCases"} {
-		for _, tc := range td.get(key).vals {
-			for _, md := range tc.get("metricsData").vals {
+		for _, tc := range elems(td.get(key)) {
+			for _, md := range elems(tc.get("metricsData")) {
 				name, _ := md.getString("name")
 				s, t, ok := md.get("score"), md.get("threshold"), md.get("success")
 				if name == "" || s == nil || t == nil || ok == nil || s.kind != kNumber || t.kind != kNumber || ok.kind != kBool {
@@ -182,4 +182,12 @@ func deepevalDirections(td *node) map[string]rules.Direction {
 		}
 	}
 	return out
+}
+
+// elems is the elements of an array node, nil for anything else.
+func elems(n *node) []*node {
+	if n == nil || n.kind != kArray {
+		return nil
+	}
+	return n.vals
 }

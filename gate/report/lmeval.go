@@ -123,7 +123,7 @@ func (r *reader) lmeval(doc *node) error {
 	gs := doc.get("group_subtasks")
 	if gs != nil && gs.kind == kObject {
 		for i, g := range gs.keys {
-			for _, c := range gs.vals[i].vals {
+			for _, c := range elems(gs.vals[i]) {
 				if c.kind == kString {
 					if _, seen := parent[c.str]; !seen && c.str != g {
 						parent[c.str] = g
@@ -162,6 +162,9 @@ func (r *reader) lmeval(doc *node) error {
 }
 
 func (r *reader) lmevalRow(doc *node, task string, row *node, p *jpath, parent map[string]string) error {
+	if task == "" {
+		return errAt(p, "a task with an empty name")
+	}
 	var kv []string
 	kv = append(kv, "task", task)
 	if ds := lmevalDataset(doc, task); ds != "" {

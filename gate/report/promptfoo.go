@@ -207,6 +207,9 @@ func (a *pfAgg) row(row *node, p *jpath) error {
 	}
 	if ns := row.get("namedScores"); ns != nil && ns.kind == kObject {
 		for i, k := range ns.keys {
+			if k == "" {
+				return errAt(p.key("namedScores"), "a named score with an empty name")
+			}
 			v, note, ok := metricValue(ns.vals[i])
 			if !ok {
 				note = "named score is " + ns.vals[i].kind.String()
