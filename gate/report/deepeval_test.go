@@ -76,3 +76,21 @@ func TestReadDeepevalLinkOnly(t *testing.T) {
 		t.Errorf("err = %v\nwant prefix %s", err, want)
 	}
 }
+
+// Shapes that are not results fail closed with a message; a forced format
+// that the content does not have says what it is.
+func TestReadDeepevalErrors(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ name, format, data, want string }{
+		{"empty run", "", `{"testRunData": {}}`, "$.testRunData.metricsScores: want the list of metric scores, found nothing"},
+		{"scores not a list", "", `{"testRunData": {"metricsScores": [{"metric": "Bias", "scores": 0.5, "passes": 1, "fails": 0, "errors": 0}]}}`, "$.testRunData.metricsScores[0].scores: want the list of scores, found a number"},
+		{"bad count", "", `{"testRunData": {"metricsScores": [{"metric": "Bias", "scores": [], "passes": -1, "fails": 0, "errors": 0}]}}`, "$.testRunData.metricsScores[0].passes: want a count"},
+		{"forced on lm-eval", FormatDeepeval, `{"results": {"t": {"acc": 1}}, "versions": {"t": 0}}`, "this is an lm-evaluation-harness results file, not a deepeval test run"},
+		{"forced promptfoo on deepeval", FormatPromptfoo, `{"testRunLink": "https://x"}`, "this is a deepeval test run, not a promptfoo results file"},
+	} {
+		_, err := Read(gate.Source{Slot: "de", Format: tc.format}, []byte(tc.data))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: err = %v; want %q", tc.name, err, tc.want)
+		}
+	}
+}
