@@ -61,8 +61,9 @@ type item struct {
 }
 
 // itemsOf gathers the per-item results that belong to in: items of its
-// address with its task and filter (an instance without a filter takes
-// items whose filter is none). A doc_id given twice is an error.
+// address with its task, prompt and provider, and its filter (an instance
+// without a filter takes items whose filter is none). A doc_id given twice
+// is an error.
 func itemsOf(m *Metrics, in *Instance) (map[string]item, error) {
 	out := make(map[string]item, len(m.byAddr[ItemsPrefix+in.Address]))
 	task, filter := in.Label("task"), in.Label("filter")
@@ -73,6 +74,10 @@ func itemsOf(m *Metrics, in *Instance) (map[string]item, error) {
 		}
 		f := it.Label("filter")
 		if f != filter && !(filter == "" && f == "none") {
+			return
+		}
+		// Per-prompt promptfoo totals have no items of their own.
+		if it.Label("prompt") != in.Label("prompt") || it.Label("provider") != in.Label("provider") {
 			return
 		}
 		id := it.Label("doc_id")

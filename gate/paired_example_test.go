@@ -2,7 +2,9 @@ package gate_test
 
 import (
 	"context"
+	"fmt"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/modelgate/modelgate/gate"
@@ -50,3 +52,55 @@ func TestRunLLMHarnessExample(t *testing.T) {
 		t.Errorf("paired = %+v (want p %g)", p.Paired, wantP)
 	}
 }
+
+// promptfoo rows are items of the totals: 60 tests, the candidate fails 12
+// the baseline passed and passes 2 it failed. The pass rates (0.80 vs 0.63)
+// are judged paired with McNemar (12 lost, 2 gained: exact p = 0.0129).
+func TestPairedPromptfoo(t *testing.T) {
+	t.Parallel()
+	mk := func(provider string, pass func(i int) bool) []byte {
+		var rows []string
+		ok := 0
+		for i := 0; i < 60; i++ {
+			p := pass(i)
+			if p {
+				ok++
+			}
+			rows = append(rows, fmt.Sprintf(`{"success": %t, "score": %d, "promptIdx": 0, "testIdx": %d, "promptId": "abc", "prompt": {"raw": "Q {{q}}", "label": "qa"}, "provider": {"id": %q}, "testCase": {"assert": [{"type": "equals"}]}}`, p, map[bool]int{true: 1}[p], i, provider))
+		}
+		return []byte(fmt.Sprintf(`{"evalId": "e", "results": {"version": 3, "timestamp": "t", "prompts": [], "results": [%s], "stats": {"successes": %d, "failures": %d}}}`, strings.Join(rows, ","), ok, 60-ok))
+	}
+	base := mk("model-v1", func(i int) bool { return i < 48 })
+	cand := mk("model-v2", func(i int) bool { return (i >= 12 && i < 48) || i == 50 || i == 51 })
+	metrics := func(data []byte) *gate.Metrics {
+		p, err := read(gate.Source{Slot: "pf"}, data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := gate.NewMetrics()
+		m.Add(p.Instances...)
+		return m
+	}
+	a, _ := rules.ParseAddress("llm.promptfoo.pass_rate")
+	f := &rules.File{Path: "x.yml", Version: 1, Model: rules.Model{Group: "g", Baseline: rules.LatestApproved},
+		Rules: []rules.Rule{{ID: "pf", Metric: &a, Where: map[string]string{"prompt": ""}, Confidence: 0.95,
+			VsBaseline: &rules.VsBaseline{MaxDrop: num(0), Paired: rules.PairedAuto}}}}
+	res := gate.Evaluate(f, metrics(cand), metrics(base), now)
+	if len(res.Findings) != 1 {
+		t.Fatalf("%d findings", len(res.Findings))
+	}
+	fd := res.Findings[0]
+	if fd.Verdict != gate.Fail || fd.Paired == nil || fd.Paired.Test != "mcnemar-exact" || fd.Paired.Lost != 12 || fd.Paired.Gained != 2 ||
+		math.Abs(fd.Paired.P-0.012939453125) > 1e-12 || fd.Paired.Matched != 60 {
+		t.Errorf("%s %+v (%s)", fd.Verdict, fd.Paired, fd.Reason)
+	}
+	// The per-prompt totals (labelled by provider, which differs) have no
+	// items and no baseline instance: missing, never a pass.
+	f.Rules[0].Where = map[string]string{"prompt": "qa"}
+	res = gate.Evaluate(f, metrics(cand), metrics(base), now)
+	if fd := res.Findings[0]; fd.Verdict != gate.Missing {
+		t.Errorf("per prompt: %s (%s)", fd.Verdict, fd.Reason)
+	}
+}
+
+func num(v float64) *rules.Number { return &rules.Number{V: v} }

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"strconv"
 	"unicode/utf8"
 
 	"github.com/modelgate/modelgate/gate"
@@ -86,6 +87,7 @@ func (r *reader) promptfoo(doc *node) error {
 	rp := sp.key("results")
 	prompts := sum.get("prompts")
 	all := &pfAgg{}
+	var items []pfItem
 	var per []*pfAgg
 	perKey := map[string]*pfAgg{}
 	for i, row := range rows.vals {
@@ -104,11 +106,13 @@ func (r *reader) promptfoo(doc *node) error {
 			perKey[key] = a
 			per = append(per, a)
 		}
+		before := all.passes
 		for _, g := range []*pfAgg{all, a} {
 			if err := g.row(row, ip); err != nil {
 				return err
 			}
 		}
+		items = append(items, promptfooItem(row, i, all.passes > before, ip))
 	}
 	if err := promptfooCheckStats(sum.get("stats"), sp.key("stats"), all); err != nil {
 		return err
@@ -116,6 +120,59 @@ func (r *reader) promptfoo(doc *node) error {
 	r.promptfooEmit(all, sp.key("stats"))
 	for _, a := range per {
 		r.promptfooEmit(a, rp)
+	}
+	return r.promptfooItems(items)
+}
+
+// pfItem is one result row as a per-item result of the totals.
+type pfItem struct {
+	id, hash string
+	pass     bool
+	score    *node
+	p        *jpath
+}
+
+// promptfooItem identifies a row by prompt and test index (p<promptIdx>.t<testIdx>),
+// or by its position when the file has no indexes; the prompt hash is
+// promptId.
+func promptfooItem(row *node, i int, pass bool, p *jpath) pfItem {
+	id := "row" + strconv.Itoa(i)
+	pi, ti := row.get("promptIdx"), row.get("testIdx")
+	if pi != nil && ti != nil && pi.kind == kNumber && ti.kind == kNumber {
+		id = "p" + pi.str + ".t" + ti.str
+	}
+	hash, _ := row.getString("promptId")
+	return pfItem{id: id, hash: hash, pass: pass, score: row.get("score"), p: p}
+}
+
+// promptfooItems writes the rows as items of llm.promptfoo.pass_rate (1 or
+// 0) and llm.promptfoo.score, for paired comparisons of the totals.
+func (r *reader) promptfooItems(items []pfItem) error {
+	seen := map[string]bool{}
+	for _, it := range items {
+		if seen[it.id] {
+			return errAt(it.p, "result row %s is given twice (same promptIdx and testIdx)", it.id)
+		}
+		seen[it.id] = true
+		kv := []string{"doc_id", it.id}
+		if it.hash != "" {
+			kv = append(kv, "prompt_hash", it.hash)
+		}
+		ls := labels(kv...)
+		v := 0.0
+		if it.pass {
+			v = 1
+		}
+		r.add(gate.Instance{Address: gate.ItemsPrefix + rules.FormatAddress(rules.FamilyLLM, promptfooEval, "pass_rate"),
+			Labels: ls, Value: v, StdDev: nan(), Source: r.source(it.p.key("success"))})
+		if it.score != nil {
+			sv, note, ok := metricValue(it.score)
+			if !ok {
+				note = "score is " + it.score.kind.String()
+			}
+			r.add(gate.Instance{Address: gate.ItemsPrefix + rules.FormatAddress(rules.FamilyLLM, promptfooEval, "score"),
+				Labels: ls, Value: sv, StdDev: nan(), Source: r.source(it.p.key("score")), Note: note})
+		}
 	}
 	return nil
 }

@@ -11,6 +11,9 @@ import (
 func summarize(p *Parsed) string {
 	var b strings.Builder
 	for _, i := range p.Instances {
+		if strings.HasPrefix(i.Address, gate.ItemsPrefix+"llm.promptfoo.") {
+			continue // promptfoo rows: TestReadPromptfooItems
+		}
 		b.WriteString(strings.ReplaceAll(i.Key(), "\x00", " "))
 		if i.Missing() {
 			b.WriteString(" missing: " + i.Note)
@@ -158,8 +161,34 @@ func TestReadPromptfooLabelIsOneLine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	last := p.Instances[len(p.Instances)-1]
+	var last gate.Instance
+	for _, i := range p.Instances {
+		if i.Address == "llm.promptfoo.pass_rate" && len(i.Labels) > 0 {
+			last = i
+		}
+	}
 	if got := gate.LabelString(last.Labels); got != "prompt=Hi ::error::pwned  bye provider=x y" {
 		t.Errorf("labels %q", got)
+	}
+}
+
+// Each row is an item of the totals, for paired comparisons: pass 1/0 and
+// the row score, identified by prompt and test index, with the prompt hash.
+func TestReadPromptfooItems(t *testing.T) {
+	t.Parallel()
+	p := readFile(t, gate.Source{Slot: "pf"}, "llm/promptfoo/simple-cli-v3-2024-10.json")
+	var got []string
+	for _, i := range p.Instances {
+		if strings.HasPrefix(i.Address, gate.ItemsPrefix) {
+			got = append(got, i.Address+" "+i.Label("doc_id")+" "+i.Label("prompt_hash")[:8]+" "+fmtv(i.Value))
+		}
+	}
+	if len(got) != 16 || got[0] != "items:llm.promptfoo.pass_rate p0.t1 dd341503 1" || got[1] != "items:llm.promptfoo.score p0.t1 dd341503 1" ||
+		got[15] != "items:llm.promptfoo.score p1.t3 68f67e94 1" {
+		t.Errorf("items:\n%s", strings.Join(got, "\n"))
+	}
+	_, err := Read(gate.Source{Slot: "pf"}, []byte(`{"results": {"version": 3, "results": [{"success": true, "promptIdx": 0, "testIdx": 0, "prompt": {"raw": "p"}}, {"success": true, "promptIdx": 0, "testIdx": 0, "prompt": {"raw": "p"}}], "stats": {"successes": 2, "failures": 0}}}`))
+	if err == nil || !strings.Contains(err.Error(), "$.results.results[1]: result row p0.t0 is given twice") {
+		t.Errorf("duplicate row: %v", err)
 	}
 }
