@@ -213,6 +213,7 @@ func (e *evaluator) judgePaired(c *vsCheck, in *Instance, conf float64, fd *Find
 		return Error, "paired: " + err.Error()
 	}
 	ps.Test = r.Method
+	fd.Threshold = strings.Replace(fd.Threshold, "vs baseline", "vs baseline (paired "+r.Method+")", 1)
 	ps.Difference = candMean - baseMean
 	// Lo/Hi of candidate - baseline: the worsening's bounds, turned round
 	// for higher-is-better metrics.

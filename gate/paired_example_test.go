@@ -42,6 +42,9 @@ func TestRunLLMHarnessExample(t *testing.T) {
 		t.Errorf("floor (n from n-samples): %s %v (%s)", fl.Verdict, fl.Value, fl.Reason)
 	}
 	p := finding(t, res, "gsm8k-no-regression-paired")
+	if p.Threshold != "drop <= 0.01 vs baseline (paired mcnemar-chi2)" {
+		t.Errorf("threshold %q", p.Threshold)
+	}
 	if p.Verdict != gate.Fail || p.Paired == nil {
 		t.Fatalf("paired: %s (%s)", p.Verdict, p.Reason)
 	}
