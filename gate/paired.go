@@ -270,6 +270,13 @@ func (e *evaluator) judgePaired(c *vsCheck, in *Instance, conf float64, fd *Find
 		}
 		verdict, why = worse(verdict, why, v, reason)
 	}
+	for _, x := range []float64{ps.Difference, ps.Lo, ps.Hi, ps.P, ps.PLimit} {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			// JSON has no NaN; a statistic that is not finite judges nothing.
+			fd.Paired = nil
+			return Error, "paired: the test gave a value that is not finite (" + summary + ")"
+		}
+	}
 	un := ps.OnlyCandidate + ps.OnlyBaseline + ps.PromptMismatch + ps.NotFinite
 	if un > 0 {
 		summary += fmt.Sprintf("; %d items not judged (%d only in candidate, %d only in baseline, %d with different prompts, %d not finite: %s)",

@@ -1,6 +1,7 @@
 package gate
 
 import (
+	"encoding/json"
 	"math"
 	"strconv"
 	"strings"
@@ -250,5 +251,19 @@ func BenchmarkPaired100k(b *testing.B) {
 	f.Rules[0].Metric = &a
 	for b.Loop() {
 		Evaluate(f, cand, base, time.Unix(0, 0))
+	}
+}
+
+// Values so large that their differences overflow judge nothing: an error,
+// and the finding's JSON stays valid.
+func TestPairedOverflowIsError(t *testing.T) {
+	t.Parallel()
+	c, b := []float64{-1.7e308, 0, 1}, []float64{1.7e308, 0, 0} // the first difference overflows
+	f := only(t, Evaluate(pairedRule(t, rules.PairedBootstrap, rules.VsBaseline{MaxDrop: num(0)}), run(c, false, nil), run(b, false, nil), time.Unix(0, 0)))
+	if f.Verdict != Error || f.Paired != nil || !strings.Contains(f.Reason, "not finite") {
+		t.Errorf("%s %+v %q", f.Verdict, f.Paired, f.Reason)
+	}
+	if _, err := json.Marshal(f); err != nil {
+		t.Errorf("finding JSON: %v", err)
 	}
 }
