@@ -45,6 +45,11 @@ type Result struct {
 // ErrNoPairs is returned when there is nothing to compare.
 var ErrNoPairs = errors.New("no matched pairs")
 
+// ErrConfidence is returned for a confidence level outside (0, 1).
+var ErrConfidence = errors.New("stats: confidence must be between 0 and 1 (exclusive)")
+
+func badConf(c float64) bool { return !(c > 0 && c < 1) }
+
 // McNemar is the two-sided p-value of McNemar's test on the discordant
 // counts b and c, and whether it is the exact binomial one (b+c <
 // ExactLimit) or chi-square with continuity correction.
@@ -122,6 +127,9 @@ func PairedCounts(n, b, c int, conf float64) (Result, error) {
 	if n <= 0 {
 		return Result{}, ErrNoPairs
 	}
+	if badConf(conf) {
+		return Result{}, ErrConfidence
+	}
 	if b < 0 || c < 0 || b+c > n {
 		return Result{}, errors.New("stats: discordant counts outside 0..n")
 	}
@@ -143,6 +151,9 @@ func PairedT(d []float64, conf float64) (Result, error) {
 	n := len(d)
 	if n < 2 {
 		return Result{}, ErrNoPairs
+	}
+	if badConf(conf) {
+		return Result{}, ErrConfidence
 	}
 	mean, sd := meanSD(d)
 	se := sd / math.Sqrt(float64(n))
@@ -190,6 +201,9 @@ func Bootstrap(d []float64, conf float64, iters int, seed uint64) (Result, error
 	n := len(d)
 	if n == 0 {
 		return Result{}, ErrNoPairs
+	}
+	if badConf(conf) {
+		return Result{}, ErrConfidence
 	}
 	if iters < 1 {
 		iters = 1000

@@ -119,3 +119,17 @@ func TestPairedCounts(t *testing.T) {
 		t.Errorf("PairedBinary = %+v", bin)
 	}
 }
+
+func TestConfidenceOutOfRange(t *testing.T) {
+	for _, c := range []float64{0, 1, -0.5, 1.5, math.NaN()} {
+		if _, err := PairedCounts(10, 1, 2, c); err != ErrConfidence {
+			t.Errorf("PairedCounts conf %v: %v", c, err)
+		}
+		if _, err := PairedT([]float64{1, 2}, c); err != ErrConfidence {
+			t.Errorf("PairedT conf %v: %v", c, err)
+		}
+		if _, err := Bootstrap([]float64{1, 2}, c, 10, 1); err != ErrConfidence {
+			t.Errorf("Bootstrap conf %v: %v", c, err)
+		}
+	}
+}
