@@ -1,6 +1,7 @@
 package report
 
 import (
+	"math"
 	"strconv"
 	"strings"
 	"testing"
@@ -58,7 +59,7 @@ func TestReadLMEvalSamplesFixture(t *testing.T) {
 	}
 	hashes := []string{"3f18eaa751", "3614520931", "01a96a9811", "cc6bfa4cba", "0e9d69d593", "72435286ba", "872c370d8c", "06909e6709", "3b06b6aa22", "332bfcc599"}
 	for i, in := range got.Instances {
-		if in.Address != "items:llm.math_perturbed_full.exact_match" || in.Value != 0 || in.Missing() || in.N != 0 {
+		if in.Address != "items:llm.math_perturbed_full.exact_match" || in.Value != 0 || in.Missing() || in.N != 0 || !math.IsNaN(in.StdDev) {
 			t.Errorf("item %d = %+v; want items:llm.math_perturbed_full.exact_match = 0", i, in)
 		}
 		if in.Label("doc_id") != string(rune('0'+i)) || in.Label("filter") != "none" || in.Label("task") != "math_perturbed_full" ||

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"math"
 	"strings"
 	"testing"
 
@@ -19,6 +20,9 @@ func summarize(p *Parsed) string {
 			b.WriteString(" missing: " + i.Note)
 		} else {
 			b.WriteString(" = " + fmtv(i.Value))
+		}
+		if !math.IsNaN(i.StdDev) {
+			b.WriteString(" sd=" + fmtv(i.StdDev)) // no promptfoo or deepeval value has one
 		}
 		if i.N > 0 {
 			b.WriteString(" n=" + fmtv(float64(i.N)))
