@@ -148,13 +148,17 @@ func promptfooItem(row *node, i int, pass bool, p *jpath) pfItem {
 // promptfooItems writes the rows as items of llm.promptfoo.pass_rate (1 or
 // 0) and llm.promptfoo.score, for paired comparisons of the totals.
 func (r *reader) promptfooItems(items []pfItem) error {
-	seen := map[string]bool{}
+	seen := map[string]int{}
 	for _, it := range items {
-		if seen[it.id] {
-			return errAt(it.p, "result row %s is given twice (same promptIdx and testIdx)", it.id)
+		// promptfoo --repeat writes a test's rows again with the same
+		// indexes: the k-th repetition is <id>#k, matched with the
+		// baseline's k-th.
+		seen[it.id]++
+		id := it.id
+		if k := seen[it.id]; k > 1 {
+			id += "#" + strconv.Itoa(k)
 		}
-		seen[it.id] = true
-		kv := []string{"doc_id", it.id}
+		kv := []string{"doc_id", id}
 		if it.hash != "" {
 			kv = append(kv, "prompt_hash", it.hash)
 		}

@@ -191,8 +191,18 @@ func TestReadPromptfooItems(t *testing.T) {
 		got[15] != "items:llm.promptfoo.score p1.t3 68f67e94 1" {
 		t.Errorf("items:\n%s", strings.Join(got, "\n"))
 	}
-	_, err := Read(gate.Source{Slot: "pf"}, []byte(`{"results": {"version": 3, "results": [{"success": true, "promptIdx": 0, "testIdx": 0, "prompt": {"raw": "p"}}, {"success": true, "promptIdx": 0, "testIdx": 0, "prompt": {"raw": "p"}}], "stats": {"successes": 2, "failures": 0}}}`))
-	if err == nil || !strings.Contains(err.Error(), "$.results.results[1]: result row p0.t0 is given twice") {
-		t.Errorf("duplicate row: %v", err)
+	// Repeated rows (promptfoo --repeat) are the test's k-th repetition.
+	p, err := Read(gate.Source{Slot: "pf"}, []byte(`{"results": {"version": 3, "results": [{"success": true, "promptIdx": 0, "testIdx": 0, "prompt": {"raw": "p"}}, {"success": false, "promptIdx": 0, "testIdx": 0, "prompt": {"raw": "p"}}], "stats": {"successes": 1, "failures": 1}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, i := range p.Instances {
+		if i.Address == gate.ItemsPrefix+"llm.promptfoo.pass_rate" {
+			ids = append(ids, i.Label("doc_id")+"="+fmtv(i.Value))
+		}
+	}
+	if strings.Join(ids, " ") != "p0.t0=1 p0.t0#2=0" {
+		t.Errorf("repeated rows: %v", ids)
 	}
 }
