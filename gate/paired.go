@@ -137,9 +137,11 @@ func (e *evaluator) judgePaired(c *vsCheck, in *Instance, conf float64, fd *Find
 		}
 	}
 	var onlyBase []string
-	for id := range bi {
-		if _, ok := ci[id]; !ok {
-			onlyBase = append(onlyBase, id)
+	if len(bi) > len(ci)-ps.OnlyCandidate { // some baseline items have no candidate item
+		for id := range bi {
+			if _, ok := ci[id]; !ok {
+				onlyBase = append(onlyBase, id)
+			}
 		}
 	}
 	sortIDs(onlyBase)
