@@ -1,6 +1,7 @@
 package gate
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -44,6 +45,8 @@ func Evaluate(f *rules.File, cand, base *Metrics, now time.Time) *Result {
 	for i := range f.Rules {
 		e.rule(&f.Rules[i])
 	}
+	e.repeatedRuns() // gate/repeated.go: min_runs_passing
+	e.holm()         // gate/holm.go: defaults.multiple_comparisons
 	r.Findings = e.out
 	r.Notes = e.notes
 	r.Counts = count(r.Findings, len(f.Rules))
@@ -348,7 +351,7 @@ func zFor(c float64) float64 {
 func (e *evaluator) metric(rc ruleCtx) {
 	r := rc.r
 	addr := r.Metric.String()
-	sem := SemanticsOf(*r.Metric)
+	sem, semErr := e.reportSemantics(r, SemanticsOf(*r.Metric)) // gate/llmsemantics.go
 	checks := compileBounds(r, sem)
 	var thr []string
 	for _, c := range checks {
@@ -363,7 +366,7 @@ func (e *evaluator) metric(rc ruleCtx) {
 	}
 	threshold := strings.Join(thr, ", ")
 	z := zFor(r.Confidence)
-	if why := e.configError(r, sem, vs); why != "" {
+	if why := cmp.Or(semErr, e.configError(r, sem, vs)); why != "" {
 		fd := nanFinding()
 		fd.Metric, fd.Threshold, fd.Verdict, fd.Reason = addr, threshold, Error, why
 		e.emit(rc, fd)
@@ -408,6 +411,9 @@ func (e *evaluator) metric(rc ruleCtx) {
 				b, ambiguous = baseIdx.find(in.Labels)
 			}
 			v, reason := e.judgeVs(vs, in, b, z, r.Confidence, &fd)
+			if vs.vb.Paired != "" && e.base != nil { // gate/paired.go
+				v, reason = e.judgePaired(vs, in, r.Confidence, &fd)
+			}
 			if ambiguous {
 				v, reason = Missing, "the baseline has several different values for "+in.Address+instLabels(in)+"; which one to compare with is ambiguous"
 			}
@@ -552,6 +558,9 @@ func (e *evaluator) absentReason(addr string, where map[string]string) string {
 func (e *evaluator) samples(in *Instance, min int) (Verdict, string) {
 	slot, _, _ := strings.Cut(in.Source, ":")
 	n, ok := e.cand.ItemCount[slot]
+	if in.N > 0 { // the report's own count for this value (lm-eval n-samples)
+		n, ok = in.N, true
+	}
 	if !ok || n <= 0 {
 		return Missing, fmt.Sprintf("min_samples %d set but report %s gives no dataset.item_count", min, slot)
 	}

@@ -4,6 +4,8 @@ import (
 	"math"
 	"sort"
 	"strings"
+
+	"github.com/modelgate/modelgate/rules"
 )
 
 // Label is one key=value label of a metric instance (facet, value, group,
@@ -32,6 +34,12 @@ type Instance struct {
 	// Note is why the value is missing (the report's own error text when it
 	// gives one).
 	Note string `json:"note,omitempty"`
+	// N is the number of items the value was computed over when the report
+	// says (lm-evaluation-harness n-samples), 0 when unknown.
+	N int `json:"n,omitempty"`
+	// Direction is the metric's direction when the report says so
+	// (lm-evaluation-harness higher_is_better), "" otherwise.
+	Direction rules.Direction `json:"direction,omitempty"`
 }
 
 // Missing reports whether the instance has no finite value.

@@ -66,6 +66,8 @@ type Finding struct {
 	// Reason is one line for every verdict but pass.
 	Reason string `json:"reason,omitempty"`
 	Source string `json:"source,omitempty"`
+	// Paired is the paired comparison of a vs_baseline rule with paired:.
+	Paired *Paired `json:"paired,omitempty"`
 }
 
 func finite(f float64) *float64 {

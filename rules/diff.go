@@ -59,6 +59,7 @@ func Diff(base, head *File) []Change {
 	d := &differ{}
 	d.model(base, head)
 	d.defaults(base, head)
+	d.llmDefaults(base, head) // rules/paired.go
 	d.registry(base, head)
 	d.reports(base, head)
 	baseRules := map[string]*Rule{}
@@ -322,7 +323,7 @@ type kindDiff struct {
 }
 
 var kindDiffs = map[RuleKind]kindDiff{
-	RuleMetric:  {metricSummary, (*differ).metricRule},
+	RuleMetric:  {metricSummary, func(d *differ, b, h *Rule) { d.metricRule(b, h); d.llmRule(b, h) }},
 	RuleRequire: {requireSummary, (*differ).requireRule},
 	RuleShap:    {shapSummary, func(d *differ, b, h *Rule) { d.shapRule(h.ID, b.Shap, h.Shap, h.Pos) }},
 }

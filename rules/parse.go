@@ -820,6 +820,7 @@ func (p *parser) defaults(n *yaml.Node) Defaults {
 			d.OnMissing, d.OnMissingPos = OnMissing(s), pos(v)
 		}
 	}
+	p.multipleComparisons(&d, fs)
 	return d
 }
 
@@ -1166,6 +1167,7 @@ func (p *parser) thresholds(r *Rule, fs fields, label string, isMetric bool) {
 			r.MinSamples, r.MinSamplesPos = t, pos(v)
 		}
 	}
+	p.llmRuleKeys(r, fs) // rules/paired.go
 }
 
 func (p *parser) between(v *yaml.Node) *Range {
@@ -1193,7 +1195,7 @@ func (p *parser) between(v *yaml.Node) *Range {
 
 func (p *parser) vsBaseline(v *yaml.Node) *VsBaseline {
 	vb := &VsBaseline{Pos: pos(v)}
-	fs, ok := p.mapping(v, "`vs_baseline`", "vs_baseline", vsBaselineKeys, nil)
+	fs, ok := p.mapping(v, "`vs_baseline`", "vs_baseline", append(vsBaselineKeys[:len(vsBaselineKeys):len(vsBaselineKeys)], vsPairedKeys...), nil)
 	if !ok {
 		return vb
 	}
@@ -1214,6 +1216,7 @@ func (p *parser) vsBaseline(v *yaml.Node) *VsBaseline {
 		}
 		*vb.field(k) = x
 	}
+	p.vsPaired(vb, fs)
 	return vb
 }
 

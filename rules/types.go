@@ -121,6 +121,10 @@ type Memorization struct {
 type Defaults struct {
 	Severity  Severity
 	OnMissing OnMissing
+	// MultipleComparisons is "holm" for a family-wise correction of the
+	// paired comparisons, "" (or "none") for none (rules/paired.go).
+	MultipleComparisons    string
+	MultipleComparisonsPos Pos
 
 	// Positions (zero when the file does not say).
 	Pos          Pos // the defaults mapping
@@ -226,6 +230,11 @@ type Rule struct {
 	// Confidence (0.5 <= c < 1) judges bounds on value ± z·σ; 0 when unset.
 	Confidence    float64
 	ConfidencePos Pos
+	// MinRunsPassing (k) judges repeated runs: the instances of one label
+	// set, one per attached run, pass when at least k of them pass; Runs
+	// (N), when set, is how many runs must be there (rules/paired.go).
+	MinRunsPassing, Runs       int
+	MinRunsPassingPos, RunsPos Pos
 	// OnInconclusive is what a verdict within noise does: fail (default) or warn.
 	OnInconclusive    OnMissing
 	OnInconclusivePos Pos
@@ -259,6 +268,10 @@ type VsBaseline struct {
 	MaxRise    *Number
 	MaxRisePct *Number
 	Pos        Pos
+	// Paired is the paired test on per-item results (PairedAuto ...), ""
+	// for the comparison of aggregate values (rules/paired.go).
+	Paired    string
+	PairedPos Pos
 }
 
 // ShapRule is a feature-importance rule over Clarify kernel SHAP values,

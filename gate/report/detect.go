@@ -29,7 +29,7 @@ func detect(doc *node) string {
 	case isFmeval(doc):
 		return FormatFmeval
 	}
-	return ""
+	return detectLLM(doc)
 }
 
 func isClarifyBias(doc *node) bool {

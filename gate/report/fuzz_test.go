@@ -57,11 +57,12 @@ func checkRead(t *testing.T, src gate.Source, data []byte) {
 		t.Fatalf("ItemCount %d < 0", p.ItemCount)
 	}
 	for _, in := range p.Instances {
-		a, err := rules.ParseAddress(in.Address)
+		addr := strings.TrimPrefix(in.Address, gate.ItemsPrefix) // per-item results: items:<address>
+		a, err := rules.ParseAddress(addr)
 		if err != nil {
 			t.Fatalf("instance address %q does not parse: %v", in.Address, err)
 		}
-		if a.String() != in.Address {
+		if a.String() != addr {
 			t.Fatalf("address %q is not canonical (%q)", in.Address, a.String())
 		}
 		if !sort.SliceIsSorted(in.Labels, func(i, j int) bool { return in.Labels[i].Key < in.Labels[j].Key }) {

@@ -24,7 +24,7 @@ const (
 )
 
 // Formats lists every format name, in the order detection tries them.
-var Formats = []string{FormatModelQuality, FormatClarifyBias, FormatClarifyExplain, FormatViolations, FormatFmeval, FormatJSON}
+var Formats = append([]string{FormatModelQuality, FormatClarifyBias, FormatClarifyExplain, FormatViolations, FormatFmeval, FormatJSON}, LLMFormats...)
 
 // Parsed is what Read makes of one report: the gate's own type, so that
 // Read is a gate.ReadFunc.
@@ -106,6 +106,9 @@ func Read(src gate.Source, data []byte) (*Parsed, error) {
 	if format != "" && !knownFormat(format) {
 		return fail("", "unknown format %q; want one of %s", format, strings.Join(Formats, ", "))
 	}
+	if p, err, ok := ReadLMEvalSamples(src, data); ok {
+		return p, err
+	}
 	doc, err := parseJSON(data)
 	if err != nil {
 		var te *trailingError
@@ -158,6 +161,8 @@ func Read(src gate.Source, data []byte) (*Parsed, error) {
 		err = r.fmeval(doc)
 	case FormatJSON:
 		err = r.generic(doc)
+	case FormatLMEval, FormatPromptfoo, FormatDeepeval:
+		_, err = r.readLLM(doc, want)
 	case "":
 		// A named report (or a slot with no fixed family): detect.
 		want = detect(doc)
@@ -173,6 +178,8 @@ func Read(src gate.Source, data []byte) (*Parsed, error) {
 			err = r.violations(doc)
 		case FormatFmeval:
 			err = r.fmeval(doc)
+		case FormatLMEval, FormatPromptfoo, FormatDeepeval:
+			_, err = r.readLLM(doc, want)
 		default:
 			want = FormatJSON
 			err = r.generic(doc)

@@ -426,7 +426,7 @@ func TestReadErrors(t *testing.T) {
 		{"csv content type", gate.Source{Slot: "quality", URI: "s3://b/m.csv", ContentType: "text/csv; charset=utf-8"}, "a,b\n1,2\n",
 			Error{Report: "quality", URI: "s3://b/m.csv", Msg: `content type "text/csv; charset=utf-8" is not JSON; modelgate reads JSON reports (attach the JSON statistics or analysis file)`}},
 		{"unknown format", gate.Source{Slot: "x", Format: "yaml"}, "{}",
-			Error{Report: "x", Msg: "unknown format \"yaml\"; want one of model-quality, clarify-bias, clarify-explainability, monitor-violations, fmeval, json"}},
+			Error{Report: "x", Msg: "unknown format \"yaml\"; want one of model-quality, clarify-bias, clarify-explainability, monitor-violations, fmeval, json, lm-eval-samples, lm-eval, promptfoo, deepeval"}},
 		{"no name", gate.Source{}, "{}", Error{Msg: "no report name or slot given"}},
 		{"empty file", slot("quality"), "",
 			Error{Report: "quality", URI: "s3://bucket/quality.json", Path: "$", Msg: "not valid JSON: line 1 col 1: empty document; want a JSON object or array"}},
