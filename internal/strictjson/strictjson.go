@@ -47,12 +47,20 @@ func ReadAll(r io.Reader, max int64, v any) error {
 	return Unmarshal(data, v)
 }
 
-// Check reports the first duplicate key, syntax error or trailing data in
-// data, without building the value.
+// MaxDepth bounds the nesting of objects and arrays. Registry files,
+// evidence and payloads nest a few levels; a deeper document is refused
+// instead of walked (encoding/json itself stops at 10000).
+const MaxDepth = 512
+
+// Check reports the first duplicate key, syntax error, excess nesting or
+// trailing data in data, without building the value. It runs in time
+// linear in len(data): the JSON path is kept as a stack of steps and
+// rendered only for an error.
 func Check(data []byte) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
-	if err := walk(dec, "$"); err != nil {
+	w := walker{dec: dec}
+	if err := w.value(); err != nil {
 		return err
 	}
 	if _, err := dec.Token(); err != io.EOF {
@@ -64,49 +72,62 @@ func Check(data []byte) error {
 	return nil
 }
 
-func walk(dec *json.Decoder, path string) error {
-	tok, err := dec.Token()
+type walker struct {
+	dec  *json.Decoder
+	path []string // steps below $: ".key", `["odd key"]`, "[3]"
+}
+
+func (w *walker) where() string { return "$" + strings.Join(w.path, "") }
+
+func (w *walker) value() error {
+	tok, err := w.dec.Token()
 	if err != nil {
 		if err == io.EOF {
-			return fmt.Errorf("invalid JSON at %s: unexpected end of input", path)
+			return fmt.Errorf("invalid JSON at %s: unexpected end of input", w.where())
 		}
-		return fmt.Errorf("invalid JSON at %s: %w", path, err)
+		return fmt.Errorf("invalid JSON at %s: %w", w.where(), err)
 	}
 	d, ok := tok.(json.Delim)
 	if !ok {
 		return nil
 	}
+	if len(w.path) >= MaxDepth {
+		return fmt.Errorf("invalid JSON at %s: nested more than %d levels", w.where(), MaxDepth)
+	}
 	switch d {
 	case '{':
 		seen := map[string]string{}
-		for dec.More() {
-			kt, err := dec.Token()
+		for w.dec.More() {
+			kt, err := w.dec.Token()
 			if err != nil {
-				return fmt.Errorf("invalid JSON at %s: %w", path, err)
+				return fmt.Errorf("invalid JSON at %s: %w", w.where(), err)
 			}
 			key, _ := kt.(string)
-			child := path + keyPath(key)
+			w.path = append(w.path, keyPath(key))
 			fold := strings.ToLower(strings.ToUpper(key))
 			if first, dup := seen[fold]; dup {
 				if first == key {
-					return fmt.Errorf("%w %q at %s: the value is ambiguous", ErrDuplicateKey, key, child)
+					return fmt.Errorf("%w %q at %s: the value is ambiguous", ErrDuplicateKey, key, w.where())
 				}
-				return fmt.Errorf("%w %q at %s: it differs from %q only in letter case, so the value is ambiguous", ErrDuplicateKey, key, child, first)
+				return fmt.Errorf("%w %q at %s: it differs from %q only in letter case, so the value is ambiguous", ErrDuplicateKey, key, w.where(), first)
 			}
 			seen[fold] = key
-			if err := walk(dec, child); err != nil {
+			if err := w.value(); err != nil {
 				return err
 			}
+			w.path = w.path[:len(w.path)-1]
 		}
 	case '[':
-		for i := 0; dec.More(); i++ {
-			if err := walk(dec, path+"["+strconv.Itoa(i)+"]"); err != nil {
+		for i := 0; w.dec.More(); i++ {
+			w.path = append(w.path, "["+strconv.Itoa(i)+"]")
+			if err := w.value(); err != nil {
 				return err
 			}
+			w.path = w.path[:len(w.path)-1]
 		}
 	}
-	if _, err := dec.Token(); err != nil { // the closing delimiter
-		return fmt.Errorf("invalid JSON at %s: %w", path, err)
+	if _, err := w.dec.Token(); err != nil { // the closing delimiter
+		return fmt.Errorf("invalid JSON at %s: %w", w.where(), err)
 	}
 	return nil
 }

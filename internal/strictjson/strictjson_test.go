@@ -69,6 +69,24 @@ func TestReadAllCap(t *testing.T) {
 	}
 }
 
+func TestCheckDepth(t *testing.T) {
+	t.Parallel()
+	ok := strings.Repeat("[", MaxDepth) + strings.Repeat("]", MaxDepth)
+	if err := Check([]byte(ok)); err != nil {
+		t.Fatalf("Check(%d levels) = %v; want nil", MaxDepth, err)
+	}
+	deep := strings.Repeat("[", MaxDepth+1) + strings.Repeat("]", MaxDepth+1)
+	if err := Check([]byte(deep)); err == nil || !strings.Contains(err.Error(), "nested more than") {
+		t.Fatalf("Check(%d levels) = %v; want a nesting error", MaxDepth+1, err)
+	}
+	// A megabyte of open brackets is refused at the cap, not walked level
+	// by level with ever longer paths (that took minutes).
+	huge := []byte(strings.Repeat(`{"a":`, 1<<18))
+	if err := Check(huge); err == nil || !strings.Contains(err.Error(), "nested more than") {
+		t.Fatalf("Check(1 MiB of nesting) = %v; want a nesting error", err)
+	}
+}
+
 func FuzzCheck(f *testing.F) {
 	f.Add([]byte(`{"a":{"b":[1,2,{"c":null}]}}`))
 	f.Add([]byte(`{"a":1,"a":2}`))
