@@ -195,7 +195,9 @@ type acc struct {
 	fails, unknown []string
 }
 
-func (a *acc) fail(format string, args ...any) { a.fails = append(a.fails, fmt.Sprintf(format, args...)) }
+func (a *acc) fail(format string, args ...any) {
+	a.fails = append(a.fails, fmt.Sprintf(format, args...))
+}
 func (a *acc) unk(what string, u *Unknown) {
 	a.unknown = append(a.unknown, fmt.Sprintf("%s cannot be known before deploy: %s", what, u.Why))
 }
