@@ -227,6 +227,7 @@ func judge(e *emitter, d *Description, pk Packages) {
 		var a acc
 		v, u, ok := field(d.Config, "KmsKeyId")
 		switch s, _ := asString(v); {
+		case u != nil && u.Set():
 		case u != nil:
 			a.unk("KmsKeyId", u)
 		case !ok || s == "":
@@ -454,6 +455,7 @@ func dataCapture(dc *rules.DataCaptureRule, d *Description) verdict {
 		k, u, ok := field(cfg, "KmsKeyId")
 		s, _ := asString(k)
 		switch {
+		case u != nil && u.Set():
 		case u != nil:
 			a.unk("DataCaptureConfig.KmsKeyId", u)
 		case !ok || s == "":

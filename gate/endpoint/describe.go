@@ -35,6 +35,17 @@ type Unknown struct {
 	resource string
 }
 
+// Set reports whether the value, unknown as it is, is certainly not empty:
+// an attribute or id of a resource of the template, or a substitution with
+// literal text around its unknown parts (an ARN built with ${AWS::Region}).
+// A parameter's value may be empty, so it is not.
+func (u Unknown) Set() bool {
+	if u.resource != "" {
+		return true
+	}
+	return strings.TrimSpace(subVarRE.ReplaceAllString(u.Partial, "")) != ""
+}
+
 // Description is what the checks read about one endpoint. The maps are
 // shaped like the SageMaker API: Config like CreateEndpointConfig input /
 // DescribeEndpointConfig output, each of Models like CreateModel input /

@@ -1,0 +1,175 @@
+package endpoint
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/modelgate/modelgate/gate"
+	"github.com/modelgate/modelgate/internal/strictjson"
+)
+
+func describeFile(t *testing.T, pf File) *Description {
+	t.Helper()
+	d, err := pf.Describe(context.Background())
+	if err != nil {
+		t.Fatalf("Describe(%s): %v", pf.Path, err)
+	}
+	return d
+}
+
+func byRule(s *Section) map[string]gate.Finding {
+	m := map[string]gate.Finding{}
+	for _, f := range s.Findings {
+		if _, seen := m[f.Rule]; !seen || f.Verdict != gate.Pass {
+			m[f.Rule] = f
+		}
+	}
+	return m
+}
+
+// The real SageMaker-project template: every parameter is set at deploy,
+// so the checks that depend on one are missing (never pass), and say which
+// parameter; what the template fixes (no KMS key, no VPC) fails.
+func TestCloudFormationTemplateUnknownsAreMissing(t *testing.T) {
+	t.Parallel()
+	d := describeFile(t, File{Path: "testdata/cfn-template.yml"})
+	if d.Moment != Proposed || !d.HasDeployment || d.HasScaling || d.HasSchedules {
+		t.Errorf("description: moment %s deployment %v scaling %v schedules %v", d.Moment, d.HasDeployment, d.HasScaling, d.HasSchedules)
+	}
+	f := rulesWith(t, allRules...)
+	got := byRule(Evaluate(f, d, testPackages, fixedNow))
+	for rule, want := range map[string]struct {
+		v      gate.Verdict
+		reason string
+	}{
+		"serves":     {gate.Missing, "ModelPackageName of container 1 of model Model cannot be known before deploy: !Ref ModelPackageName (a template parameter"},
+		"capture":    {gate.Fail, "captured data is not encrypted with a KMS key"},
+		"kms":        {gate.Fail, "no KmsKeyId"},
+		"vpc":        {gate.Fail, "model Model runs outside a VPC"},
+		"types":      {gate.Missing, "InstanceType cannot be known before deploy: !Ref EndpointInstanceType"},
+		"redundancy": {gate.Missing, "InitialInstanceCount cannot be known before deploy: !Ref EndpointInstanceCount"},
+		"scaling":    {gate.Skipped, "judged on the live endpoint"},
+		"monitored":  {gate.Skipped, "judged on the live endpoint"},
+		"guarded":    {gate.Missing, "DeploymentConfig cannot be known before deploy: !If PerformLinearDeployment"},
+	} {
+		fd := got[rule]
+		if fd.Verdict != want.v || !strings.Contains(fd.Reason, want.reason) {
+			t.Errorf("%s = %s %q; want %s containing %q", rule, fd.Verdict, fd.Reason, want.v, want.reason)
+		}
+		if fd.Verdict == gate.Missing && !fd.Blocking {
+			t.Errorf("%s: missing but not blocking", rule)
+		}
+	}
+	// Data capture: what is unknown is said even when something fails.
+	if c := got["capture"].Reason; !strings.Contains(c, "InitialSamplingPercentage cannot be known before deploy: !Ref SamplingPercentage") {
+		t.Errorf("capture reason %q does not name the unknown sampling", c)
+	}
+}
+
+// With the stage's parameter values the template is judged: production
+// serves the candidate with 3 instances and a canary with rollback alarms.
+func TestCloudFormationTemplateWithParameters(t *testing.T) {
+	t.Parallel()
+	d := describeFile(t, File{Path: "testdata/cfn-template.yml", Parameters: "testdata/prod-config.json"})
+	if d.Name != "churn-prod" {
+		t.Errorf("endpoint name %q; want churn-prod", d.Name)
+	}
+	f := rulesWith(t,
+		"{id: serves, serves: approved-or-candidate}",
+		"{id: capture, data_capture: {min_sampling: 20, buckets: [churn-capture]}}",
+		"{id: types, instance_types: [ml.m5.xlarge]}",
+		"{id: redundancy, min_instances: 2}",
+		"{id: guarded, deployment: {blue_green: true, auto_rollback: true}}",
+	)
+	s := Evaluate(f, d, testPackages, fixedNow)
+	for _, fd := range s.Findings {
+		if fd.Verdict != gate.Pass {
+			t.Errorf("%s = %s %q; want pass", fd.Rule, fd.Verdict, fd.Reason)
+		}
+	}
+	// Staging: another package, one instance, capture off, no guardrail
+	// (the template's conditions make DeploymentConfig AWS::NoValue).
+	d = describeFile(t, File{Path: "testdata/cfn-template.yml", Parameters: "testdata/staging-config.json"})
+	got := byRule(Evaluate(f, d, testPackages, fixedNow))
+	for rule, reason := range map[string]string{
+		"serves":     "model Model serves churn-xgboost/5, which is not the approved churn-xgboost/3 or candidate churn-xgboost/4",
+		"capture":    "data capture is off: EnableCapture is false",
+		"types":      "instance type ml.m5.large is not allowed",
+		"redundancy": "1 instance(s), below the minimum 2",
+		"guarded":    "the endpoint has no DeploymentConfig",
+	} {
+		if fd := got[rule]; fd.Verdict != gate.Fail || !strings.Contains(fd.Reason, reason) {
+			t.Errorf("staging %s = %s %q; want fail containing %q", rule, fd.Verdict, fd.Reason, reason)
+		}
+	}
+}
+
+func TestCreateEndpointConfigFiles(t *testing.T) {
+	t.Parallel()
+	f := rulesWith(t, allRules...)
+	for _, tc := range []struct {
+		path string
+		want map[string]gate.Verdict
+	}{
+		{"testdata/create-endpoint-config.json", map[string]gate.Verdict{
+			"serves": gate.Missing, "capture": gate.Pass, "kms": gate.Pass, "vpc": gate.Missing, "types": gate.Pass,
+			"redundancy": gate.Pass, "scaling": gate.Skipped, "monitored": gate.Skipped, "guarded": gate.Skipped,
+		}},
+		{"testdata/create-endpoint-config.yml", map[string]gate.Verdict{
+			"capture": gate.Fail, "kms": gate.Pass, "redundancy": gate.Fail,
+		}},
+	} {
+		d := describeFile(t, File{Path: tc.path})
+		got := byRule(Evaluate(f, d, testPackages, fixedNow))
+		for rule, want := range tc.want {
+			if got[rule].Verdict != want {
+				t.Errorf("%s: %s = %s %q; want %s", tc.path, rule, got[rule].Verdict, got[rule].Reason, want)
+			}
+		}
+	}
+}
+
+func TestTemplateKnownParts(t *testing.T) {
+	t.Parallel()
+	// Resource B: a KMS key ARN built with ${AWS::Region} and a key's Arn
+	// attribute are set though not known; the capture bucket is known from
+	// the literal part of a !Sub.
+	d := describeFile(t, File{Path: "testdata/two-configs.yml", Resource: "B"})
+	f := rulesWith(t, "{id: kms, kms: true}", "{id: capture, data_capture: {kms: true, buckets: [churn-capture]}}")
+	for _, fd := range Evaluate(f, d, testPackages, fixedNow).Findings {
+		if fd.Verdict != gate.Pass {
+			t.Errorf("%s = %s %q; want pass", fd.Rule, fd.Verdict, fd.Reason)
+		}
+	}
+}
+
+func TestProposedInputErrors(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		pf   File
+		want string
+	}{
+		{File{Path: "testdata/dup-key.json"}, `duplicate key`},
+		{File{Path: "testdata/dup-key.yml"}, `dup-key.yml:4:5: duplicate key "InstanceType" (first at line 3)`},
+		{File{Path: "testdata/bad-tag.yml"}, "bad-tag.yml:5:17: tag !Evil is not a CloudFormation intrinsic function"},
+		{File{Path: "testdata/alias.yml"}, "anchors and aliases are not allowed"},
+		{File{Path: "testdata/two-configs.yml"}, "has 2 AWS::SageMaker::EndpointConfig resources (A, B); name one with endpoint.resource"},
+		{File{Path: "testdata/two-configs.yml", Resource: "C"}, "has no AWS::SageMaker::EndpointConfig resource C; it has: A, B"},
+		{File{Path: "testdata/create-endpoint-config.json", Resource: "A"}, "is not a CloudFormation template"},
+		{File{Path: "testdata/cfn-template.yml", Parameters: "testdata/create-endpoint-config.json"}, `no "Parameters" object`},
+		{File{Path: "testdata/prod-config.json"}, "neither a CreateEndpointConfig input"},
+		{File{Path: "testdata/nope.yml"}, "no such file"},
+		{File{Path: "testdata"}, "is not a regular file"},
+	} {
+		_, err := tc.pf.Describe(context.Background())
+		if err == nil || !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("Describe(%+v) = %v; want an ErrInput containing %q", tc.pf, err, tc.want)
+		}
+	}
+	_, err := File{Path: "testdata/dup-key.json"}.Describe(context.Background())
+	if !errors.Is(err, strictjson.ErrDuplicateKey) && !strings.Contains(err.Error(), "InstanceType") {
+		t.Errorf("duplicate key error %v does not name the key", err)
+	}
+}
