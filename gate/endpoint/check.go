@@ -54,13 +54,22 @@ func Check(ctx context.Context, f *rules.File, src Source, o Options) (*Section,
 	if f.Endpoint == nil || len(f.Endpoint.Rules) == 0 {
 		return nil, fmt.Errorf("%w: the rules file has no endpoint section", ErrInput)
 	}
+	// The endpoint and the packages it must serve are independent: read
+	// both at once.
+	var pk Packages
+	var pkErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		pk, pkErr = packages(ctx, f, o)
+	}()
 	d, err := src.Describe(ctx)
+	<-done
 	if err != nil {
 		return nil, err
 	}
-	pk, err := packages(ctx, f, o)
-	if err != nil {
-		return nil, err
+	if pkErr != nil {
+		return nil, pkErr
 	}
 	return Evaluate(f, d, pk, o.Now), nil
 }
@@ -584,7 +593,7 @@ func minInstances(n int, d *Description, v map[string]any) verdict {
 	var a acc
 	th := ">= " + strconv.Itoa(n) + " instances"
 	value := math.NaN()
-	if _, isServerless := v["ServerlessConfig"]; isServerless {
+	if _, _, isServerless := field(v, "ServerlessConfig"); isServerless {
 		a.fail("variant %s is serverless: it has no instances to spread across Availability Zones", variantName(v))
 		return a.verdict(th, "", value, variantLabel(v))
 	}

@@ -131,7 +131,27 @@ func FromJSON(v any) (map[string]any, error) {
 		return nil, err
 	}
 	delete(m, "ResultMetadata")
+	dropNulls(m)
 	return m, nil
+}
+
+// dropNulls removes null members: an SDK struct writes an unset pointer as
+// null, and the API leaves the member out.
+func dropNulls(v any) {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			if e == nil {
+				delete(x, k)
+				continue
+			}
+			dropNulls(e)
+		}
+	case []any:
+		for _, e := range x {
+			dropNulls(e)
+		}
+	}
 }
 
 // field looks up a path of keys and list indexes. unk is set when the value
