@@ -241,15 +241,12 @@ func (p *parser) endpointSection(n *yaml.Node, modelIDs map[string]bool) *Endpoi
 	return e
 }
 
-// checkRelPath accepts a relative path that stays inside the repository.
+// checkRelPath accepts a relative path (it may climb out of the rules
+// file's folder, e.g. ../deploy/x.yml from .github/; the reader confines it
+// to the repository).
 func checkRelPath(s string) string {
-	if strings.Contains(s, "://") || strings.HasPrefix(s, "/") || strings.HasPrefix(s, `\`) {
+	if strings.Contains(s, "://") || strings.HasPrefix(s, "/") || strings.HasPrefix(s, `\`) || (len(s) > 1 && s[1] == ':') {
 		return fmt.Sprintf("`%s` must be a path relative to the rules file", trunc(s))
-	}
-	for _, part := range strings.FieldsFunc(s, func(r rune) bool { return r == '/' || r == '\\' }) {
-		if part == ".." {
-			return fmt.Sprintf("`%s` leaves the repository; `..` is not allowed", trunc(s))
-		}
 	}
 	return ""
 }

@@ -207,12 +207,13 @@ func (t *template) ref(name string) any {
 		return Unknown{Why: "!Ref " + name + " (known at deploy)"}
 	}
 	if def, ok := t.params[name]; ok {
+		dm, _ := def.(map[string]any)
 		if v, given := t.values[name]; given {
-			return v
+			return listParam(dm, v)
 		}
-		if dm, _ := def.(map[string]any); t.values != nil && dm != nil {
+		if t.values != nil && dm != nil {
 			if dv, ok := dm["Default"]; ok {
-				return dv
+				return listParam(dm, dv)
 			}
 		}
 		why := "!Ref " + name + " (a template parameter; its value is given at deploy"
@@ -227,6 +228,21 @@ func (t *template) ref(name string) any {
 		return Unknown{Why: "!Ref " + name + " (the id of a resource, known after deploy)", resource: name}
 	}
 	return Unknown{Why: "!Ref " + name + " names nothing in the template"}
+}
+
+// listParam splits the value of a list parameter (CommaDelimitedList,
+// List<...>), which a configuration file gives as "a,b".
+func listParam(def map[string]any, v any) any {
+	typ, _ := def["Type"].(string)
+	str, isStr := v.(string)
+	if !isStr || (typ != "CommaDelimitedList" && !strings.HasPrefix(typ, "List<")) {
+		return v
+	}
+	var out []any
+	for _, p := range strings.Split(str, ",") {
+		out = append(out, strings.TrimSpace(p))
+	}
+	return out
 }
 
 var subVarRE = regexp.MustCompile(`\$\{([^}]*)\}`)

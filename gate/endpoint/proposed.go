@@ -40,17 +40,52 @@ var _ Source = File{}
 
 // ProposedFile is the proposed configuration the rules file names
 // (endpoint.config, endpoint.resource, endpoint.parameters), with paths
-// relative to the rules file. ok is false when it names none.
-func ProposedFile(f *rules.File) (File, bool) {
+// relative to the rules file. When repoRoot is not empty, both paths must
+// stay inside it (symbolic links resolved): a rules file from a pull
+// request cannot make the gate read a file outside the checkout. ok is
+// false when the rules file names no configuration.
+func ProposedFile(f *rules.File, repoRoot string) (pf File, ok bool, err error) {
 	if f.Endpoint == nil || f.Endpoint.Config == "" {
-		return File{}, false
+		return File{}, false, nil
 	}
 	dir := filepath.Dir(f.Path)
-	pf := File{Path: filepath.Join(dir, filepath.FromSlash(f.Endpoint.Config)), Resource: f.Endpoint.Resource}
+	pf = File{Path: filepath.Join(dir, filepath.FromSlash(f.Endpoint.Config)), Resource: f.Endpoint.Resource}
 	if f.Endpoint.Parameters != "" {
 		pf.Parameters = filepath.Join(dir, filepath.FromSlash(f.Endpoint.Parameters))
 	}
-	return pf, true
+	if repoRoot != "" {
+		for _, p := range []string{pf.Path, pf.Parameters} {
+			if p == "" {
+				continue
+			}
+			if err := inside(repoRoot, p); err != nil {
+				return File{}, false, err
+			}
+		}
+	}
+	return pf, true, nil
+}
+
+// inside checks that path, with its symbolic links resolved, is under root.
+func inside(root, path string) error {
+	r, err := filepath.EvalSymlinks(root)
+	if err == nil {
+		r, err = filepath.Abs(r)
+	}
+	if err != nil {
+		return inputErr("repository root %s: %v", root, err)
+	}
+	p, err := filepath.EvalSymlinks(path)
+	if err == nil {
+		p, err = filepath.Abs(p)
+	}
+	if err != nil {
+		return inputErr("endpoint configuration: %v", err)
+	}
+	if rel, err := filepath.Rel(r, p); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return inputErr("endpoint configuration %s is outside the repository %s", path, root)
+	}
+	return nil
 }
 
 // Describe reads the file. Problems with it are errors wrapping ErrInput

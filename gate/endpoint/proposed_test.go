@@ -173,3 +173,22 @@ func TestProposedInputErrors(t *testing.T) {
 		t.Errorf("duplicate key error %v does not name the key", err)
 	}
 }
+
+func TestProposedFileConfinedToRepository(t *testing.T) {
+	t.Parallel()
+	f := rulesWith(t, allRules[2])
+	f.Path = "testdata/sub/modelgate.yml"
+	f.Endpoint.Config = "../cfn-template.yml"
+	pf, ok, err := ProposedFile(f, "testdata")
+	if err != nil || !ok || pf.Path != "testdata/cfn-template.yml" {
+		t.Errorf("inside: %+v %v %v", pf, ok, err)
+	}
+	f.Endpoint.Config = "../../check.go"
+	if _, _, err := ProposedFile(f, "testdata"); err == nil || !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), "outside the repository") {
+		t.Errorf("outside: %v; want an ErrInput saying outside the repository", err)
+	}
+	f.Endpoint = nil
+	if _, ok, err := ProposedFile(f, ""); ok || err != nil {
+		t.Errorf("no endpoint section: %v %v", ok, err)
+	}
+}
