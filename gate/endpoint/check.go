@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/modelgate/modelgate/gate"
 	"github.com/modelgate/modelgate/rules"
@@ -129,6 +130,9 @@ func Evaluate(f *rules.File, d *Description, pk Packages, now time.Time) *Sectio
 	if d.Moment == Live && d.Status != "" && d.Status != "InService" {
 		s.Notes = append(s.Notes, fmt.Sprintf("endpoint %s is %s, not InService", d.Name, d.Status))
 	}
+	for _, n := range d.Notes {
+		s.Notes = append(s.Notes, oneLine(n, 500))
+	}
 	if f.Endpoint == nil {
 		return s
 	}
@@ -176,10 +180,16 @@ type verdict struct {
 
 func (e *emitter) emit(vd verdict) {
 	r := e.r
+	// Reasons, labels and the source quote the configuration, which is
+	// hostile input: each is made one line (no newline can start a
+	// `::` workflow command) and clipped.
+	for i := range vd.labels {
+		vd.labels[i].Value = oneLine(vd.labels[i].Value, 200)
+	}
 	fd := gate.Finding{
 		Rule: r.ID, RulePos: r.Pos, Severity: e.sev, Metric: metric(r), Labels: vd.labels,
 		Value: vd.value, StdDev: math.NaN(), Baseline: math.NaN(), Delta: math.NaN(),
-		Threshold: vd.threshold, Verdict: vd.v, Reason: vd.reason, Source: e.s.Source,
+		Threshold: oneLine(vd.threshold, 500), Verdict: vd.v, Reason: oneLine(vd.reason, 2000), Source: oneLine(e.s.Source, 500),
 	}
 	switch fd.Verdict {
 	case gate.Fail, gate.Error:
@@ -451,8 +461,10 @@ func dataCapture(dc *rules.DataCaptureRule, d *Description) verdict {
 		switch {
 		case u != nil:
 			a.unk("InitialSamplingPercentage", u)
-		case !ok || !isNum:
+		case !ok:
 			a.fail("InitialSamplingPercentage is not given")
+		case !isNum:
+			a.fail("InitialSamplingPercentage is not a finite number")
 		case n < dc.MinSampling.V:
 			value = n
 			a.fail("sampling %s%% is below the minimum %s%%", fmtNum(n), fmtNum(dc.MinSampling.V))
@@ -602,8 +614,10 @@ func minInstances(n int, d *Description, v map[string]any) verdict {
 	switch {
 	case u != nil:
 		a.unk("InitialInstanceCount", u)
-	case !ok || !isNum:
+	case !ok:
 		a.fail("variant %s gives no InitialInstanceCount", variantName(v))
+	case !isNum:
+		a.fail("the InitialInstanceCount of variant %s is not a finite number", variantName(v))
 	default:
 		value = cnt
 		if cnt < float64(n) {
@@ -756,6 +770,32 @@ func deployment(dr *rules.DeploymentRule, d *Description) verdict {
 		}
 	}
 	return a.verdict(th, "", math.NaN(), nil)
+}
+
+// oneLine escapes control characters (and the Unicode line and paragraph
+// separators) and clips s to max bytes on a rune boundary.
+func oneLine(s string, max int) string {
+	isCtl := func(r rune) bool { return r < 0x20 || r == 0x7f || r == 0x2028 || r == 0x2029 || r == 0x85 }
+	if strings.ContainsFunc(s, isCtl) {
+		var b strings.Builder
+		for _, r := range s {
+			if isCtl(r) {
+				q := strconv.QuoteRune(r)
+				b.WriteString(q[1 : len(q)-1])
+				continue
+			}
+			b.WriteRune(r)
+		}
+		s = b.String()
+	}
+	if len(s) <= max {
+		return s
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "..."
 }
 
 func fmtNum(v float64) string { return strconv.FormatFloat(v, 'g', 6, 64) }

@@ -288,3 +288,36 @@ func TestServesApprovedOrCandidate(t *testing.T) {
 		t.Errorf("serves: candidate on the approved package = %s; want fail", s.Findings[0].Verdict)
 	}
 }
+
+// A value of the configuration that holds a newline cannot split a reason
+// and start a `::` workflow command on a line of its own.
+func TestHostileValuesStayOnOneLine(t *testing.T) {
+	t.Parallel()
+	d := good(t)
+	v := d.Config["ProductionVariants"].([]any)[0].(map[string]any)
+	v["InstanceType"] = "ml.m5.xlarge\n::error file=x::approved\u2028" + strings.Repeat("x", 5000)
+	v["VariantName"] = "A\n::warning::"
+	s := Evaluate(rulesWith(t, allRules[4]), d, testPackages, fixedNow)
+	fd := s.Findings[0]
+	if fd.Verdict != gate.Fail || strings.ContainsAny(fd.Reason, "\n\r\u2028") || len(fd.Reason) > 2003 || strings.Contains(fd.Labels[0].Value, "\n") {
+		t.Errorf("finding %s %q labels %v", fd.Verdict, fd.Reason, fd.Labels)
+	}
+	if !strings.Contains(fd.Reason, `ml.m5.xlarge\n::error`) {
+		t.Errorf("reason %q does not show the escaped newline", fd.Reason)
+	}
+}
+
+func TestNonNumbersFailClosed(t *testing.T) {
+	t.Parallel()
+	for _, x := range []any{"NaN", "Infinity", ".nan", "1e999", map[string]any{}} {
+		d := good(t)
+		d.Config["DataCaptureConfig"].(map[string]any)["InitialSamplingPercentage"] = x
+		d.Config["ProductionVariants"].([]any)[0].(map[string]any)["InitialInstanceCount"] = x
+		s := Evaluate(rulesWith(t, allRules[1], allRules[5]), d, testPackages, fixedNow)
+		for _, fd := range s.Findings {
+			if fd.Verdict != gate.Fail || !strings.Contains(fd.Reason, "is not a finite number") {
+				t.Errorf("%v: %s = %s %q; want fail", x, fd.Rule, fd.Verdict, fd.Reason)
+			}
+		}
+	}
+}

@@ -89,6 +89,9 @@ type Description struct {
 	// InstanceCounts are the live CurrentInstanceCount of each variant.
 	InstanceCounts map[string]int
 
+	// Notes are remarks for the result (an update in progress).
+	Notes []string
+
 	// Requests counts the API requests made to describe a live endpoint.
 	Requests int
 	// RoundTrips counts the dependent steps (requests that had to wait for

@@ -235,6 +235,10 @@ func (e *Endpoint) Describe(ctx context.Context) (*endpoint.Description, error) 
 			d.CaptureStatus = "disabled"
 		}
 	}
+	if pd := ep.PendingDeploymentSummary; pd != nil {
+		d.Notes = append(d.Notes, fmt.Sprintf("an update to endpoint configuration %s is in progress; the configuration judged is the current one, %s",
+			aws.ToString(pd.EndpointConfigName), aws.ToString(ep.EndpointConfigName)))
+	}
 	for _, v := range ep.ProductionVariants {
 		if v.CurrentInstanceCount != nil {
 			d.InstanceCounts[aws.ToString(v.VariantName)] = int(*v.CurrentInstanceCount)

@@ -153,13 +153,30 @@ func TestLiveEndpointRoundTrips(t *testing.T) {
 		t.Fatal(err)
 	}
 	took := time.Since(start)
-	if took < 3*lat || took >= 4*lat+lat/2 {
-		t.Errorf("Describe took %v; want 3 round trips of %v (at least 3, well under 4.5)", took, lat)
+	// The dependent round trips as the fake saw them: the longest chain of
+	// requests each sent after the previous one was answered.
+	calls := f.ep.Calls()
+	chain := make([]int, len(calls))
+	longest := 0
+	for i := range calls {
+		chain[i] = 1
+		for j := range calls {
+			if !calls[j].End.After(calls[i].Start) && chain[j]+1 > chain[i] {
+				chain[i] = chain[j] + 1
+			}
+		}
+		longest = max(longest, chain[i])
+	}
+	if longest != 3 || len(calls) != 6 || d.RoundTrips != 3 {
+		t.Errorf("fake saw %d requests in %d dependent round trips (reported %d); want 6 in 3", len(calls), longest, d.RoundTrips)
+	}
+	if took < 3*lat || took >= 5*lat+lat/2 {
+		t.Errorf("Describe took %v; want about 3 answers of %v (6 sequential would take %v)", took, lat, 6*lat)
 	}
 	if n := f.ep.MaxInFlight(); n < 2 {
 		t.Errorf("at most %d request in flight; want the independent calls concurrent", n)
 	}
-	t.Logf("requests %d, dependent round trips %d, %v at %v per answer, max in flight %d", d.Requests, d.RoundTrips, took.Round(time.Millisecond), lat, f.ep.MaxInFlight())
+	t.Logf("requests %d, dependent round trips %d, %v at %v per answer, max in flight %d", d.Requests, longest, took.Round(time.Millisecond), lat, f.ep.MaxInFlight())
 }
 
 func TestLiveEndpointFailures(t *testing.T) {
@@ -207,4 +224,31 @@ func TestLiveEndpointFailures(t *testing.T) {
 			t.Errorf("serves = %s %q; want missing", fd.Verdict, fd.Reason)
 		}
 	})
+}
+
+// BenchmarkEndpointDescribe reports the requests of one live description
+// (two variants, two models) against the fake.
+func BenchmarkEndpointDescribe(b *testing.B) {
+	ef := gatetest.NewEndpointFake(b)
+	s3 := gatetest.NewS3(b)
+	setEnv(b, ef.URL, s3.URL)
+	b.Setenv("AWS_ENDPOINT_URL_APPLICATION_AUTO_SCALING", ef.URL)
+	ef.AddEndpoint(map[string]any{"EndpointName": "e", "EndpointConfigName": "c", "ProductionVariants": []any{map[string]any{"VariantName": "A"}, map[string]any{"VariantName": "B"}}})
+	ef.AddEndpointConfig(map[string]any{"EndpointConfigName": "c", "ProductionVariants": []any{map[string]any{"VariantName": "A", "ModelName": "m1"}, map[string]any{"VariantName": "B", "ModelName": "m2"}}})
+	ef.AddModel(map[string]any{"ModelName": "m1"})
+	ef.AddModel(map[string]any{"ModelName": "m2"})
+	src, err := NewEndpoint(context.Background(), Options{Region: gatetest.SageMakerRegion}, "e")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var reqs int
+	for b.Loop() {
+		d, err := src.Describe(context.Background())
+		if err != nil {
+			b.Fatal(err)
+		}
+		reqs = d.Requests
+	}
+	b.ReportMetric(float64(reqs), "requests/op")
+	b.ReportMetric(3, "round-trips/op")
 }
