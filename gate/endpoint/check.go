@@ -75,6 +75,22 @@ func Check(ctx context.Context, f *rules.File, src Source, o Options) (*Section,
 	return Evaluate(f, d, pk, o.Now), nil
 }
 
+// CheckProposed judges the proposed configuration that the rules file names
+// (endpoint.config), confined to repoRoot when it is not empty: the pull
+// request moment. ok is false, with no error, when the rules file names
+// none (or has no endpoint section).
+func CheckProposed(ctx context.Context, f *rules.File, repoRoot string, o Options) (s *Section, ok bool, err error) {
+	if f.Endpoint == nil || len(f.Endpoint.Rules) == 0 {
+		return nil, false, nil
+	}
+	pf, ok, err := ProposedFile(f, repoRoot)
+	if err != nil || !ok {
+		return nil, ok, err
+	}
+	s, err = Check(ctx, f, pf, o)
+	return s, err == nil, err
+}
+
 // Packages are the model packages a `serves` rule accepts.
 type Packages struct {
 	Candidate *gate.Package

@@ -95,6 +95,11 @@ func (pf File) Describe(ctx context.Context) (*Description, error) {
 	if err != nil {
 		return nil, err
 	}
+	return pf.describe(data)
+}
+
+// describe reads the bytes of the file.
+func (pf File) describe(data []byte) (*Description, error) {
 	doc, err := decode(pf.Path, data)
 	if err != nil {
 		return nil, err
