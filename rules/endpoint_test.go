@@ -1,8 +1,11 @@
 package rules
 
 import (
+	"os"
 	"strings"
 	"testing"
+
+	"gopkg.in/yaml.v3"
 )
 
 func TestEndpointSectionParses(t *testing.T) {
@@ -70,5 +73,39 @@ func TestEndpointAbsentIsNil(t *testing.T) {
 	}
 	if f.Endpoint != nil {
 		t.Errorf("Endpoint = %+v; want nil", f.Endpoint)
+	}
+}
+
+// TestEndpointValidCoversEveryKey: testdata/valid/endpoint.yml uses every
+// key of the endpoint section, so the schema test sees them all.
+func TestEndpointValidCoversEveryKey(t *testing.T) {
+	t.Parallel()
+	data, err := os.ReadFile("testdata/valid/endpoint.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		if n.Kind == yaml.MappingNode {
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				seen[n.Content[i].Value] = true
+			}
+		}
+		for _, c := range n.Content {
+			walk(c)
+		}
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	walk(&doc)
+	for _, l := range [][]string{endpointKeys, endpointRuleKeys, dataCaptureKeys, vpcKeys, autoscalingKeys, deploymentKeys} {
+		for _, k := range l {
+			if !seen[k] {
+				t.Errorf("testdata/valid/endpoint.yml does not use `%s`", k)
+			}
+		}
 	}
 }
