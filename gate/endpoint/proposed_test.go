@@ -3,6 +3,8 @@ package endpoint
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -190,5 +192,39 @@ func TestProposedFileConfinedToRepository(t *testing.T) {
 	f.Endpoint = nil
 	if _, ok, err := ProposedFile(f, ""); ok || err != nil {
 		t.Errorf("no endpoint section: %v %v", ok, err)
+	}
+}
+
+// A CloudFormation template in JSON, with the long-form intrinsics, and a
+// parameter known only from its Default once a parameters file is given.
+func TestCloudFormationJSONTemplate(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	tmpl := `{"Parameters": {"Count": {"Type": "Number", "Default": "1"}, "Pkg": {"Type": "String"}},
+ "Resources": {
+  "M": {"Type": "AWS::SageMaker::Model", "Properties": {"PrimaryContainer": {"ModelPackageName": {"Ref": "Pkg"}}}},
+  "C": {"Type": "AWS::SageMaker::EndpointConfig", "Properties": {
+    "KmsKeyId": {"Fn::Join": [":", ["arn:aws:kms", {"Ref": "AWS::Region"}, "123456789012", "key/1"]]},
+    "ProductionVariants": [{"VariantName": "AllTraffic", "ModelName": {"Fn::GetAtt": ["M", "ModelName"]},
+      "InstanceType": "ml.m5.xlarge", "InitialInstanceCount": {"Ref": "Count"}}]}}}}`
+	params := `{"Parameters": {"Pkg": "` + arnV4 + `"}}`
+	for name, body := range map[string]string{"t.json": tmpl, "p.json": params, "bad.json": `{"Parameters": {"Pkg": "a", "Nope": "b"}}`} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f := rulesWith(t, "{id: serves, serves: candidate}", "{id: redundancy, min_instances: 2}", "{id: kms, kms: true}")
+	// Without parameters: the package and the count are unknown.
+	got := byRule(Evaluate(f, describeFile(t, File{Path: filepath.Join(dir, "t.json")}), testPackages, fixedNow))
+	if got["serves"].Verdict != gate.Missing || got["redundancy"].Verdict != gate.Missing || got["kms"].Verdict != gate.Pass {
+		t.Errorf("without parameters: %v %v %v", got["serves"], got["redundancy"], got["kms"])
+	}
+	// With them: the candidate is served, and the Default count of 1 fails.
+	got = byRule(Evaluate(f, describeFile(t, File{Path: filepath.Join(dir, "t.json"), Parameters: filepath.Join(dir, "p.json")}), testPackages, fixedNow))
+	if got["serves"].Verdict != gate.Pass || got["redundancy"].Verdict != gate.Fail {
+		t.Errorf("with parameters: serves %s %q, redundancy %s %q", got["serves"].Verdict, got["serves"].Reason, got["redundancy"].Verdict, got["redundancy"].Reason)
+	}
+	if _, err := (File{Path: filepath.Join(dir, "t.json"), Parameters: filepath.Join(dir, "bad.json")}).Describe(context.Background()); err == nil || !strings.Contains(err.Error(), "gives parameter Nope, which the template") {
+		t.Errorf("undeclared parameter: %v", err)
 	}
 }
