@@ -31,6 +31,11 @@ type Endpoint struct {
 	// parameters, relative to the rules file.
 	Parameters    string
 	ParametersPos Pos
+	// Models are CreateModel-shaped files (JSON or YAML) describing the
+	// models a CreateEndpointConfig-shaped Config names, relative to the
+	// rules file.
+	Models    []string
+	ModelsPos Pos
 
 	Rules []EndpointRule
 	Pos   Pos
@@ -145,7 +150,7 @@ func (f *File) EndpointSeverity(r *EndpointRule) Severity {
 }
 
 var (
-	endpointKeys     = []string{"name", "config", "resource", "parameters", "rules"}
+	endpointKeys     = []string{"name", "config", "resource", "parameters", "models", "rules"}
 	endpointRuleKeys = append([]string{"id"}, append(slices.Clone(EndpointChecks), "severity", "waiver")...)
 	dataCaptureKeys  = []string{"min_sampling", "kms", "buckets"}
 	vpcKeys          = []string{"network_isolation"}
@@ -200,6 +205,19 @@ func (p *parser) endpointSection(n *yaml.Node, modelIDs map[string]bool) *Endpoi
 				p.errorf(pos(v), KindName, "`endpoint.resource` `%s` is not a CloudFormation logical id (letters and digits)", trunc(s))
 			}
 			e.Resource, e.ResourcePos = s, pos(v)
+		}
+	}
+	if v, ok := fs.vals["models"]; ok {
+		if list, ok := p.strList(v, "endpoint.models"); ok {
+			for i, m := range list {
+				if msg := checkRelPath(m); msg != "" {
+					p.errorf(pos(v.Content[i]), KindValue, "`endpoint.models`: %s", msg)
+				}
+			}
+			e.Models, e.ModelsPos = list, pos(v)
+			if e.Config == "" {
+				p.errorf(e.ModelsPos, KindConflict, "`endpoint.models` describes the models of `endpoint.config`, which is not given")
+			}
 		}
 	}
 	if e.Resource != "" && e.Config == "" {

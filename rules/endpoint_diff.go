@@ -28,6 +28,9 @@ func (d *differ) endpoint(base, head *File) {
 		if b.Name != h.Name {
 			d.add("", Neutral, "endpoint.name changed", b.Name, h.Name, firstValid(h.NamePos, hPos))
 		}
+		if strings.Join(b.Models, "\n") != strings.Join(h.Models, "\n") {
+			d.add("", Loosen, "endpoint.models changed (the models the configuration is judged with)", strings.Join(b.Models, ", "), strings.Join(h.Models, ", "), firstValid(h.ModelsPos, hPos))
+		}
 		if b.Parameters != h.Parameters {
 			d.add("", Loosen, "endpoint.parameters changed (the values the template is judged with)", b.Parameters, h.Parameters, firstValid(h.ParametersPos, hPos))
 		}

@@ -28,8 +28,8 @@ func TestEndpointSectionParses(t *testing.T) {
 	if e.Rules[1].Check != CheckDataCapture || dc == nil || dc.MinSampling == nil || dc.MinSampling.V != 20 || !dc.KMS || len(dc.Buckets) != 1 {
 		t.Errorf("capture rule = %+v %+v", e.Rules[1], dc)
 	}
-	if dc.MinSampling.Pos != (Pos{Line: 17, Col: 36}) {
-		t.Errorf("min_sampling at %s; want 17:36", dc.MinSampling.Pos)
+	if dc.MinSampling.Pos != (Pos{Line: 18, Col: 36}) {
+		t.Errorf("min_sampling at %s; want 18:36", dc.MinSampling.Pos)
 	}
 	g := e.Rules[11]
 	if g.Deployment == nil || !g.Deployment.BlueGreen || !g.Deployment.AutoRollback || g.Deployment.MinAlarms != 1 || g.Waiver == nil || f.EndpointSeverity(&g) != SeverityWarning {

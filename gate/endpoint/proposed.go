@@ -34,6 +34,9 @@ type File struct {
 	// ({"Parameters": {"Name": "value"}}) with the values of the
 	// template's parameters; "" leaves every parameter unknown.
 	Parameters string
+	// Models are CreateModel-shaped files (JSON or YAML) for the models a
+	// CreateEndpointConfig-shaped file names.
+	Models []string
 }
 
 var _ Source = File{}
@@ -53,8 +56,11 @@ func ProposedFile(f *rules.File, repoRoot string) (pf File, ok bool, err error) 
 	if f.Endpoint.Parameters != "" {
 		pf.Parameters = filepath.Join(dir, filepath.FromSlash(f.Endpoint.Parameters))
 	}
+	for _, m := range f.Endpoint.Models {
+		pf.Models = append(pf.Models, filepath.Join(dir, filepath.FromSlash(m)))
+	}
 	if repoRoot != "" {
-		for _, p := range []string{pf.Path, pf.Parameters} {
+		for _, p := range append([]string{pf.Path, pf.Parameters}, pf.Models...) {
 			if p == "" {
 				continue
 			}
@@ -109,6 +115,9 @@ func (pf File) describe(data []byte) (*Description, error) {
 		return nil, inputErr("%s: want a mapping (a CreateEndpointConfig input or a CloudFormation template), found %s", pf.Path, kindOf(doc))
 	}
 	if _, isCFN := root["Resources"]; isCFN {
+		if len(pf.Models) > 0 {
+			return nil, inputErr("%s is a CloudFormation template: its models are its AWS::SageMaker::Model resources, so endpoint.models does not apply", pf.Path)
+		}
 		var params map[string]any
 		if pf.Parameters != "" {
 			if params, err = readParameters(pf.Parameters); err != nil {
@@ -124,6 +133,25 @@ func (pf File) describe(data []byte) (*Description, error) {
 		return nil, inputErr("%s: neither a CreateEndpointConfig input (no ProductionVariants) nor a CloudFormation template (no Resources)", pf.Path)
 	}
 	d := &Description{Moment: Proposed, Source: pf.Path, Config: root, Models: map[string]map[string]any{}}
+	for _, mp := range pf.Models {
+		data, err := readCapped(mp)
+		if err != nil {
+			return nil, err
+		}
+		doc, err := decode(mp, data)
+		if err != nil {
+			return nil, err
+		}
+		m, _ := doc.(map[string]any)
+		name, _ := m["ModelName"].(string)
+		if name == "" {
+			return nil, inputErr("%s: want a CreateModel input with a ModelName", mp)
+		}
+		if _, dup := d.Models[name]; dup {
+			return nil, inputErr("%s: model %s is described twice", mp, name)
+		}
+		d.Models[name] = m
+	}
 	return d, nil
 }
 

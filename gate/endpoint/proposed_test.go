@@ -228,3 +228,26 @@ func TestCloudFormationJSONTemplate(t *testing.T) {
 		t.Errorf("undeclared parameter: %v", err)
 	}
 }
+
+// A CreateEndpointConfig file with the CreateModel file of its model: the
+// package and the VPC are known.
+func TestCreateEndpointConfigWithModel(t *testing.T) {
+	t.Parallel()
+	f := rulesWith(t, "{id: serves, serves: candidate}", "{id: vpc, vpc: {network_isolation: true}}", "{id: approved, serves: approved}")
+	d := describeFile(t, File{Path: "testdata/create-endpoint-config.json", Models: []string{"testdata/model-v4.json"}})
+	got := byRule(Evaluate(f, d, testPackages, fixedNow))
+	if got["serves"].Verdict != gate.Pass || got["vpc"].Verdict != gate.Pass {
+		t.Errorf("serves %s %q, vpc %s %q; want pass", got["serves"].Verdict, got["serves"].Reason, got["vpc"].Verdict, got["vpc"].Reason)
+	}
+	if a := got["approved"]; a.Verdict != gate.Fail || !strings.Contains(a.Reason, "serves churn-xgboost/4, which is not the approved churn-xgboost/3") {
+		t.Errorf("approved = %s %q", a.Verdict, a.Reason)
+	}
+	for _, pf := range []File{
+		{Path: "testdata/create-endpoint-config.json", Models: []string{"testdata/prod-config.json"}},
+		{Path: "testdata/cfn-template.yml", Models: []string{"testdata/model-v4.json"}},
+	} {
+		if _, err := pf.Describe(context.Background()); !errors.Is(err, ErrInput) {
+			t.Errorf("Describe(%+v) = %v; want ErrInput", pf, err)
+		}
+	}
+}
