@@ -177,6 +177,9 @@ func readCapped(path string) ([]byte, error) {
 // decode reads JSON (strictly: a duplicate key is refused) or YAML.
 func decode(path string, data []byte) (any, error) {
 	if t := bytes.TrimLeft(data, " \t\r\n\ufeff"); len(t) > 0 && (t[0] == '{' || t[0] == '[') {
+		if err := CheckJSONDepth(data, maxDepth); err != nil {
+			return nil, inputErr("%s: %v", path, err)
+		}
 		var v any
 		if err := strictjson.Unmarshal(data, &v); err != nil {
 			return nil, inputErr("%s: %v", path, err)
@@ -335,6 +338,9 @@ func readParameters(path string) (map[string]any, error) {
 	var tc struct {
 		Parameters map[string]any `json:"Parameters"`
 	}
+	if err := CheckJSONDepth(data, maxDepth); err != nil {
+		return nil, inputErr("%s: %v", path, err)
+	}
 	if err := strictjson.Unmarshal(data, &tc); err != nil {
 		return nil, inputErr("%s: %v", path, err)
 	}
@@ -342,4 +348,33 @@ func readParameters(path string) (map[string]any, error) {
 		return nil, inputErr("%s: no \"Parameters\" object (want {\"Parameters\": {\"Name\": \"value\"}})", path)
 	}
 	return tc.Parameters, nil
+}
+
+// CheckJSONDepth refuses JSON nested deeper than max arrays and objects,
+// in one pass over the bytes, before a decoder (whose error paths grow with
+// the depth) sees it: a megabyte of `[` would otherwise cost minutes.
+func CheckJSONDepth(data []byte, max int) error {
+	depth, inString, escaped := 0, false, false
+	for i, c := range data {
+		switch {
+		case inString:
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == '{' || c == '[':
+			if depth++; depth > max {
+				return fmt.Errorf("JSON nested deeper than %d levels (at byte %d)", max, i)
+			}
+		case c == '}' || c == ']':
+			depth--
+		}
+	}
+	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/modelgate/modelgate/gate"
 	"github.com/modelgate/modelgate/internal/strictjson"
@@ -249,5 +250,25 @@ func TestCreateEndpointConfigWithModel(t *testing.T) {
 		if _, err := pf.Describe(context.Background()); !errors.Is(err, ErrInput) {
 			t.Errorf("Describe(%+v) = %v; want ErrInput", pf, err)
 		}
+	}
+}
+
+// A megabyte of `[` is refused at once (a decoder that builds the path of
+// each level would take minutes).
+func TestDeepJSONRefusedFast(t *testing.T) {
+	t.Parallel()
+	start := time.Now()
+	_, err := File{Path: "deep.json"}.describe([]byte(strings.Repeat("[", MaxConfigBytes-1)))
+	if err == nil || !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), "nested deeper than 100 levels") {
+		t.Errorf("deep JSON: %v", err)
+	}
+	if took := time.Since(start); took > 2*time.Second {
+		t.Errorf("deep JSON took %v", took)
+	}
+	if err := CheckJSONDepth([]byte(`{"a": "[[[[\"[[[", "b": [[1]]}`), 3); err != nil {
+		t.Errorf("brackets inside strings counted: %v", err)
+	}
+	if err := CheckJSONDepth([]byte(`[[[[1]]]]`), 3); err == nil {
+		t.Error("depth 4 passed a limit of 3")
 	}
 }

@@ -61,6 +61,9 @@ func (e Endpoint) Describe(ctx context.Context) (*endpoint.Description, error) {
 	var ef endpointFile
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
+	if err := endpoint.CheckJSONDepth(data, 100); err != nil {
+		return nil, fmt.Errorf("%s: %w", rel, err)
+	}
 	if err := strictjson.Check(data); err != nil {
 		return nil, fmt.Errorf("%s: %w", rel, err)
 	}
