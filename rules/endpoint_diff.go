@@ -20,13 +20,21 @@ func (d *differ) endpoint(base, head *File) {
 	if head.Endpoint != nil {
 		hRules, hPos = head.Endpoint.Rules, head.Endpoint.Pos
 	}
+	if base.Endpoint != nil && head.Endpoint == nil {
+		d.out = append(d.out, Change{Kind: Loosen, What: "endpoint section removed", Pos: bPos, InBase: true})
+	}
 	if base.Endpoint != nil && head.Endpoint != nil {
 		b, h := base.Endpoint, head.Endpoint
+		// What is judged changed: another file or endpoint may hide the
+		// one that is deployed, so each counts as loosening.
 		if b.Config != h.Config {
-			d.add("", Neutral, "endpoint.config changed", b.Config, h.Config, firstValid(h.ConfigPos, hPos))
+			d.add("", Loosen, "endpoint.config changed (another configuration is judged)", b.Config, h.Config, firstValid(h.ConfigPos, hPos))
+		}
+		if b.Resource != h.Resource {
+			d.add("", Loosen, "endpoint.resource changed (another configuration is judged)", b.Resource, h.Resource, firstValid(h.ResourcePos, hPos))
 		}
 		if b.Name != h.Name {
-			d.add("", Neutral, "endpoint.name changed", b.Name, h.Name, firstValid(h.NamePos, hPos))
+			d.add("", Loosen, "endpoint.name changed (another endpoint is judged)", b.Name, h.Name, firstValid(h.NamePos, hPos))
 		}
 		if strings.Join(b.Models, "\n") != strings.Join(h.Models, "\n") {
 			d.add("", Loosen, "endpoint.models changed (the models the configuration is judged with)", strings.Join(b.Models, ", "), strings.Join(h.Models, ", "), firstValid(h.ModelsPos, hPos))
