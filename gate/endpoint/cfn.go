@@ -94,9 +94,18 @@ func describeTemplate(pf File, root map[string]any, values map[string]any) (*Des
 		}
 	}
 	// The endpoint that uses this configuration, for its DeploymentConfig.
+	var users []string
 	for _, id := range t.ids(typeEndpoint) {
 		p, _ := t.eval(t.resources[id]["Properties"], 0).(map[string]any)
 		if u, ok := p["EndpointConfigName"].(Unknown); !ok || u.resource != cfgID {
+			continue
+		}
+		users = append(users, id)
+		if len(users) > 1 {
+			// Which one deploys the model is not the template's to say:
+			// judging one could pass an unguarded other.
+			d.Deployment = Unknown{Why: fmt.Sprintf("%d endpoints use configuration %s (%s); give each its own", len(users), cfgID, strings.Join(users, ", "))}
+			d.Name = ""
 			continue
 		}
 		d.HasDeployment = true
@@ -107,7 +116,6 @@ func describeTemplate(pf File, root map[string]any, values map[string]any) (*Des
 		if n, ok := p["EndpointName"].(string); ok {
 			d.Name = n
 		}
-		break
 	}
 	for _, id := range t.ids(typeScalableTarget) {
 		p, _ := t.eval(t.resources[id]["Properties"], 0).(map[string]any)

@@ -272,3 +272,33 @@ func TestDeepJSONRefusedFast(t *testing.T) {
 		t.Error("depth 4 passed a limit of 3")
 	}
 }
+
+// Two endpoints on one configuration: the guard of one cannot vouch for the
+// other.
+func TestTemplateTwoEndpointsOneConfig(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	tmpl := `Resources:
+  C:
+    Type: AWS::SageMaker::EndpointConfig
+    Properties: {ProductionVariants: [{VariantName: AllTraffic, InstanceType: ml.m5.xlarge, InitialInstanceCount: 2}]}
+  Guarded:
+    Type: AWS::SageMaker::Endpoint
+    Properties:
+      EndpointConfigName: !GetAtt C.EndpointConfigName
+      DeploymentConfig:
+        BlueGreenUpdatePolicy: {TrafficRoutingConfiguration: {Type: ALL_AT_ONCE, WaitIntervalInSeconds: 60}}
+        AutoRollbackConfiguration: {Alarms: [{AlarmName: a}]}
+  Unguarded:
+    Type: AWS::SageMaker::Endpoint
+    Properties: {EndpointConfigName: !GetAtt C.EndpointConfigName}
+`
+	path := filepath.Join(dir, "t.yml")
+	if err := os.WriteFile(path, []byte(tmpl), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := Evaluate(rulesWith(t, allRules[8]), describeFile(t, File{Path: path}), testPackages, fixedNow)
+	if fd := s.Findings[0]; fd.Verdict != gate.Missing || !strings.Contains(fd.Reason, "2 endpoints use configuration C (Guarded, Unguarded)") {
+		t.Errorf("guarded = %s %q; want missing naming both endpoints", fd.Verdict, fd.Reason)
+	}
+}
