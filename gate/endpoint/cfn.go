@@ -129,6 +129,29 @@ func describeTemplate(pf File, root map[string]any, values map[string]any) (*Des
 		p, _ := t.eval(t.resources[id]["Properties"], 0).(map[string]any)
 		d.HasSchedules = true
 		sc := map[string]any{"MonitoringScheduleName": id}
+		// Only a schedule of this endpoint counts.
+		switch ep := p["EndpointName"].(type) {
+		case Unknown:
+			if !slices.Contains(users, ep.resource) {
+				if ep.resource != "" {
+					continue // another endpoint of the template
+				}
+				sc["MonitoringType"] = Unknown{Why: "the endpoint of schedule " + id + " cannot be known before deploy: " + ep.Why}
+				d.Schedules = append(d.Schedules, sc)
+				continue
+			}
+		case string:
+			if d.Name == "" {
+				sc["MonitoringType"] = Unknown{Why: "schedule " + id + " names endpoint " + ep + ", and the template's endpoint name is not known before deploy"}
+				d.Schedules = append(d.Schedules, sc)
+				continue
+			}
+			if ep != d.Name {
+				continue
+			}
+		default:
+			continue
+		}
 		if cfg, ok := p["MonitoringScheduleConfig"].(map[string]any); ok {
 			if mt, ok := cfg["MonitoringType"]; ok {
 				sc["MonitoringType"] = mt

@@ -302,3 +302,37 @@ func TestTemplateTwoEndpointsOneConfig(t *testing.T) {
 		t.Errorf("guarded = %s %q; want missing naming both endpoints", fd.Verdict, fd.Reason)
 	}
 }
+
+// A template's monitoring schedule counts only for its own endpoint.
+func TestTemplateScheduleOfAnotherEndpoint(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	tmpl := `Resources:
+  C:
+    Type: AWS::SageMaker::EndpointConfig
+    Properties: {ProductionVariants: [{VariantName: AllTraffic, InstanceType: ml.m5.xlarge, InitialInstanceCount: 2}]}
+  E:
+    Type: AWS::SageMaker::Endpoint
+    Properties: {EndpointName: churn-prod, EndpointConfigName: !GetAtt C.EndpointConfigName}
+  Other:
+    Type: AWS::SageMaker::Endpoint
+    Properties: {EndpointName: churn-other, EndpointConfigName: churn-other-config}
+  DQ:
+    Type: AWS::SageMaker::MonitoringSchedule
+    Properties: {EndpointName: !GetAtt E.EndpointName, MonitoringScheduleConfig: {MonitoringType: DataQuality}}
+  MQ:
+    Type: AWS::SageMaker::MonitoringSchedule
+    Properties: {EndpointName: !GetAtt Other.EndpointName, MonitoringScheduleConfig: {MonitoringType: ModelQuality}}
+  MQ2:
+    Type: AWS::SageMaker::MonitoringSchedule
+    Properties: {EndpointName: churn-other, MonitoringScheduleConfig: {MonitoringType: ModelQuality}}
+`
+	path := filepath.Join(dir, "t.yml")
+	if err := os.WriteFile(path, []byte(tmpl), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := Evaluate(rulesWith(t, allRules[7]), describeFile(t, File{Path: path}), testPackages, fixedNow)
+	if fd := s.Findings[0]; fd.Verdict != gate.Fail || fd.Reason != "no ModelQuality monitoring schedule is attached to the endpoint" {
+		t.Errorf("monitored = %s %q; want the other endpoint's schedules not to count", fd.Verdict, fd.Reason)
+	}
+}
