@@ -123,6 +123,17 @@ func describeTemplate(pf File, root map[string]any, values map[string]any) (*Des
 			continue
 		}
 		d.HasScaling = true
+		// A target of another endpoint of the template does not count.
+		switch rid := p["ResourceId"].(type) {
+		case string:
+			if d.Name != "" && !strings.HasPrefix(rid, "endpoint/"+d.Name+"/") {
+				continue
+			}
+		case Unknown:
+			if m := targetEndpointRE.FindStringSubmatch(rid.Partial); m != nil && t.typeOf(m[1]) == typeEndpoint && !slices.Contains(users, m[1]) {
+				continue
+			}
+		}
 		d.ScalableTargets = append(d.ScalableTargets, p)
 	}
 	for _, id := range t.ids(typeSchedule) {
@@ -275,6 +286,10 @@ func listParam(def map[string]any, v any) any {
 	}
 	return out
 }
+
+// targetEndpointRE finds the endpoint resource a scalable target's
+// ResourceId names: endpoint/${E.EndpointName}/... or endpoint/${E}/...
+var targetEndpointRE = regexp.MustCompile(`^endpoint/\$\{([A-Za-z0-9]+)(?:\.EndpointName)?\}/`)
 
 var subVarRE = regexp.MustCompile(`\$\{([^}]*)\}`)
 

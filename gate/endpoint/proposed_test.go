@@ -336,3 +336,38 @@ func TestTemplateScheduleOfAnotherEndpoint(t *testing.T) {
 		t.Errorf("monitored = %s %q; want the other endpoint's schedules not to count", fd.Verdict, fd.Reason)
 	}
 }
+
+// A scalable target of another endpoint of the template does not count.
+func TestTemplateTargetOfAnotherEndpoint(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	tmpl := `Resources:
+  C:
+    Type: AWS::SageMaker::EndpointConfig
+    Properties: {ProductionVariants: [{VariantName: AllTraffic, InstanceType: ml.m5.xlarge, InitialInstanceCount: 2}]}
+  E:
+    Type: AWS::SageMaker::Endpoint
+    Properties: {EndpointConfigName: !GetAtt C.EndpointConfigName}
+  Other:
+    Type: AWS::SageMaker::Endpoint
+    Properties: {EndpointConfigName: other}
+  T:
+    Type: AWS::ApplicationAutoScaling::ScalableTarget
+    Properties: {ServiceNamespace: sagemaker, ScalableDimension: "sagemaker:variant:DesiredInstanceCount",
+      ResourceId: !Sub "endpoint/${Other.EndpointName}/variant/AllTraffic", MinCapacity: 2, MaxCapacity: 4}
+`
+	path := filepath.Join(dir, "t.yml")
+	if err := os.WriteFile(path, []byte(tmpl), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f := rulesWith(t, allRules[6])
+	if fd := Evaluate(f, describeFile(t, File{Path: path}), testPackages, fixedNow).Findings[0]; fd.Verdict != gate.Fail || !strings.Contains(fd.Reason, "is not registered with Application Auto Scaling") {
+		t.Errorf("scaling = %s %q; want fail", fd.Verdict, fd.Reason)
+	}
+	if err := os.WriteFile(path, []byte(strings.Replace(tmpl, "${Other.EndpointName}", "${E.EndpointName}", 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if fd := Evaluate(f, describeFile(t, File{Path: path}), testPackages, fixedNow).Findings[0]; fd.Verdict != gate.Pass {
+		t.Errorf("own target: %s %q; want pass", fd.Verdict, fd.Reason)
+	}
+}
