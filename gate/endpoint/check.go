@@ -487,6 +487,11 @@ func dataCapture(dc *rules.DataCaptureRule, d *Description) verdict {
 		default:
 			value = n
 		}
+		// The live rate, when it differs from the configuration's.
+		if cur := d.CaptureSampling; cur != nil && *cur < dc.MinSampling.V && !(isNum && *cur == n) {
+			value = *cur
+			a.fail("the live endpoint samples %s%% now, below the minimum %s%%", fmtNum(*cur), fmtNum(dc.MinSampling.V))
+		}
 	}
 	if dc.KMS {
 		k, u, ok := field(cfg, "KmsKeyId")

@@ -142,6 +142,10 @@ func TestEachCheckFails(t *testing.T) {
 			d.Config["DataCaptureConfig"].(map[string]any)["EnableCapture"] = false
 		}, nil, gate.Fail, "data capture is off: EnableCapture is false"},
 		{"data capture stopped live", allRules[1], func(d *Description) { d.CaptureStatus = "Stopped" }, nil, gate.Fail, "data capture is Stopped on the live endpoint"},
+		{"live sampling below the minimum", allRules[1], func(d *Description) {
+			cur := 10.0
+			d.CaptureSampling = &cur
+		}, nil, gate.Fail, "the live endpoint samples 10% now, below the minimum 20%"},
 		{"sampling below the minimum", allRules[1], func(d *Description) {
 			d.Config["DataCaptureConfig"].(map[string]any)["InitialSamplingPercentage"] = json.Number("5")
 		}, nil, gate.Fail, "sampling 5% is below the minimum 20%"},

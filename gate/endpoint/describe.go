@@ -86,6 +86,9 @@ type Description struct {
 	// CaptureStatus is the live DataCaptureConfigSummary.CaptureStatus
 	// (Started, Stopped); empty for a proposed endpoint.
 	CaptureStatus string
+	// CaptureSampling is the live CurrentSamplingPercentage; nil for a
+	// proposed endpoint.
+	CaptureSampling *float64
 	// InstanceCounts are the live CurrentInstanceCount of each variant.
 	InstanceCounts map[string]int
 

@@ -110,6 +110,11 @@ func (e Endpoint) Describe(ctx context.Context) (*endpoint.Description, error) {
 	}
 	if dc, ok := ef.Endpoint["DataCaptureConfig"].(map[string]any); ok {
 		d.CaptureStatus, _ = dc["CaptureStatus"].(string)
+		if n, ok := dc["CurrentSamplingPercentage"].(json.Number); ok {
+			if f, err := n.Float64(); err == nil {
+				d.CaptureSampling = &f
+			}
+		}
 	}
 	if vs, ok := ef.Endpoint["ProductionVariants"].([]any); ok {
 		for _, v := range vs {

@@ -231,6 +231,10 @@ func (e *Endpoint) Describe(ctx context.Context) (*endpoint.Description, error) 
 	}
 	if dc := ep.DataCaptureConfig; dc != nil {
 		d.CaptureStatus = string(dc.CaptureStatus)
+		if dc.CurrentSamplingPercentage != nil {
+			f := float64(*dc.CurrentSamplingPercentage)
+			d.CaptureSampling = &f
+		}
 		if !aws.ToBool(dc.EnableCapture) && d.CaptureStatus == "" {
 			d.CaptureStatus = "disabled"
 		}
