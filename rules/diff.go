@@ -83,6 +83,7 @@ func Diff(base, head *File) []Change {
 			d.out = append(d.out, Change{Rule: b.ID, Kind: Loosen, What: "rule removed", Before: summary(b), Pos: b.Pos, InBase: true})
 		}
 	}
+	d.endpoint(base, head) // rules/endpoint_diff.go
 	return d.out
 }
 

@@ -463,7 +463,7 @@ func (p *parser) strList(n *yaml.Node, key string) ([]string, bool) {
 
 // The language's vocabulary.
 var (
-	topKeys          = []string{"version", "model", "registry", "reports", "defaults", "rules"}
+	topKeys          = []string{"version", "model", "registry", "reports", "defaults", "rules", "endpoint"}
 	modelKeys        = []string{"group", "candidate", "baseline", "first_model"}
 	registryKeys     = []string{"kind", "region", "path", "path_style"}
 	reportKeys       = []string{"name", "uri", "metadata", "format", "memorization"}
@@ -559,6 +559,14 @@ func (p *parser) file(root *yaml.Node) *File {
 	}
 	if n, ok := fs.vals["rules"]; ok {
 		f.Rules = p.ruleList(n)
+	}
+	// The endpoint section (rules/endpoint.go).
+	if n, ok := fs.vals["endpoint"]; ok {
+		ids := map[string]bool{}
+		for _, r := range f.Rules {
+			ids[r.ID] = true
+		}
+		f.Endpoint = p.endpointSection(n, ids)
 	}
 	return f
 }

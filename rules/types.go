@@ -33,6 +33,9 @@ type File struct {
 	Reports  []Report
 	Defaults Defaults
 	Rules    []Rule
+	// Endpoint is the endpoint section (rules/endpoint.go); nil when the
+	// file has none.
+	Endpoint *Endpoint
 }
 
 // Model selects the candidate and the baseline in the registry.
