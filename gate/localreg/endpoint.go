@@ -51,7 +51,7 @@ func (e Endpoint) Describe(ctx context.Context) (*endpoint.Description, error) {
 		return nil, fmt.Errorf("endpoint %q: want 1-63 letters, digits and hyphens", e.name)
 	}
 	rel := EndpointsDir + "/" + e.name + ".json"
-	data, err := e.reg.readFile(rel, maxEndpointJSON)
+	data, err := e.reg.readFile(ctx, rel, maxEndpointJSON)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("endpoint %s in local registry %s: %w", e.name, e.reg.root, endpoint.ErrNoEndpoint)
 	}

@@ -448,7 +448,7 @@ func (r *Registry) readFile(ctx context.Context, rel string, max int64) ([]byte,
 func fileError(rel string, err error) error {
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return refusedf("%s does not exist", rel)
+		return notExist{refusedf("%s does not exist", rel)}
 	case errors.Is(err, fs.ErrPermission):
 		return err
 	}
@@ -468,6 +468,14 @@ func (e refused) Error() string        { return string(e) }
 func (e refused) Is(target error) bool { return target == gate.ErrBadContent }
 
 func refusedf(format string, args ...any) error { return refused(fmt.Sprintf(format, args...)) }
+
+// notExist is a refused file that is absent: errors.Is holds for both
+// gate.ErrBadContent and fs.ErrNotExist, so a caller that treats absence
+// on its own (an endpoint description) can tell it from a refusal.
+type notExist struct{ error }
+
+func (e notExist) Is(target error) bool { return target == fs.ErrNotExist }
+func (e notExist) Unwrap() error        { return e.error }
 
 // kind names a file mode's type for errors.
 func kind(m fs.FileMode) string {
