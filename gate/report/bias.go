@@ -5,6 +5,23 @@ import (
 	"github.com/modelgate/modelgate/rules"
 )
 
+// biasAndExplanations reads the bias sections of a Clarify analysis.json
+// and, for a named report detected from content, its kernel SHAP
+// explanations too (run_bias_and_explainability writes one file).
+func (r *reader) biasAndExplanations(doc *node) error {
+	slot := r.slot
+	if r.detected {
+		slot = ""
+	}
+	if err := r.bias(doc, slot); err != nil {
+		return err
+	}
+	if r.detected && doc.get(keyExplanation).get("kernel_shap") != nil {
+		return r.explain(doc)
+	}
+	return nil
+}
+
 // bias reads the bias sections of a Clarify analysis.json into
 // bias.pre.<M> and bias.post.<M> instances labelled facet, value and, when
 // the file names one, group. The bias.pre and bias.post slots read only

@@ -33,7 +33,7 @@ func (r *reader) fmeval(doc *node) error {
 		}
 		return nil
 	}
-	return errAt(top, "want fmeval output (looked for %s; found %s)", familyWant[FormatFmeval], summary(doc))
+	return errAt(top, "want fmeval output (looked for %s; found %s)", lookupFormat(FormatFmeval).want, summary(doc))
 }
 
 func (r *reader) evalList(list *node, p *jpath, fallback string) error {

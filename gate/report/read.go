@@ -23,8 +23,8 @@ const (
 	FormatJSON           = "json"
 )
 
-// Formats lists every format name, in the order detection tries them.
-var Formats = []string{FormatModelQuality, FormatClarifyBias, FormatClarifyExplain, FormatViolations, FormatFmeval, FormatJSON}
+// Formats lists every format name, in the order of the formats table.
+func Formats() []string { return formatNames() }
 
 // Parsed is what Read makes of one report: the gate's own type, so that
 // Read is a gate.ReadFunc.
@@ -81,7 +81,10 @@ func errAt(p *jpath, format string, args ...any) error {
 // reader reads one parsed document of a known format.
 type reader struct {
 	slot string // the report's slot or name; the Source prefix
-	out  []gate.Instance
+	// detected is true when the format was detected from the content of a
+	// named report, false when a slot or `format:` required it.
+	detected bool
+	out      []gate.Instance
 }
 
 // Read reads one report into metric instances. src.Slot names the report;
@@ -102,9 +105,8 @@ func Read(src gate.Source, data []byte) (*Parsed, error) {
 	if msg := checkContentType(src.ContentType); msg != "" {
 		return fail("", "%s", msg)
 	}
-	format := src.Format
-	if format != "" && !knownFormat(format) {
-		return fail("", "unknown format %q; want one of %s", format, strings.Join(Formats, ", "))
+	if src.Format != "" && !knownFormat(src.Format) {
+		return fail("", "unknown format %q; want one of %s", src.Format, strings.Join(formatNames(), ", "))
 	}
 	doc, err := parseJSON(data)
 	if err != nil {
@@ -123,61 +125,23 @@ func Read(src gate.Source, data []byte) (*Parsed, error) {
 		return fail("", "not valid JSON: %v", err)
 	}
 
-	family := slotFamily(src.Slot)
-	want := format
+	want := src.Format
 	if want == "" {
-		want = family
+		want = slotFamily(src.Slot)
 	}
 	r := &reader{slot: name, out: make([]gate.Instance, 0, min(doc.leaves, 1<<20))}
 	p := &Parsed{}
-	switch want {
-	case FormatModelQuality:
-		if msg := mismatch(doc, FormatModelQuality); msg != "" {
-			return fail("$", "%s", msg)
+	var f *format
+	if want != "" {
+		f = lookupFormat(want)
+		if !f.match(doc) {
+			return fail("$", "%s", mismatch(doc, f))
 		}
-		err = r.quality(doc)
-	case FormatClarifyBias:
-		if msg := mismatch(doc, FormatClarifyBias); msg != "" {
-			return fail("$", "%s", msg)
-		}
-		err = r.bias(doc, src.Slot)
-	case FormatClarifyExplain:
-		if msg := mismatch(doc, FormatClarifyExplain); msg != "" {
-			return fail("$", "%s", msg)
-		}
-		err = r.explain(doc)
-	case FormatViolations:
-		if msg := mismatch(doc, FormatViolations); msg != "" {
-			return fail("$", "%s", msg)
-		}
-		err = r.violations(doc)
-	case FormatFmeval:
-		if msg := mismatch(doc, FormatFmeval); msg != "" {
-			return fail("$", "%s", msg)
-		}
-		err = r.fmeval(doc)
-	case FormatJSON:
-		err = r.generic(doc)
-	case "":
+	} else {
 		// A named report (or a slot with no fixed family): detect.
-		want = detect(doc)
-		switch want {
-		case FormatClarifyBias:
-			err = r.bias(doc, "")
-			if err == nil && doc.get(keyExplanation).get("kernel_shap") != nil {
-				err = r.explain(doc)
-			}
-		case FormatClarifyExplain:
-			err = r.explain(doc)
-		case FormatViolations:
-			err = r.violations(doc)
-		case FormatFmeval:
-			err = r.fmeval(doc)
-		default:
-			want = FormatJSON
-			err = r.generic(doc)
-		}
+		f, r.detected = detect(doc), true
 	}
+	err = f.read(r, doc)
 	if err != nil {
 		var se *shapeError
 		if errors.As(err, &se) {
@@ -185,20 +149,13 @@ func Read(src gate.Source, data []byte) (*Parsed, error) {
 		}
 		return fail("", "%v", err)
 	}
-	p.Format = want
+	p.Format = f.name
 	p.Instances = r.out
 	p.ItemCount = itemCount(doc)
 	return p, nil
 }
 
-func knownFormat(f string) bool {
-	for _, k := range Formats {
-		if k == f {
-			return true
-		}
-	}
-	return false
-}
+func knownFormat(f string) bool { return lookupFormat(f) != nil }
 
 // slotFamily is the format a ModelMetrics slot requires, or "" for a named
 // report or a slot that is read as generic JSON.
