@@ -19,7 +19,15 @@ func (r *reader) fmeval(doc *node) error {
 	case doc.kind == kArray:
 		return r.evalList(doc, top, "")
 	case doc.get("evaluations") != nil && doc.get("evaluations").kind == kArray:
-		return r.evalList(doc.get("evaluations"), top.key("evaluations"), "")
+		if err := r.evalList(doc.get("evaluations"), top.key("evaluations"), ""); err != nil {
+			return err
+		}
+		if isEvalOutput(doc) {
+			// An EvalOutput beside the evaluations list is read too: a
+			// score given in both is ambiguous, not silently one of them.
+			return r.evalOutput(doc, top, "")
+		}
+		return nil
 	case isEvalOutput(doc):
 		return r.evalOutput(doc, top, "")
 	case doc.kind == kObject:

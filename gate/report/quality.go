@@ -13,24 +13,30 @@ import (
 //
 // Every top-level *_metrics object is a section; in a section, an entry
 // {"value": v, "standard_deviation": s} or a bare scalar is a metric, and
-// anything else (confusion_matrix, curves, per-class maps) is skipped. A file
-// with no section is read flat: its top-level scalars and {value} objects
-// are the metrics.
+// anything else (confusion_matrix, curves, per-class maps) is skipped. The
+// top-level scalars and {value} objects are metrics as well (all of a flat
+// file's metrics); a metric at the top level and in a section, or in two
+// sections, is one missing instance whose note names both paths.
 func (r *reader) quality(doc *node) error {
 	top := root()
 	sections := qualitySections(doc)
-	if len(sections) == 0 {
-		r.qualitySection(doc, top, false)
-	}
+	isSection := make(map[int]bool, len(sections))
 	for _, i := range sections {
-		r.qualitySection(doc.vals[i], top.key(doc.keys[i]), true)
+		isSection[i] = true
+		r.qualitySection(doc.vals[i], top.key(doc.keys[i]), true, nil)
 	}
+	// Top-level metrics are read too, also beside sections: a metric given
+	// at the top level and in a section is then ambiguous (markAmbiguous
+	// makes it missing), never silently one of the two.
+	r.qualitySection(doc, top, false, isSection)
 	return nil
 }
 
-func (r *reader) qualitySection(sec *node, p *jpath, inSection bool) {
+// qualitySection reads the metrics of one section, or of the top level
+// (inSection false) skipping the sections themselves.
+func (r *reader) qualitySection(sec *node, p *jpath, inSection bool, skip map[int]bool) {
 	for i, name := range sec.keys {
-		if name == "" || (!inSection && (name == "version" || name == "dataset")) {
+		if name == "" || skip[i] || (!inSection && (name == "version" || name == "dataset")) {
 			continue // an empty key cannot be addressed
 		}
 		e := sec.vals[i]

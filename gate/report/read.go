@@ -150,7 +150,7 @@ func Read(src gate.Source, data []byte) (*Parsed, error) {
 		return fail("", "%v", err)
 	}
 	p.Format = f.name
-	p.Instances = r.out
+	p.Instances = markAmbiguous(r.out, name)
 	p.ItemCount = itemCount(doc)
 	return p, nil
 }
