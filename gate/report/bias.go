@@ -89,7 +89,7 @@ func (r *reader) biasSection(sec *node, p *jpath, stage string) error {
 			if g.kind != kObject {
 				return errAt(jp, "want an object with value_or_threshold and metrics, found %s", g.kind)
 			}
-			value, hasValue := literal(g.get("value_or_threshold"))
+			value, hasValue := r.literal(g.get("value_or_threshold"))
 			group := groupOf(g)
 			if group == "" {
 				group = sectionGroup
@@ -154,15 +154,15 @@ func groupOf(n *node) string {
 }
 
 // literal renders a label value: a string as-is, a number as written.
-func literal(n *node) (string, bool) {
+func (r *reader) literal(n *node) (string, bool) {
 	if n == nil {
 		return "", false
 	}
 	switch n.kind {
-	case kString:
+	case kString, kBare:
 		return n.str, true
-	case kNumber, kBare:
-		return n.str, true
+	case kNumber:
+		return r.ps.text(n), true
 	case kBool:
 		if n.b {
 			return "true", true

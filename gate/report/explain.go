@@ -1,6 +1,9 @@
 package report
 
 import (
+	"math"
+	"strings"
+
 	"github.com/modelgate/modelgate/gate"
 	"github.com/modelgate/modelgate/rules"
 )
@@ -9,6 +12,11 @@ import (
 // shap.<feature> instances labelled by label (the label key as written:
 // label0, a label header, or a number-like string). expected_value,
 // global_top_shap_text and pdp are not feature importances and are skipped.
+//
+// A large report is streamed: global_shap_values are lazy values (see
+// lazy.go) read member by member, instances of one label share their
+// labels, one feature's instances share their address, and sources are cut
+// from large chunks.
 func (r *reader) explain(doc *node) error {
 	ep := root().key(keyExplanation)
 	ex := doc.get(keyExplanation)
@@ -23,6 +31,16 @@ func (r *reader) explain(doc *node) error {
 	if ks.kind != kObject {
 		return errAt(kp, "want an object keyed by label, found %s", ks.kind)
 	}
+	total := 0
+	for _, l := range ks.vals {
+		if g := l.get("global_shap_values"); g != nil {
+			total += int(g.count) + len(g.keys)
+		}
+	}
+	if free := cap(r.out) - len(r.out); total > free {
+		r.out = append(make([]gate.Instance, 0, len(r.out)+min(total, maxInstances)), r.out...)
+	}
+	addresses := map[string]string{}
 	for i, label := range ks.keys {
 		l := ks.vals[i]
 		lp := kp.key(label)
@@ -37,22 +55,55 @@ func (r *reader) explain(doc *node) error {
 		if g.kind != kObject {
 			return errAt(gp, "want an object keyed by feature, found %s", g.kind)
 		}
-		for j, feature := range g.keys {
-			if feature == "" {
-				continue // an empty feature name cannot be addressed
+		if err := r.labelShap(g, gp, label, addresses); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// labelShap reads one label's global_shap_values.
+func (r *reader) labelShap(g *node, gp *jpath, label string, addresses map[string]string) error {
+	ls := []gate.Label{{Key: "label", Value: label}}
+	first := len(r.out)
+	prefix := r.source(gp)
+	var seg strings.Builder
+	sum := 0.0
+	err := r.ps.members(g, func(feature string, v *node) error {
+		if feature == "" {
+			return nil // an empty feature name cannot be addressed
+		}
+		val, note, scalar := metricValue(v)
+		if !scalar {
+			note = "value is " + v.kind.String() + ", not a number"
+		}
+		if note == "" {
+			sum += math.Abs(val)
+		}
+		addr, ok := addresses[feature]
+		if !ok {
+			feature = strings.Clone(feature) // a view of the document
+			addr = rules.FormatAddress(rules.FamilyShap, feature)
+			addresses[feature] = addr
+		}
+		seg.Reset()
+		writeSeg(&seg, pathSeg{key: feature, isKey: true})
+		r.add(gate.Instance{Address: addr, Labels: ls, Value: val, StdDev: math.NaN(),
+			Source: r.strs.join(prefix, seg.String()), Note: note})
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	added := r.out[first:]
+	if math.IsInf(sum, 0) {
+		// Every value is finite, their total is not: shares of it would all
+		// be 0. The label cannot be judged.
+		for i := range added {
+			if added[i].Note == "" {
+				added[i].Value = math.NaN()
+				added[i].Note = "the |SHAP| values of label " + truncate(label, 60) + " add up to more than a float64 holds; its importances cannot be compared"
 			}
-			v, note, scalar := metricValue(g.vals[j])
-			if !scalar {
-				note = "value is " + g.vals[j].kind.String() + ", not a number"
-			}
-			r.add(gate.Instance{
-				Address: rules.FormatAddress(rules.FamilyShap, feature),
-				Labels:  []gate.Label{{Key: "label", Value: label}},
-				Value:   v,
-				StdDev:  nan(),
-				Source:  r.source(gp.key(feature)),
-				Note:    note,
-			})
 		}
 	}
 	return nil

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -59,12 +60,25 @@ func (k kind) String() string {
 type node struct {
 	kind kind
 	b    bool
-	num  float64 // kNumber; NaN or ±Inf for kBare
-	str  string  // kString: the value; kNumber and kBare: the literal text
+	// lazy marks an array or object that was checked but not built (a
+	// Clarify pdp list, a label's global_shap_values): keys and vals are
+	// empty, and lo:hi is its text. parser.members streams a lazy object's
+	// members; parser.expand builds it.
+	lazy bool
+	// depth is the nesting depth of a lazy value, so that expanding it
+	// keeps the depth limit of the whole document.
+	depth uint8
+	// lo:hi is the value's text in the document (numbers and lazy values).
+	lo, hi uint32
+	// count is the number of members of a lazy object or array.
+	count int32
+	num   float64 // kNumber; NaN or ±Inf for kBare
+	// str is a kString's value, a kBare's token, and the literal of a
+	// kNumber out of the float64 range; other numbers leave it empty (see
+	// parser.text).
+	str  string
 	keys []string
 	vals []*node // object values, parallel to keys; array elements
-	// leaves is the number of scalars in the document (root node only).
-	leaves int
 }
 
 // get returns the value of key in an object, or nil.
@@ -107,14 +121,18 @@ func (e *syntaxError) Error() string {
 // value being read so that errors say where they happened.
 type parser struct {
 	data  []byte
-	src   string // data as a string: strings and numbers are slices of it
 	slab  []node // nodes are allocated in chunks
-	nodes int    // nodes allocated so far
+	nodes int    // nodes allocated so far, expansions included
 	pos   int
 	depth int
-	path  []pathSeg
-	// leaves counts scalar values, an upper bound on the instances a
-	// reader makes, so that it can allocate them once.
+	// base is the path of the lazy value being expanded: error paths
+	// start with it.
+	base []pathSeg
+	path []pathSeg
+	// lazy enables lazy values at the paths of lazyAt.
+	lazy bool
+	// leaves counts the scalar values built, an upper bound on the
+	// instances a reader makes, so that it can allocate them once.
 	leaves int
 }
 
@@ -124,27 +142,37 @@ type pathSeg struct {
 	isKey bool
 }
 
-// parseJSON parses one JSON document. Trailing data after the value is an
-// error (JSON Lines files are reported by the caller).
+// parseJSON parses one JSON document, building every value. Trailing data
+// after the value is an error (JSON Lines files are reported by the
+// caller).
 func parseJSON(data []byte) (*node, error) {
-	p := &parser{data: data, src: string(data)}
+	_, n, err := parseDocument(data, false)
+	return n, err
+}
+
+// parseDocument parses one JSON document. With lazy set, the values at the
+// paths of lazyAt (Clarify's pdp, a label's global_shap_values and
+// global_top_shap_text: the bulk of a large explainability report) are
+// checked as strictly as the rest, duplicate keys and depth included, but
+// not built; the parser then serves members and expand on them.
+func parseDocument(data []byte, lazy bool) (*parser, *node, error) {
+	p := &parser{data: data, lazy: lazy}
 	if len(data) >= 3 && data[0] == 0xEF && data[1] == 0xBB && data[2] == 0xBF {
 		p.pos = 3
 	}
 	p.skipSpace()
 	if p.pos >= len(p.data) {
-		return nil, p.errorf("empty document; want a JSON object or array")
+		return p, nil, p.errorf("empty document; want a JSON object or array")
 	}
 	n, err := p.value()
 	if err != nil {
-		return nil, err
+		return p, nil, err
 	}
-	n.leaves = p.leaves
 	p.skipSpace()
 	if p.pos < len(p.data) {
-		return n, &trailingError{p.errorf("unexpected %s after the top-level value", p.describe())}
+		return p, n, &trailingError{p.errorf("unexpected %s after the top-level value", p.describe())}
 	}
-	return n, nil
+	return p, n, nil
 }
 
 // trailingError is a document with more than one top-level value.
@@ -164,7 +192,7 @@ func (p *parser) errorf(format string, args ...any) *syntaxError {
 			col++
 		}
 	}
-	return &syntaxError{path: formatPath(p.path), line: line, col: col, msg: fmt.Sprintf(format, args...)}
+	return &syntaxError{path: formatPath(append(p.base[:len(p.base):len(p.base)], p.path...)), line: line, col: col, msg: fmt.Sprintf(format, args...)}
 }
 
 func (p *parser) describe() string {
@@ -255,7 +283,7 @@ func (p *parser) value() (*node, error) {
 }
 
 func (p *parser) literal(lit string, n *node) (*node, error) {
-	if !strings.HasPrefix(p.src[p.pos:], lit) {
+	if !bytes.HasPrefix(p.data[p.pos:], []byte(lit)) {
 		return nil, p.errorf("unexpected %s; want a value", p.describe())
 	}
 	p.pos += len(lit)
@@ -300,7 +328,12 @@ func (p *parser) object() (*node, error) {
 		}
 		p.pos++
 		p.path = append(p.path, pathSeg{key: key, isKey: true})
-		v, err := p.value()
+		var v *node
+		if p.lazy && p.lazyAt() {
+			v, err = p.lazyValue()
+		} else {
+			v, err = p.value()
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -412,11 +445,11 @@ func (p *parser) string() (string, error) {
 			p.pos++
 			raw := p.data[start:p.pos]
 			if !escaped {
-				s := p.src[start+1 : p.pos-1]
-				if !utf8.ValidString(s) {
-					s = strings.ToValidUTF8(s, "\uFFFD")
+				b := p.data[start+1 : p.pos-1]
+				if !utf8.Valid(b) {
+					return strings.ToValidUTF8(string(b), "\uFFFD"), nil
 				}
-				return s, nil
+				return string(b), nil
 			}
 			var s string
 			if err := json.Unmarshal(raw, &s); err != nil {
@@ -438,9 +471,19 @@ func unwrapJSONError(err error) string {
 	return strings.TrimPrefix(s, "json: ")
 }
 
-// number reads a number with the JSON grammar and keeps its literal text.
+// number reads a number with the JSON grammar and keeps its place.
 func (p *parser) number() (*node, error) {
 	start := p.pos
+	if err := p.scanNumber(); err != nil {
+		return nil, err
+	}
+	n := p.alloc(kNumber)
+	p.setNumber(n, start, p.pos)
+	return n, nil
+}
+
+// scanNumber moves past a number with the JSON grammar.
+func (p *parser) scanNumber() error {
 	d := p.data
 	i := p.pos
 	if i < len(d) && d[i] == '-' {
@@ -457,13 +500,13 @@ func (p *parser) number() (*node, error) {
 		i++
 	} else if digits() == 0 {
 		p.pos = i
-		return nil, p.errorf("unexpected %s in a number", p.describe())
+		return p.errorf("unexpected %s in a number", p.describe())
 	}
 	if i < len(d) && d[i] == '.' {
 		i++
 		if digits() == 0 {
 			p.pos = i
-			return nil, p.errorf("unexpected %s after the decimal point of a number", p.describe())
+			return p.errorf("unexpected %s after the decimal point of a number", p.describe())
 		}
 	}
 	if i < len(d) && (d[i] == 'e' || d[i] == 'E') {
@@ -473,17 +516,33 @@ func (p *parser) number() (*node, error) {
 		}
 		if digits() == 0 {
 			p.pos = i
-			return nil, p.errorf("unexpected %s in the exponent of a number", p.describe())
+			return p.errorf("unexpected %s in the exponent of a number", p.describe())
 		}
 	}
-	lit := p.src[start:i]
 	p.pos = i
+	return nil
+}
+
+// setNumber fills n with the number at data[lo:hi].
+func (p *parser) setNumber(n *node, lo, hi int) {
+	n.kind = kNumber
+	n.lo, n.hi = uint32(lo), uint32(hi)
 	// Out of range, ParseFloat returns ±Inf, which reads as missing.
-	f, _ := strconv.ParseFloat(lit, 64)
-	n := p.alloc(kNumber)
+	f, _ := strconv.ParseFloat(unsafeString(p.data[lo:hi]), 64)
 	n.num = f
-	n.str = lit
-	return n, nil
+	n.str = ""
+	if math.IsInf(f, 0) {
+		n.str = string(p.data[lo:hi])
+	}
+}
+
+// text is a number's literal as written ("1.0E-4", "24.0"), or a string's
+// value.
+func (p *parser) text(n *node) string {
+	if n.kind == kNumber && n.str == "" {
+		return string(p.data[n.lo:n.hi])
+	}
+	return n.str
 }
 
 // formatPath renders a JSON path: $.a.b[0]["key with spaces"].

@@ -2,6 +2,7 @@ package report
 
 import (
 	"math"
+	"strconv"
 
 	"github.com/modelgate/modelgate/gate"
 	"github.com/modelgate/modelgate/rules"
@@ -87,6 +88,13 @@ func qualityEntry(e *node) (v valueNote, sd float64, ok bool) {
 		if s := e.get("standard_deviation"); s != nil {
 			if f, n, ok := metricValue(s); ok && n == "" {
 				sd = f
+			} else if bad := badStdDev(s); bad != "" && note == "" {
+				// An infinite spread must not read as no spread (which
+				// judges the bare value): the metric cannot be judged.
+				val, note = math.NaN(), bad
+			}
+			if sd < 0 && note == "" {
+				val, note, sd = math.NaN(), "standard_deviation "+strconv.FormatFloat(sd, 'g', -1, 64)+" is negative: not a standard deviation", math.NaN()
 			}
 		}
 		return valueNote{val, note}, sd, true
@@ -110,4 +118,23 @@ func itemCount(doc *node) int {
 		return 0
 	}
 	return int(f)
+}
+
+// badStdDev says why a standard_deviation makes its metric unjudgeable:
+// infinite ("Infinity", a bare Infinity token, 1e999). "NaN", "NA", null
+// and other strings mean no standard deviation, as Model Monitor writes for
+// a single sample; they return "".
+func badStdDev(s *node) string {
+	inf := false
+	switch s.kind {
+	case kNumber, kBare:
+		inf = math.IsInf(s.num, 0)
+	case kString:
+		_, k := parseNumString(s.str)
+		inf = k == numInf
+	}
+	if inf {
+		return "standard_deviation " + truncate(s.str, 60) + " is infinite: the value cannot be judged"
+	}
+	return ""
 }

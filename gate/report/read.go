@@ -80,7 +80,10 @@ func errAt(p *jpath, format string, args ...any) error {
 
 // reader reads one parsed document of a known format.
 type reader struct {
-	slot string // the report's slot or name; the Source prefix
+	slot    string  // the report's slot or name; the Source prefix
+	ps      *parser // the document's parser: its text, lazy values, limits
+	dropped int     // instances past maxInstances
+	strs    arena
 	// detected is true when the format was detected from the content of a
 	// named report, false when a slot or `format:` required it.
 	detected bool
@@ -108,7 +111,7 @@ func Read(src gate.Source, data []byte) (*Parsed, error) {
 	if src.Format != "" && !knownFormat(src.Format) {
 		return fail("", "unknown format %q; want one of %s", src.Format, strings.Join(formatNames(), ", "))
 	}
-	doc, err := parseJSON(data)
+	ps, doc, err := parseDocument(data, true)
 	if err != nil {
 		var te *trailingError
 		if errors.As(err, &te) {
@@ -129,7 +132,7 @@ func Read(src gate.Source, data []byte) (*Parsed, error) {
 	if want == "" {
 		want = slotFamily(src.Slot)
 	}
-	r := &reader{slot: name, out: make([]gate.Instance, 0, min(doc.leaves, 1<<20))}
+	r := &reader{slot: name, ps: ps, out: make([]gate.Instance, 0, min(ps.leaves, maxInstances))}
 	p := &Parsed{}
 	var f *format
 	if want != "" {
@@ -147,7 +150,14 @@ func Read(src gate.Source, data []byte) (*Parsed, error) {
 		if errors.As(err, &se) {
 			return fail(se.path, "%s", se.msg)
 		}
+		var ye *syntaxError
+		if errors.As(err, &ye) { // from expanding a lazy value
+			return fail(ye.path, "not valid JSON: %s", ye.Error())
+		}
 		return fail("", "%v", err)
+	}
+	if r.dropped > 0 {
+		return fail("$", "%d metric instances is more than the %d a report may give; this is not a metrics report modelgate reads", len(r.out)+r.dropped, maxInstances)
 	}
 	p.Format = f.name
 	p.Instances = markAmbiguous(r.out, name)
@@ -212,8 +222,20 @@ func looksLikeJSONLines(data []byte) bool {
 	return lines > 1
 }
 
-// add appends an instance.
-func (r *reader) add(in gate.Instance) { r.out = append(r.out, in) }
+// maxInstances caps the metric instances of one report. Real reports give
+// from a few to a few thousand (69 features for 10 labels is 690); half a
+// million is a file no gate judges usefully, and each instance costs some
+// 200 bytes here and more in the gate.
+const maxInstances = 500_000
+
+// add appends an instance; past maxInstances it only counts.
+func (r *reader) add(in gate.Instance) {
+	if len(r.out) >= maxInstances {
+		r.dropped++
+		return
+	}
+	r.out = append(r.out, in)
+}
 
 // source renders `<slot>: <json path>`.
 func (r *reader) source(p *jpath) string { return p.withPrefix(r.slot + ": ") }
