@@ -67,7 +67,7 @@ func (r *reader) labelShap(g *node, gp *jpath, label string, addresses map[strin
 	ls := []gate.Label{{Key: "label", Value: label}}
 	first := len(r.out)
 	prefix := r.source(gp)
-	var seg strings.Builder
+	var seg []byte
 	sum := 0.0
 	err := r.ps.members(g, func(feature string, v *node) error {
 		if feature == "" {
@@ -86,10 +86,9 @@ func (r *reader) labelShap(g *node, gp *jpath, label string, addresses map[strin
 			addr = rules.FormatAddress(rules.FamilyShap, feature)
 			addresses[feature] = addr
 		}
-		seg.Reset()
-		writeSeg(&seg, pathSeg{key: feature, isKey: true})
+		seg = appendSeg(seg[:0], pathSeg{key: feature, isKey: true})
 		r.add(gate.Instance{Address: addr, Labels: ls, Value: val, StdDev: math.NaN(),
-			Source: r.strs.join(prefix, seg.String()), Note: note})
+			Source: r.strs.join(prefix, unsafeString(seg)), Note: note})
 		return nil
 	})
 	if err != nil {

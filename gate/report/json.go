@@ -131,6 +131,8 @@ type parser struct {
 	path []pathSeg
 	// lazy enables lazy values at the paths of lazyAt.
 	lazy bool
+	// strs holds the strings the parser copies out of the document.
+	strs arena
 	// leaves counts the scalar values built, an upper bound on the
 	// instances a reader makes, so that it can allocate them once.
 	leaves int
@@ -449,7 +451,7 @@ func (p *parser) string() (string, error) {
 				if !utf8.Valid(b) {
 					return strings.ToValidUTF8(string(b), "\uFFFD"), nil
 				}
-				return string(b), nil
+				return p.strs.join(unsafeString(b), ""), nil
 			}
 			var s string
 			if err := json.Unmarshal(raw, &s); err != nil {
@@ -556,21 +558,47 @@ func formatPath(segs []pathSeg) string {
 }
 
 func writeSeg(b *strings.Builder, s pathSeg) {
+	var buf [64]byte
+	b.Write(appendSeg(buf[:0], s))
+}
+
+// appendSeg appends a path segment: .key, ["key"] (quoted as json.Marshal
+// quotes it) or [index].
+func appendSeg(b []byte, s pathSeg) []byte {
 	if !s.isKey {
-		b.WriteByte('[')
-		b.WriteString(strconv.Itoa(s.index))
-		b.WriteByte(']')
-		return
+		b = append(b, '[')
+		b = strconv.AppendInt(b, int64(s.index), 10)
+		return append(b, ']')
 	}
 	if isIdent(s.key) {
-		b.WriteByte('.')
-		b.WriteString(s.key)
-		return
+		b = append(b, '.')
+		return append(b, s.key...)
 	}
-	b.WriteByte('[')
-	q, _ := json.Marshal(s.key)
-	b.Write(q)
-	b.WriteByte(']')
+	b = append(b, '[')
+	if plainJSONString(s.key) {
+		b = append(b, '"')
+		b = append(b, s.key...)
+		b = append(b, '"')
+	} else {
+		q, _ := json.Marshal(s.key)
+		b = append(b, q...)
+	}
+	return append(b, ']')
+}
+
+// plainJSONString reports whether json.Marshal writes s as it is between
+// quotes: valid UTF-8 with no control characters, quotes, backslashes,
+// HTML characters or line and paragraph separators.
+func plainJSONString(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c < 0x20, c == '"', c == '\\', c == '<', c == '>', c == '&':
+			return false
+		case c >= 0x80:
+			return utf8.ValidString(s) && !strings.ContainsAny(s, "\u2028\u2029")
+		}
+	}
+	return true
 }
 
 func isIdent(s string) bool {

@@ -363,11 +363,15 @@ const arenaChunk = 64 << 10
 // join returns a + b as a string in the arena.
 func (a *arena) join(x, y string) string {
 	n := len(x) + len(y)
+	if n == 0 {
+		return ""
+	}
 	if n > arenaChunk/4 {
 		return x + y
 	}
 	if cap(a.chunk)-len(a.chunk) < n {
-		a.chunk = make([]byte, 0, arenaChunk)
+		// Chunks grow from 1 KiB, so that small reports stay small.
+		a.chunk = make([]byte, 0, min(arenaChunk, max(1024, 2*cap(a.chunk), 2*n)))
 	}
 	off := len(a.chunk)
 	a.chunk = append(append(a.chunk, x...), y...)
