@@ -71,17 +71,17 @@ func (r *reader) biasSection(sec *node, p *jpath, stage string) error {
 	if facets.kind != kObject {
 		return errAt(fp, "want an object keyed by facet name, found %s", facets.kind)
 	}
-	for i, facet := range facets.keys {
-		groups := facets.vals[i]
+	for i, facet := range facets.keys() {
+		groups := facets.vals()[i]
 		gp := fp.key(facet)
 		switch groups.kind {
 		case kArray:
 		case kObject: // tolerate a single group written without its list
-			groups = &node{kind: kArray, vals: []*node{groups}}
+			groups = &node{kind: kArray, kids: &kids{vals: []*node{groups}}}
 		default:
 			return errAt(gp, "want a list of facet value groups, found %s", groups.kind)
 		}
-		for j, g := range groups.vals {
+		for j, g := range groups.vals() {
 			jp := gp.index(j)
 			if groups.kind == kObject {
 				jp = gp
@@ -102,7 +102,7 @@ func (r *reader) biasSection(sec *node, p *jpath, stage string) error {
 			if ms.kind != kArray {
 				return errAt(mp, "want a list of metrics, found %s", ms.kind)
 			}
-			for k, m := range ms.vals {
+			for k, m := range ms.vals() {
 				kp := mp.index(k)
 				if m.kind != kObject {
 					return errAt(kp, "want a metric object with name and value, found %s", m.kind)

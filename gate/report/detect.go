@@ -70,10 +70,10 @@ func isEvalOutput(n *node) bool {
 }
 
 func allEvalOutputs(n *node) bool {
-	if n == nil || n.kind != kArray || len(n.vals) == 0 {
+	if n == nil || n.kind != kArray || len(n.vals()) == 0 {
 		return false
 	}
-	for _, e := range n.vals {
+	for _, e := range n.vals() {
 		if !isEvalOutput(e) {
 			return false
 		}
@@ -95,10 +95,10 @@ func isFmeval(doc *node) bool {
 		if isEvalOutput(doc) {
 			return true
 		}
-		if len(doc.keys) == 0 {
+		if len(doc.keys()) == 0 {
 			return false
 		}
-		for _, v := range doc.vals {
+		for _, v := range doc.vals() {
 			if !allEvalOutputs(v) {
 				return false
 			}
@@ -115,8 +115,8 @@ func qualitySections(doc *node) []int {
 		return nil
 	}
 	var idx []int
-	for i, k := range doc.keys {
-		if strings.HasSuffix(k, "_metrics") && k != keyPreBias && k != keyPostBias && doc.vals[i].kind == kObject {
+	for i, k := range doc.keys() {
+		if strings.HasSuffix(k, "_metrics") && k != keyPreBias && k != keyPostBias && doc.vals()[i].kind == kObject {
 			idx = append(idx, i)
 		}
 	}
@@ -129,11 +129,11 @@ func flatQuality(doc *node) bool {
 	if doc.kind != kObject {
 		return false
 	}
-	for i, k := range doc.keys {
+	for i, k := range doc.keys() {
 		if k == "version" || k == "dataset" {
 			continue
 		}
-		if _, _, ok := qualityEntry(doc.vals[i]); ok {
+		if _, _, ok := qualityEntry(doc.vals()[i]); ok {
 			return true
 		}
 	}
@@ -154,15 +154,15 @@ func mismatch(doc *node, f *format) string {
 func summary(doc *node) string {
 	switch doc.kind {
 	case kObject:
-		if len(doc.keys) == 0 {
+		if len(doc.keys()) == 0 {
 			return "an empty object"
 		}
 		return "top-level keys " + keysOf(doc)
 	case kArray:
-		if len(doc.vals) == 0 {
+		if len(doc.vals()) == 0 {
 			return "an empty array"
 		}
-		return fmt.Sprintf("an array of %d elements, the first %s", len(doc.vals), describeNode(doc.vals[0]))
+		return fmt.Sprintf("an array of %d elements, the first %s", len(doc.vals()), describeNode(doc.vals()[0]))
 	}
 	return doc.kind.String()
 }

@@ -32,17 +32,17 @@ func (r *reader) explain(doc *node) error {
 		return errAt(kp, "want an object keyed by label, found %s", ks.kind)
 	}
 	total := 0
-	for _, l := range ks.vals {
+	for _, l := range ks.vals() {
 		if g := l.get("global_shap_values"); g != nil {
-			total += int(g.count) + len(g.keys)
+			total += int(g.count) + len(g.keys())
 		}
 	}
 	if free := cap(r.out) - len(r.out); total > free {
 		r.out = append(make([]gate.Instance, 0, len(r.out)+min(total, maxInstances)), r.out...)
 	}
 	addresses := map[string]string{}
-	for i, label := range ks.keys {
-		l := ks.vals[i]
+	for i, label := range ks.keys() {
+		l := ks.vals()[i]
 		lp := kp.key(label)
 		if l.kind != kObject {
 			return errAt(lp, "want an object with global_shap_values, found %s", l.kind)
@@ -58,6 +58,9 @@ func (r *reader) explain(doc *node) error {
 		if err := r.labelShap(g, gp, label, addresses); err != nil {
 			return err
 		}
+		if r.dropped > 0 {
+			return nil // Read reports it
+		}
 	}
 	return nil
 }
@@ -72,6 +75,10 @@ func (r *reader) labelShap(g *node, gp *jpath, label string, addresses map[strin
 	err := r.ps.members(g, func(feature string, v *node) error {
 		if feature == "" {
 			return nil // an empty feature name cannot be addressed
+		}
+		if len(r.out) >= maxInstances {
+			r.dropped++
+			return errTooMany
 		}
 		val, note, scalar := metricValue(v)
 		if !scalar {
@@ -91,6 +98,9 @@ func (r *reader) labelShap(g *node, gp *jpath, label string, addresses map[strin
 			Source: r.strs.join(prefix, unsafeString(seg)), Note: note})
 		return nil
 	})
+	if err == errTooMany {
+		return nil // Read reports it
+	}
 	if err != nil {
 		return err
 	}

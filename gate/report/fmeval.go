@@ -31,11 +31,11 @@ func (r *reader) fmeval(doc *node) error {
 	case isEvalOutput(doc):
 		return r.evalOutput(doc, top, "")
 	case doc.kind == kObject:
-		for i, k := range doc.keys {
-			if doc.vals[i].kind != kArray {
-				return errAt(top.key(k), "want a list of EvalOutput objects, found %s", doc.vals[i].kind)
+		for i, k := range doc.keys() {
+			if doc.vals()[i].kind != kArray {
+				return errAt(top.key(k), "want a list of EvalOutput objects, found %s", doc.vals()[i].kind)
 			}
-			if err := r.evalList(doc.vals[i], top.key(k), k); err != nil {
+			if err := r.evalList(doc.vals()[i], top.key(k), k); err != nil {
 				return err
 			}
 		}
@@ -45,7 +45,7 @@ func (r *reader) fmeval(doc *node) error {
 }
 
 func (r *reader) evalList(list *node, p *jpath, fallback string) error {
-	for i, e := range list.vals {
+	for i, e := range list.vals() {
 		if err := r.evalOutput(e, p.index(i), fallback); err != nil {
 			return err
 		}
@@ -110,7 +110,7 @@ func (r *reader) evalOutput(e *node, p *jpath, fallback string) error {
 	if cats.kind != kArray {
 		return errAt(cp, "want a list of category scores or null, found %s", cats.kind)
 	}
-	for i, c := range cats.vals {
+	for i, c := range cats.vals() {
 		ip := cp.index(i)
 		if c.kind != kObject {
 			return errAt(ip, "want a category object with name and scores, found %s", c.kind)
@@ -136,7 +136,7 @@ func (r *reader) evalScores(list *node, p *jpath, eval string, kv []string) erro
 	if list.kind != kArray {
 		return errAt(p, "want a list of scores, found %s", list.kind)
 	}
-	for i, s := range list.vals {
+	for i, s := range list.vals() {
 		ip := p.index(i)
 		if s.kind != kObject {
 			return errAt(ip, "want a score object with name and value, found %s", s.kind)

@@ -121,7 +121,7 @@ func hasBare(n *node) bool {
 	if n.kind == kBare {
 		return true
 	}
-	for _, v := range n.vals {
+	for _, v := range n.vals() {
 		if hasBare(v) {
 			return true
 		}

@@ -30,17 +30,17 @@ func (r *reader) walk(n *node, p *jpath, parts []string) error {
 	}
 	switch n.kind {
 	case kObject:
-		for i, k := range n.keys {
+		for i, k := range n.keys() {
 			if k == "" {
 				continue // an empty key cannot be addressed
 			}
-			if err := r.walk(n.vals[i], p.key(k), append(parts[:len(parts):len(parts)], k)); err != nil {
+			if err := r.walk(n.vals()[i], p.key(k), append(parts[:len(parts):len(parts)], k)); err != nil {
 				return err
 			}
 		}
 		return nil
 	case kArray:
-		for i, v := range n.vals {
+		for i, v := range n.vals() {
 			if err := r.walk(v, p.index(i), append(parts[:len(parts):len(parts)], strconv.Itoa(i))); err != nil {
 				return err
 			}

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"hash/maphash"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -15,10 +17,15 @@ import (
 // an error, not a stack overflow.
 const maxDepth = 128
 
-// maxNodes caps the number of arrays, objects, strings and numbers in one
-// report. Real reports have a few thousand; a hostile 64 MiB array of
-// single-digit numbers would otherwise cost gigabytes of instances.
-const maxNodes = 2_000_000
+// maxNodes caps the number of arrays, objects, strings and numbers built
+// for one report (lazy values are checked, not built, and do not count).
+// Real reports have a few thousand; at 48 bytes a value, a million keep a
+// report at the 64 MiB cap under 200 MB with the document itself.
+const maxNodes = 1_000_000
+
+// maxKeys caps the keys of one object: every object key a reader reads
+// makes at most one instance, and a report gives at most maxInstances.
+const maxKeys = maxInstances
 
 // kind is the type of a JSON value.
 type kind uint8
@@ -76,9 +83,32 @@ type node struct {
 	// str is a kString's value, a kBare's token, and the literal of a
 	// kNumber out of the float64 range; other numbers leave it empty (see
 	// parser.text).
-	str  string
+	str string
+	// kids holds an object's keys and values or an array's elements; nil
+	// for scalars, so that the many scalars of a report stay small.
+	kids *kids
+}
+
+type kids struct {
 	keys []string
 	vals []*node // object values, parallel to keys; array elements
+}
+
+// keys returns an object's keys in document order.
+func (n *node) keys() []string {
+	if n.kids == nil {
+		return nil
+	}
+	return n.kids.keys
+}
+
+// vals returns an object's values, parallel to keys, or an array's
+// elements.
+func (n *node) vals() []*node {
+	if n.kids == nil {
+		return nil
+	}
+	return n.kids.vals
 }
 
 // get returns the value of key in an object, or nil.
@@ -86,9 +116,9 @@ func (n *node) get(key string) *node {
 	if n == nil || n.kind != kObject {
 		return nil
 	}
-	for i, k := range n.keys {
+	for i, k := range n.keys() {
 		if k == key {
-			return n.vals[i]
+			return n.vals()[i]
 		}
 	}
 	return nil
@@ -120,11 +150,18 @@ func (e *syntaxError) Error() string {
 // key is an error. It keeps the JSON path of the
 // value being read so that errors say where they happened.
 type parser struct {
-	data  []byte
-	slab  []node // nodes are allocated in chunks
-	nodes int    // nodes allocated so far, expansions included
-	pos   int
-	depth int
+	data    []byte
+	slab    []node // nodes are allocated in chunks
+	kidSlab []kids
+	// Members of the open containers, and the chunks their exactly sized
+	// slices are cut from.
+	scratchKeys []string
+	scratchVals []*node
+	keyChunk    []string
+	valChunk    []*node
+	nodes       int // nodes allocated so far, expansions included
+	pos         int
+	depth       int
 	// base is the path of the lazy value being expanded: error paths
 	// start with it.
 	base []pathSeg
@@ -221,6 +258,16 @@ func (p *parser) alloc(k kind) *node {
 	return n
 }
 
+// allocKids returns new container storage from the current chunk.
+func (p *parser) allocKids() *kids {
+	if len(p.kidSlab) == 0 {
+		p.kidSlab = make([]kids, min(256, max(8, p.nodes/8)))
+	}
+	k := &p.kidSlab[0]
+	p.kidSlab = p.kidSlab[1:]
+	return k
+}
+
 // Shared immutable leaves.
 var (
 	nullNode  = &node{kind: kNull}
@@ -306,15 +353,16 @@ func (p *parser) object() (*node, error) {
 	}
 	p.pos++ // {
 	n := p.alloc(kObject)
-	n.keys = make([]string, 0, 4)
-	n.vals = make([]*node, 0, 4)
-	var index map[string]int
+	var index keyIndex
 	p.skipSpace()
 	if p.pos < len(p.data) && p.data[p.pos] == '}' {
 		p.pos++
 		p.depth--
 		return n, nil
 	}
+	// Members are gathered on the parser's scratch stacks and copied into
+	// exactly sized slices when the object closes.
+	kb, vb := len(p.scratchKeys), len(p.scratchVals)
 	for {
 		p.skipSpace()
 		if p.pos >= len(p.data) || p.data[p.pos] != '"' {
@@ -340,41 +388,24 @@ func (p *parser) object() (*node, error) {
 			return nil, err
 		}
 		p.path = p.path[:len(p.path)-1]
-		// A duplicate key keeps its first position and its last value. Small
-		// objects are searched; large ones get an index so that a hostile
-		// object with a million keys stays linear.
-		dup := -1
-		if index != nil {
-			if i, ok := index[key]; ok {
-				dup = i
-			}
-		} else {
-			for i, k := range n.keys {
-				if k == key {
-					dup = i
-					break
-				}
-			}
-		}
-		if dup >= 0 {
+		// Small objects are searched; large ones get an index so that a
+		// hostile object with many keys stays linear.
+		keys := p.scratchKeys[kb:]
+		dup := index.has(keys, key)
+		if dup {
 			// Two values for one key: a good value could hide a bad one
 			// (encoding/json keeps the last). Refuse the report.
 			p.path = append(p.path, pathSeg{key: key, isKey: true})
 			err := p.errorf("duplicate key %q: the report gives it twice, so which value to judge is ambiguous", key)
 			p.path = p.path[:len(p.path)-1]
 			return nil, err
-		} else {
-			n.keys = append(n.keys, key)
-			n.vals = append(n.vals, v)
-			if index != nil {
-				index[key] = len(n.keys) - 1
-			} else if len(n.keys) > 32 {
-				index = make(map[string]int, 2*len(n.keys))
-				for i, k := range n.keys {
-					index[k] = i
-				}
-			}
 		}
+		if len(keys) == maxKeys {
+			return nil, p.errorf("an object of more than %d keys; this is not a metrics report modelgate reads", maxKeys)
+		}
+		p.scratchKeys = append(p.scratchKeys, key)
+		p.scratchVals = append(p.scratchVals, v)
+		index = index.add(p.scratchKeys[kb:])
 		p.skipSpace()
 		if p.pos >= len(p.data) {
 			return nil, p.errorf("unexpected end of file in an object; want ',' or '}'")
@@ -385,6 +416,12 @@ func (p *parser) object() (*node, error) {
 		case '}':
 			p.pos++
 			p.depth--
+			n.kids = p.allocKids()
+			n.kids.keys = p.takeKeys(p.scratchKeys[kb:])
+			n.kids.vals = p.takeVals(p.scratchVals[vb:])
+			clear(p.scratchKeys[kb:])
+			clear(p.scratchVals[vb:])
+			p.scratchKeys, p.scratchVals = p.scratchKeys[:kb], p.scratchVals[:vb]
 			return n, nil
 		default:
 			return nil, p.errorf("unexpected %s in an object; want ',' or '}'", p.describe())
@@ -404,14 +441,15 @@ func (p *parser) array() (*node, error) {
 		p.depth--
 		return n, nil
 	}
+	vb := len(p.scratchVals)
 	for {
-		p.path = append(p.path, pathSeg{index: len(n.vals)})
+		p.path = append(p.path, pathSeg{index: len(p.scratchVals) - vb})
 		v, err := p.value()
 		if err != nil {
 			return nil, err
 		}
 		p.path = p.path[:len(p.path)-1]
-		n.vals = append(n.vals, v)
+		p.scratchVals = append(p.scratchVals, v)
 		p.skipSpace()
 		if p.pos >= len(p.data) {
 			return nil, p.errorf("unexpected end of file in an array; want ',' or ']'")
@@ -422,11 +460,41 @@ func (p *parser) array() (*node, error) {
 		case ']':
 			p.pos++
 			p.depth--
+			n.kids = p.allocKids()
+			n.kids.vals = p.takeVals(p.scratchVals[vb:])
+			clear(p.scratchVals[vb:])
+			p.scratchVals = p.scratchVals[:vb]
 			return n, nil
 		default:
 			return nil, p.errorf("unexpected %s in an array; want ',' or ']'", p.describe())
 		}
 	}
+}
+
+// takeKeys copies an object's keys into a chunk of key storage.
+func (p *parser) takeKeys(src []string) []string {
+	if len(src) > 1024 {
+		return slices.Clone(src)
+	}
+	if cap(p.keyChunk)-len(p.keyChunk) < len(src) {
+		p.keyChunk = make([]string, 0, min(4096, max(64, p.nodes/4)))
+	}
+	off := len(p.keyChunk)
+	p.keyChunk = append(p.keyChunk, src...)
+	return p.keyChunk[off:len(p.keyChunk):len(p.keyChunk)]
+}
+
+// takeVals copies a container's values into a chunk of value storage.
+func (p *parser) takeVals(src []*node) []*node {
+	if len(src) > 1024 {
+		return slices.Clone(src)
+	}
+	if cap(p.valChunk)-len(p.valChunk) < len(src) {
+		p.valChunk = make([]*node, 0, min(4096, max(64, p.nodes/4)))
+	}
+	off := len(p.valChunk)
+	p.valChunk = append(p.valChunk, src...)
+	return p.valChunk[off:len(p.valChunk):len(p.valChunk)]
 }
 
 // string reads a string literal. Plain strings are sliced directly; strings
@@ -653,3 +721,45 @@ func (p *jpath) withPrefix(prefix string) string {
 
 // root is the path of the document itself.
 func root() *jpath { return &jpath{} }
+
+// keyIndex finds duplicate keys of a large object in linear time: a map
+// from key hashes to key positions, made when an object passes 32 keys
+// (smaller ones are searched). A hash shared by two different keys falls
+// back to a search.
+type keyIndex map[uint64]int32
+
+var keySeed = maphash.MakeSeed()
+
+// has reports whether key is among keys.
+func (ix keyIndex) has(keys []string, key string) bool {
+	if ix == nil {
+		return slices.Contains(keys, key)
+	}
+	i, ok := ix[maphash.String(keySeed, key)]
+	if !ok {
+		return false
+	}
+	return keys[i] == key || slices.Contains(keys, key)
+}
+
+// add records the last of keys, making the index when keys pass 32.
+func (ix keyIndex) add(keys []string) keyIndex {
+	if ix == nil {
+		if len(keys) <= 32 {
+			return nil
+		}
+		ix = make(keyIndex, 2*len(keys))
+		for i, k := range keys[:len(keys)-1] {
+			ix.put(k, i)
+		}
+	}
+	ix.put(keys[len(keys)-1], len(keys)-1)
+	return ix
+}
+
+func (ix keyIndex) put(k string, i int) {
+	h := maphash.String(keySeed, k)
+	if _, taken := ix[h]; !taken {
+		ix[h] = int32(i)
+	}
+}

@@ -102,8 +102,14 @@ func (p *parser) skipObject() (int, error) {
 		p.depth--
 		return 0, nil
 	}
-	var keys []string
-	var index map[string]struct{}
+	// Keys are views of the document on the scratch stack, dropped when
+	// the object is checked.
+	kb := len(p.scratchKeys)
+	defer func() {
+		clear(p.scratchKeys[kb:])
+		p.scratchKeys = p.scratchKeys[:kb]
+	}()
+	var index keyIndex
 	for {
 		p.skipSpace()
 		if p.pos >= len(p.data) || p.data[p.pos] != '"' {
@@ -113,24 +119,14 @@ func (p *parser) skipObject() (int, error) {
 		if err != nil {
 			return 0, err
 		}
-		dup := false
-		if index != nil {
-			_, dup = index[key]
-			index[key] = struct{}{}
-		} else {
-			for _, k := range keys {
-				if k == key {
-					dup = true
-					break
-				}
-			}
-			keys = append(keys, key)
-			if len(keys) > 32 {
-				index = make(map[string]struct{}, 2*len(keys))
-				for _, k := range keys {
-					index[k] = struct{}{}
-				}
-			}
+		keys := p.scratchKeys[kb:]
+		dup := index.has(keys, key)
+		if !dup && len(keys) == maxKeys {
+			return 0, p.errorf("an object of more than %d keys; this is not a metrics report modelgate reads", maxKeys)
+		}
+		if !dup {
+			p.scratchKeys = append(p.scratchKeys, key)
+			index = index.add(p.scratchKeys[kb:])
 		}
 		p.path = append(p.path, pathSeg{key: key, isKey: true})
 		if dup {
@@ -157,10 +153,7 @@ func (p *parser) skipObject() (int, error) {
 		case '}':
 			p.pos++
 			p.depth--
-			if index != nil {
-				return len(index), nil
-			}
-			return len(keys), nil
+			return len(p.scratchKeys) - kb, nil
 		default:
 			return 0, p.errorf("unexpected %s in an object; want ',' or '}'", p.describe())
 		}
@@ -240,8 +233,8 @@ func (p *parser) skipNumber() error { return p.scanNumber() }
 // is a scalar as parse builds it, or a lazy array or object.
 func (p *parser) members(n *node, fn func(key string, v *node) error) error {
 	if !n.lazy {
-		for i, k := range n.keys {
-			if err := fn(k, n.vals[i]); err != nil {
+		for i, k := range n.keys() {
+			if err := fn(k, n.vals()[i]); err != nil {
 				return err
 			}
 		}

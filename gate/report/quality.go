@@ -24,7 +24,7 @@ func (r *reader) quality(doc *node) error {
 	isSection := make(map[int]bool, len(sections))
 	for _, i := range sections {
 		isSection[i] = true
-		r.qualitySection(doc.vals[i], top.key(doc.keys[i]), true, nil)
+		r.qualitySection(doc.vals()[i], top.key(doc.keys()[i]), true, nil)
 	}
 	// Top-level metrics are read too, also beside sections: a metric given
 	// at the top level and in a section is then ambiguous (markAmbiguous
@@ -36,11 +36,11 @@ func (r *reader) quality(doc *node) error {
 // qualitySection reads the metrics of one section, or of the top level
 // (inSection false) skipping the sections themselves.
 func (r *reader) qualitySection(sec *node, p *jpath, inSection bool, skip map[int]bool) {
-	for i, name := range sec.keys {
+	for i, name := range sec.keys() {
 		if name == "" || skip[i] || (!inSection && (name == "version" || name == "dataset")) {
 			continue // an empty key cannot be addressed
 		}
-		e := sec.vals[i]
+		e := sec.vals()[i]
 		if !inSection && e.kind == kString {
 			if _, k := parseNumString(e.str); k == numNone {
 				continue // a flat file's descriptive strings are not metrics

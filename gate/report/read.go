@@ -157,7 +157,7 @@ func Read(src gate.Source, data []byte) (*Parsed, error) {
 		return fail("", "%v", err)
 	}
 	if r.dropped > 0 {
-		return fail("$", "%d metric instances is more than the %d a report may give; this is not a metrics report modelgate reads", len(r.out)+r.dropped, maxInstances)
+		return fail("$", "more than the %d metric instances a report may give; this is not a metrics report modelgate reads", maxInstances)
 	}
 	p.Format = f.name
 	p.Instances = markAmbiguous(r.out, name)
@@ -227,6 +227,9 @@ func looksLikeJSONLines(data []byte) bool {
 // million is a file no gate judges usefully, and each instance costs some
 // 200 bytes here and more in the gate.
 const maxInstances = 500_000
+
+// errTooMany stops a reader past maxInstances.
+var errTooMany = errors.New("too many instances")
 
 // add appends an instance; past maxInstances it only counts.
 func (r *reader) add(in gate.Instance) {
@@ -343,11 +346,11 @@ func keysOf(n *node) string {
 	if n == nil || n.kind != kObject {
 		return ""
 	}
-	ks := n.keys
+	ks := n.keys()
 	more := ""
 	if len(ks) > 8 {
 		ks = ks[:8]
-		more = fmt.Sprintf(" and %d more", len(n.keys)-8)
+		more = fmt.Sprintf(" and %d more", len(n.keys())-8)
 	}
 	return "[" + strings.Join(ks, ", ") + "]" + more
 }

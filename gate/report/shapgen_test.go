@@ -141,6 +141,7 @@ func TestWriteBigShap(t *testing.T) {
 		}
 		t.Logf("%s: %d bytes", name, len(data))
 	}
+	writeHostile(t, dir)
 }
 
 // TestReadBigFile reads $MODELGATE_BIG_REPORT as the explainability slot
@@ -155,7 +156,11 @@ func TestReadBigFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	p, err := Read(gate.Source{Slot: gate.SlotExplainability}, data)
+	src := gate.Source{Slot: gate.SlotExplainability}
+	if s := os.Getenv("MODELGATE_BIG_SLOT"); s != "" {
+		src = gate.Source{Slot: s, Format: os.Getenv("MODELGATE_BIG_FORMAT")}
+	}
+	p, err := Read(src, data)
 	if err != nil {
 		t.Fatal(err)
 	}
