@@ -274,7 +274,7 @@ func metricValue(n *node) (v float64, note string, ok bool) {
 	switch n.kind {
 	case kNumber:
 		if math.IsInf(n.num, 0) || math.IsNaN(n.num) {
-			return nan, fmt.Sprintf("value %s is out of the float64 range (not finite)", n.str), true
+			return nan, fmt.Sprintf("value %s is out of the float64 range (not finite)", truncate(n.str, 60)), true
 		}
 		return n.num, "", true
 	case kBare:
@@ -292,9 +292,9 @@ func metricValue(n *node) (v float64, note string, ok bool) {
 		case numFinite:
 			return f, "", true
 		case numNaN:
-			return nan, fmt.Sprintf("value is %q (not a number)", n.str), true
+			return nan, fmt.Sprintf("value is %q (not a number)", truncate(n.str, 60)), true
 		case numInf:
-			return nan, fmt.Sprintf("value is %q: infinite, not a finite number", n.str), true
+			return nan, fmt.Sprintf("value is %q: infinite, not a finite number", truncate(n.str, 60)), true
 		}
 		return nan, fmt.Sprintf("value is the string %q, not a number", truncate(n.str, 60)), true
 	}

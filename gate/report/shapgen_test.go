@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -33,11 +34,11 @@ func (g shapGen) write(b *strings.Builder) {
 	feature := func(i int) string {
 		switch i % 3 {
 		case 0:
-			return fmt.Sprintf("State_%d", i)
+			return "State_" + strconv.Itoa(i)
 		case 1:
-			return fmt.Sprintf("Marital Status_%d", i)
+			return "Marital Status_" + strconv.Itoa(i)
 		}
-		return fmt.Sprintf("customer_gender_male_%d", i)
+		return "customer_gender_male_" + strconv.Itoa(i)
 	}
 	b.WriteString("{\n    \"version\": \"1.0\",\n    \"explanations\": {\n        \"kernel_shap\": {\n")
 	for l := range g.labels {
@@ -49,7 +50,10 @@ func (g shapGen) write(b *strings.Builder) {
 			if f > 0 {
 				b.WriteString(",\n")
 			}
-			fmt.Fprintf(b, "                    %q: %v", feature(f), 0.0001+rng.Float64()/10)
+			b.WriteString("                    \"")
+			b.WriteString(feature(f))
+			b.WriteString("\": ")
+			b.WriteString(strconv.FormatFloat(0.0001+rng.Float64()/10, 'g', -1, 64))
 		}
 		fmt.Fprintf(b, "\n                },\n                \"expected_value\": %v", rng.Float64())
 		if g.textTokens > 0 {
@@ -76,14 +80,14 @@ func (g shapGen) write(b *strings.Builder) {
 				if i > 0 {
 					b.WriteString(", ")
 				}
-				fmt.Fprintf(b, "%v", rng.Float64()/float64(g.grid))
+				b.WriteString(strconv.FormatFloat(rng.Float64()/float64(g.grid), 'g', -1, 64))
 			}
 			b.WriteString("], \"feature_values\": [")
 			for i := range g.grid {
 				if i > 0 {
 					b.WriteString(", ")
 				}
-				fmt.Fprintf(b, "%v", float64(i)*1.5)
+				b.WriteString(strconv.FormatFloat(float64(i)*1.5, 'g', -1, 64))
 			}
 			b.WriteString("], \"model_predictions\": [")
 			for l := range g.labels {
@@ -95,7 +99,7 @@ func (g shapGen) write(b *strings.Builder) {
 					if i > 0 {
 						b.WriteString(", ")
 					}
-					fmt.Fprintf(b, "%v", rng.Float64())
+					b.WriteString(strconv.FormatFloat(rng.Float64(), 'g', -1, 64))
 				}
 				b.WriteByte(']')
 			}
