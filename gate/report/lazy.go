@@ -2,7 +2,6 @@ package report
 
 import (
 	"encoding/json"
-	"strings"
 	"unicode/utf8"
 	"unsafe"
 )
@@ -119,30 +118,27 @@ func (p *parser) skipObject() (int, error) {
 		if err != nil {
 			return 0, err
 		}
-		keys := p.scratchKeys[kb:]
-		dup := index.has(keys, key)
-		if !dup && len(keys) == maxKeys {
-			return 0, p.errorf("an object of more than %d keys; this is not a metrics report modelgate reads", maxKeys)
-		}
-		if !dup {
-			p.scratchKeys = append(p.scratchKeys, key)
-			index = index.add(p.scratchKeys[kb:])
-		}
-		p.path = append(p.path, pathSeg{key: key, isKey: true})
-		if dup {
-			p.path[len(p.path)-1].key = strings.Clone(key)
-			err := p.errorf("duplicate key %q: the report gives it twice, so which value to judge is ambiguous", key)
-			return 0, err
-		}
+		// The order of checks is object's, so that errors are the same.
 		p.skipSpace()
 		if p.pos >= len(p.data) || p.data[p.pos] != ':' {
 			return 0, p.errorf("unexpected %s after object key %q; want ':'", p.describe(), key)
 		}
 		p.pos++
+		p.path = append(p.path, pathSeg{key: key, isKey: true}) // a view: errorf copies it
 		if _, err := p.skip(); err != nil {
 			return 0, err
 		}
+		keys := p.scratchKeys[kb:]
+		if index.has(keys, key) {
+			err := p.errorf("duplicate key %q: the report gives it twice, so which value to judge is ambiguous", key)
+			return 0, err
+		}
 		p.path = p.path[:len(p.path)-1]
+		if len(keys) == maxKeys {
+			return 0, p.errorf("an object of more than %d keys; this is not a metrics report modelgate reads", maxKeys)
+		}
+		p.scratchKeys = append(p.scratchKeys, key)
+		index = index.add(p.scratchKeys[kb:])
 		p.skipSpace()
 		if p.pos >= len(p.data) {
 			return 0, p.errorf("unexpected end of file in an object; want ',' or '}'")
