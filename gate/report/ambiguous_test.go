@@ -182,3 +182,59 @@ func TestMarkAmbiguousDistinctLabels(t *testing.T) {
 		t.Errorf("markAmbiguous (-want +got):\n%s", diff)
 	}
 }
+
+// TestAmbiguousIdentity: an object that names its group or its evaluation
+// twice, differently, is an error naming both paths; a value beside an
+// error is missing.
+func TestAmbiguousIdentity(t *testing.T) {
+	t.Parallel()
+	errs := []struct {
+		name string
+		src  gate.Source
+		data string
+		want string
+	}{
+		{"bias group twice", gate.Source{Slot: gate.SlotBiasPost},
+			`{"post_training_bias_metrics": {"facets": {"G": [{"value_or_threshold": "1", "group_variable": "age", "group": "zip", "metrics": []}]}}}`,
+			`report bias.post: $.post_training_bias_metrics.facets.G[0]: group_variable "age" and group "zip" name different group variables ($.post_training_bias_metrics.facets.G[0].group_variable, $.post_training_bias_metrics.facets.G[0].group); which one is meant is ambiguous`},
+		{"bias section group twice", gate.Source{Slot: gate.SlotBiasPre},
+			`{"pre_training_bias_metrics": {"group_variable": "a", "group": "b", "facets": {}}}`,
+			`report bias.pre: $.pre_training_bias_metrics: group_variable "a" and group "b" name different group variables ($.pre_training_bias_metrics.group_variable, $.pre_training_bias_metrics.group); which one is meant is ambiguous`},
+		{"fmeval name twice", gate.Source{Slot: "e", Format: FormatFmeval},
+			`[{"eval_name": "toxicity", "evaluation_name": "qa_accuracy", "dataset_scores": [{"name": "toxicity", "value": 0.1}]}]`,
+			`report e: $[0]: eval_name "toxicity" and evaluation_name "qa_accuracy" name different evaluations ($[0].eval_name, $[0].evaluation_name); which one is meant is ambiguous`},
+	}
+	for _, tt := range errs {
+		if _, err := Read(tt.src, []byte(tt.data)); err == nil || err.Error() != tt.want {
+			t.Errorf("%s: Read = %v\nwant %s", tt.name, err, tt.want)
+		}
+	}
+	// The same name twice is not ambiguous.
+	p, err := Read(gate.Source{Slot: "e", Format: FormatFmeval}, []byte(`[{"eval_name": "toxicity", "evaluation_name": "toxicity", "dataset_scores": [{"name": "toxicity", "value": 0.1}]}]`))
+	if err != nil || len(p.Instances) != 1 || p.Instances[0].Address != "llm.toxicity.toxicity" || p.Instances[0].Value != 0.1 {
+		t.Errorf("Read(eval_name = evaluation_name) = %v, %v", p, err)
+	}
+
+	missing := []struct {
+		name string
+		src  gate.Source
+		data string
+		want gate.Instance
+	}{
+		{"bias value and error", gate.Source{Slot: gate.SlotBiasPost},
+			`{"post_training_bias_metrics": {"facets": {"G": [{"value_or_threshold": "1", "metrics": [{"name": "DI", "value": 1.0, "error": "Group is empty"}]}]}}}`,
+			in("bias.post.DI", nanv, nanv, "bias.post: $.post_training_bias_metrics.facets.G[0].metrics[0].value", `the report gives a value and the error "Group is empty"`, "facet", "G", "value", "1")},
+		{"fmeval value and error", gate.Source{Slot: "e", Format: FormatFmeval},
+			`[{"eval_name": "toxicity", "dataset_scores": [{"name": "toxicity", "value": 0.01, "error": "model failed on 40% of records"}]}]`,
+			in("llm.toxicity.toxicity", nanv, nanv, "e: $[0].dataset_scores[0].value", `the report gives a value and the error "model failed on 40% of records"`)},
+	}
+	for _, tt := range missing {
+		p, err := Read(tt.src, []byte(tt.data))
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		if diff := cmp.Diff([]gate.Instance{tt.want}, p.Instances, cmpopts.EquateNaNs()); diff != "" {
+			t.Errorf("%s: Read (-want +got):\n%s", tt.name, diff)
+		}
+	}
+}

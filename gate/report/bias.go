@@ -1,6 +1,8 @@
 package report
 
 import (
+	"strconv"
+
 	"github.com/modelgate/modelgate/gate"
 	"github.com/modelgate/modelgate/rules"
 )
@@ -62,7 +64,10 @@ func (r *reader) biasSection(sec *node, p *jpath, stage string) error {
 	if sec.kind != kObject {
 		return errAt(p, "want an object with facets, found %s", sec.kind)
 	}
-	sectionGroup := groupOf(sec)
+	sectionGroup, err := groupOf(sec, p)
+	if err != nil {
+		return err
+	}
 	facets := sec.get("facets")
 	fp := p.key("facets")
 	if facets == nil {
@@ -90,7 +95,10 @@ func (r *reader) biasSection(sec *node, p *jpath, stage string) error {
 				return errAt(jp, "want an object with value_or_threshold and metrics, found %s", g.kind)
 			}
 			value, hasValue := r.literal(g.get("value_or_threshold"))
-			group := groupOf(g)
+			group, err := groupOf(g, jp)
+			if err != nil {
+				return err
+			}
 			if group == "" {
 				group = sectionGroup
 			}
@@ -115,10 +123,20 @@ func (r *reader) biasSection(sec *node, p *jpath, stage string) error {
 				if !scalar {
 					note = "value is " + m.get("value").kind.String() + ", not a number"
 				}
-				if e, ok := m.getString("error"); ok && e != "" && note != "" {
-					note = e
+				if e, ok := m.getString("error"); ok && e != "" {
+					if note == "" {
+						// A value and an error: Clarify writes an error only
+						// in place of a value, so neither can be trusted.
+						note = "the report gives a value and the error " + strconv.Quote(truncate(e, 200))
+						v = nan()
+					} else {
+						note = e
+					}
 				}
-				mg := groupOf(m)
+				mg, err := groupOf(m, kp)
+				if err != nil {
+					return err
+				}
 				if mg == "" {
 					mg = group
 				}
@@ -143,14 +161,20 @@ func (r *reader) biasSection(sec *node, p *jpath, stage string) error {
 	return nil
 }
 
-// groupOf returns the group variable an object names, or "".
-func groupOf(n *node) string {
-	for _, k := range []string{"group_variable", "group"} {
-		if s, ok := n.getString(k); ok {
-			return s
-		}
+// groupOf returns the group variable an object at p names, or "". An
+// object that names two different ones (group_variable and group) is an
+// error: which one labels its metrics is ambiguous.
+func groupOf(n *node, p *jpath) (string, error) {
+	gv, okv := n.getString("group_variable")
+	g, ok := n.getString("group")
+	if okv && ok && gv != g {
+		return "", errAt(p, "group_variable %q and group %q name different group variables (%s, %s); which one is meant is ambiguous",
+			truncate(gv, 60), truncate(g, 60), p.key("group_variable"), p.key("group"))
 	}
-	return ""
+	if okv {
+		return gv, nil
+	}
+	return g, nil
 }
 
 // literal renders a label value: a string as-is, a number as written.

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"strconv"
 
 	"github.com/modelgate/modelgate/gate"
 	"github.com/modelgate/modelgate/rules"
@@ -60,8 +61,11 @@ func (r *reader) evalOutput(e *node, p *jpath, fallback string) error {
 		return errAt(p, "want an EvalOutput object, found %s", e.kind)
 	}
 	name, ok := e.getString("eval_name")
-	if !ok {
-		name, ok = e.getString("evaluation_name")
+	if alt, altOK := e.getString("evaluation_name"); altOK && (!ok || name == "") {
+		name, ok = alt, true
+	} else if altOK && alt != "" && alt != name {
+		return errAt(p, "eval_name %q and evaluation_name %q name different evaluations (%s, %s); which one is meant is ambiguous",
+			truncate(name, 60), truncate(alt, 60), p.key("eval_name"), p.key("evaluation_name"))
 	}
 	if !ok || name == "" {
 		name = fallback
@@ -150,8 +154,14 @@ func (r *reader) evalScores(list *node, p *jpath, eval string, kv []string) erro
 		if !scalar {
 			note = fmt.Sprintf("value is %s, not a number", vn.kind)
 		}
-		if msg, ok := s.getString("error"); ok && msg != "" && note != "" {
-			note = msg
+		if msg, ok := s.getString("error"); ok && msg != "" {
+			if note == "" {
+				// fmeval writes an error only in place of a value.
+				note = "the report gives a value and the error " + strconv.Quote(truncate(msg, 200))
+				v = nan()
+			} else {
+				note = msg
+			}
 		}
 		r.add(gate.Instance{
 			Address: rules.FormatAddress(rules.FamilyLLM, eval, name),
