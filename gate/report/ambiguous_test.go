@@ -238,3 +238,28 @@ func TestAmbiguousIdentity(t *testing.T) {
 		}
 	}
 }
+
+// TestAmbiguousFormat: a named report with the shape of two formats is an
+// error (read as one, the other part would be dropped); Clarify's bias and
+// explanations in one file is not.
+func TestAmbiguousFormat(t *testing.T) {
+	t.Parallel()
+	data := `{"post_training_bias_metrics": {"facets": {"G": [{"value_or_threshold": "1", "metrics": [{"name": "DI", "value": 0.9}]}]}},
+	  "violations": [{"feature_name": "age", "constraint_check_type": "data_type_check"}]}`
+	_, err := Read(gate.Source{Slot: "mixed"}, []byte(data))
+	want := "report mixed: $: this report has the shape of both a Clarify bias analysis.json and a Model Monitor constraint_violations.json " +
+		"(pre_training_bias_metrics or post_training_bias_metrics; a violations list); which to read is ambiguous: say it with format:"
+	if err == nil || err.Error() != want {
+		t.Errorf("Read(bias + violations) = %v\nwant %s", err, want)
+	}
+	// format: says which.
+	p, err := Read(gate.Source{Slot: "mixed", Format: FormatViolations}, []byte(data))
+	if err != nil || p.Format != FormatViolations {
+		t.Errorf("Read(format: monitor-violations) = %v, %v", p, err)
+	}
+	// Bias with explanations reads both.
+	p, err = Read(gate.Source{Slot: "clarify"}, []byte(`{"pre_training_bias_metrics": {"facets": {}}, "explanations": {"kernel_shap": {"l": {"global_shap_values": {"a": 1}}}}}`))
+	if err != nil || p.Format != FormatClarifyBias || len(p.Instances) != 1 || p.Instances[0].Address != "shap.a" {
+		t.Errorf("Read(bias + explanations) = %+v, %v; want clarify-bias with shap.a", p, err)
+	}
+}

@@ -36,6 +36,28 @@ func detectedFormat(doc *node) *format {
 	return nil
 }
 
+// ambiguousFormats returns two detected formats that both match doc, or
+// nils. Clarify bias with explanations is one file (biasAndExplanations
+// reads both), not an ambiguity.
+func ambiguousFormats(doc *node) (*format, *format) {
+	var first *format
+	for i := range formats {
+		f := &formats[i]
+		if !f.detect || !f.match(doc) {
+			continue
+		}
+		if first == nil {
+			first = f
+			continue
+		}
+		if first.name == FormatClarifyBias && f.name == FormatClarifyExplain {
+			continue
+		}
+		return first, f
+	}
+	return nil, nil
+}
+
 // isModelQuality: a model-quality file has a `*_metrics` section or
 // top-level metrics, and is not of a format detected from content (a
 // Clarify bias file's sections also end in _metrics).

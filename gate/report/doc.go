@@ -88,7 +88,12 @@
 // one dataset listed twice, in one list, in two category groups, or in an
 // `evaluations` list and beside it; a score or category listed twice.
 // Equal values are no exception. This runs after every reader
-// (markAmbiguous), so a new format gets it without asking.
+// (markAmbiguous), so a new format gets it without asking. An object that
+// names its group variable or its evaluation twice, differently, is an
+// error naming both paths; a Clarify metric or fmeval score with both a
+// value and an error is missing; a named report with the shape of two
+// formats (other than Clarify bias with explanations) is an error asking
+// for `format:`.
 //
 // # The formats table
 //

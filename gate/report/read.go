@@ -141,7 +141,14 @@ func Read(src gate.Source, data []byte) (*Parsed, error) {
 			return fail("$", "%s", mismatch(doc, f))
 		}
 	} else {
-		// A named report (or a slot with no fixed family): detect.
+		// A named report (or a slot with no fixed family): detect. A
+		// document of two formats' shapes would be read as the first and
+		// the other part dropped: refuse it (Clarify's bias-and-explanations
+		// file is one format whose reader reads both).
+		if a, b := ambiguousFormats(doc); a != nil {
+			return fail("$", "this report has the shape of both %s and %s (%s; %s); which to read is ambiguous: say it with format:",
+				a.title, b.title, a.want, b.want)
+		}
 		f, r.detected = detect(doc), true
 	}
 	err = f.read(r, doc)
