@@ -41,7 +41,7 @@ var hostileSizes = []struct {
 		err: "report r: $" + strings.Repeat("[0]", 128) + ": not valid JSON: line 1 col 129: nested deeper than 128 levels"},
 	{name: "shap-features", src: gate.Source{Slot: gate.SlotExplainability}, gen: func() []byte {
 		return fillN(`{"explanations": {"kernel_shap": {"label0": {"global_shap_values": {`, `"f%d":0.001,`, `"end":0}}}}}`)
-	}, err: "report explainability: $.explanations.kernel_shap.label0.global_shap_values: not valid JSON: line 1 col 7888968: an object of more than 500000 keys; this is not a metrics report modelgate reads"},
+	}, err: "report explainability: $.explanations.kernel_shap.label0.global_shap_values: not valid JSON: line 1 col 7888974: an object of more than 500000 keys; this is not a metrics report modelgate reads"},
 	{name: "shap-labels", src: gate.Source{Slot: gate.SlotExplainability}, gen: func() []byte {
 		return fillN(`{"explanations": {"kernel_shap": {`, `"l%d":{"global_shap_values":{"a":0.1,"b":0.2}},`, `"end":{"global_shap_values":{}}}}}`)
 	}, err: "report explainability: $.explanations.kernel_shap.l499999: not valid JSON: line 1 col 25388884: more than 1000000 JSON values; this is not a metrics report modelgate reads"},
