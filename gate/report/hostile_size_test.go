@@ -2,11 +2,13 @@ package report
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 	"unsafe"
 
 	"github.com/modelgate/modelgate/gate"
@@ -167,5 +169,29 @@ func TestNodeSize(t *testing.T) {
 	t.Parallel()
 	if got := unsafe.Sizeof(node{}); got > 48 {
 		t.Errorf("node is %d bytes; want at most 48", got)
+	}
+}
+
+// TestLongKeysInErrors: an error about a megabyte-long key stays short
+// and valid UTF-8.
+func TestLongKeysInErrors(t *testing.T) {
+	t.Parallel()
+	key := strings.Repeat("é", 500000)
+	for _, data := range []string{
+		`{"` + key + `": 1, "` + key + `": 2}`,
+		`{"explanations": {"kernel_shap": {"l": {"global_shap_values": {"` + key + `": 1, "` + key + `": 2}}}}}`,
+		`{"` + key + `" 1}`,
+	} {
+		_, err := Read(gate.Source{Slot: gate.SlotExplainability}, []byte(data))
+		if err == nil {
+			t.Fatal("Read = nil; want an error")
+		}
+		var re *Error
+		if !errors.As(err, &re) || len(re.Path) > maxErrorPath+3 || len(re.Msg) > maxErrorMsg+3 || !utf8.ValidString(err.Error()) {
+			t.Errorf("Read = %d-byte error (path %d, message %d), valid UTF-8 %v; want short and valid", len(err.Error()), len(re.Path), len(re.Msg), utf8.ValidString(err.Error()))
+		}
+		if !strings.HasSuffix(re.Msg, "...") {
+			t.Errorf("message %q... not marked as cut", re.Msg[:80])
+		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"mime"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/modelgate/modelgate/gate"
 )
@@ -96,7 +97,9 @@ type reader struct {
 func Read(src gate.Source, data []byte) (*Parsed, error) {
 	name := src.Slot
 	fail := func(path, format string, args ...any) (*Parsed, error) {
-		return nil, &Error{Report: name, URI: src.URI, Path: path, Msg: fmt.Sprintf(format, args...)}
+		// Keys and values of a hostile report can be megabytes long: an
+		// error stays readable.
+		return nil, &Error{Report: name, URI: src.URI, Path: truncate(path, maxErrorPath), Msg: truncate(fmt.Sprintf(format, args...), maxErrorMsg)}
 	}
 	if name == "" {
 		return fail("", "no report name or slot given")
@@ -341,9 +344,19 @@ func parseNumString(s string) (float64, numKind) {
 	return f, numFinite
 }
 
+// Lengths past which an error's path and message are cut.
+const (
+	maxErrorPath = 1000
+	maxErrorMsg  = 2000
+)
+
+// truncate cuts s after n bytes, at a rune boundary, marking the cut.
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
 	}
 	return s[:n] + "..."
 }
