@@ -94,7 +94,7 @@ func (r *reader) biasSection(sec *node, p *jpath, stage string) error {
 			if g.kind != kObject {
 				return errAt(jp, "want an object with value_or_threshold and metrics, found %s", g.kind)
 			}
-			value, hasValue := r.literal(g.get("value_or_threshold"))
+			value, hasValue := literal(g.get("value_or_threshold"))
 			group, err := groupOf(g, jp)
 			if err != nil {
 				return err
@@ -178,15 +178,13 @@ func groupOf(n *node, p *jpath) (string, error) {
 }
 
 // literal renders a label value: a string as-is, a number as written.
-func (r *reader) literal(n *node) (string, bool) {
+func literal(n *node) (string, bool) {
 	if n == nil {
 		return "", false
 	}
 	switch n.kind {
-	case kString, kBare:
+	case kString, kBare, kNumber:
 		return n.str, true
-	case kNumber:
-		return r.ps.text(n), true
 	case kBool:
 		if n.b {
 			return "true", true

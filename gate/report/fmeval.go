@@ -74,7 +74,7 @@ func (r *reader) evalOutput(e *node, p *jpath, fallback string) error {
 		return errAt(p, "EvalOutput has no eval_name or evaluation_name (found keys %s)", keysOf(e))
 	}
 	var kv []string
-	if ds, ok := r.literal(e.get("dataset_name")); ok && e.get("dataset_name").kind == kString {
+	if ds, ok := literal(e.get("dataset_name")); ok && e.get("dataset_name").kind == kString {
 		kv = append(kv, "dataset", ds)
 	}
 	scores := e.get("dataset_scores")
@@ -119,7 +119,7 @@ func (r *reader) evalOutput(e *node, p *jpath, fallback string) error {
 		if c.kind != kObject {
 			return errAt(ip, "want a category object with name and scores, found %s", c.kind)
 		}
-		cname, ok := r.literal(c.get("name"))
+		cname, ok := literal(c.get("name"))
 		if !ok {
 			return errAt(ip, "category has no name (found keys %s)", keysOf(c))
 		}

@@ -80,9 +80,8 @@ type node struct {
 	// count is the number of members of a lazy object or array.
 	count int32
 	num   float64 // kNumber; NaN or ±Inf for kBare
-	// str is a kString's value, a kBare's token, and the literal of a
-	// kNumber out of the float64 range; other numbers leave it empty (see
-	// parser.text).
+	// str is a kString's value, a kBare's token, or a kNumber's literal
+	// as written ("1.0E-4", "24.0").
 	str string
 	// kids holds an object's keys and values or an array's elements; nil
 	// for scalars, so that the many scalars of a report stay small.
@@ -548,7 +547,7 @@ func (p *parser) number() (*node, error) {
 		return nil, err
 	}
 	n := p.alloc(kNumber)
-	p.setNumber(n, start, p.pos)
+	p.setNumber(n, start, p.pos, false)
 	return n, nil
 }
 
@@ -593,26 +592,20 @@ func (p *parser) scanNumber() error {
 	return nil
 }
 
-// setNumber fills n with the number at data[lo:hi].
-func (p *parser) setNumber(n *node, lo, hi int) {
+// setNumber fills n with the number at data[lo:hi]. Its literal is copied
+// into the parser's arena, or, with view set (a value streamed by members,
+// valid only during the call), a view of the document.
+func (p *parser) setNumber(n *node, lo, hi int, view bool) {
 	n.kind = kNumber
 	n.lo, n.hi = uint32(lo), uint32(hi)
+	lit := unsafeString(p.data[lo:hi])
 	// Out of range, ParseFloat returns ±Inf, which reads as missing.
-	f, _ := strconv.ParseFloat(unsafeString(p.data[lo:hi]), 64)
-	n.num = f
-	n.str = ""
-	if math.IsInf(f, 0) {
-		n.str = string(p.data[lo:hi])
+	n.num, _ = strconv.ParseFloat(lit, 64)
+	if view {
+		n.str = lit
+	} else {
+		n.str = p.strs.join(lit, "")
 	}
-}
-
-// text is a number's literal as written ("1.0E-4", "24.0"), or a string's
-// value.
-func (p *parser) text(n *node) string {
-	if n.kind == kNumber && n.str == "" {
-		return string(p.data[n.lo:n.hi])
-	}
-	return n.str
 }
 
 // formatPath renders a JSON path: $.a.b[0]["key with spaces"].

@@ -277,7 +277,7 @@ func (p *parser) members(n *node, fn func(key string, v *node) error) error {
 			if err := q.skipNumber(); err != nil {
 				return err
 			}
-			p.setNumber(&tmp, lo, q.pos)
+			p.setNumber(&tmp, lo, q.pos, true)
 		default:
 			v, err := q.value()
 			if err != nil {

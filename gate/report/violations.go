@@ -62,7 +62,7 @@ func (r *reader) violations(doc *node) error {
 		}
 		check := unknownCheck
 		if c := v.get("constraint_check_type"); c != nil {
-			s, ok := r.literal(c)
+			s, ok := literal(c)
 			if !ok || c.kind != kString {
 				return errAt(ip.key("constraint_check_type"), "want a string, found %s", c.kind)
 			}
@@ -72,7 +72,7 @@ func (r *reader) violations(doc *node) error {
 		}
 		var kv []string
 		for _, f := range violationLabels {
-			s, ok := r.literal(v.get(f.field))
+			s, ok := literal(v.get(f.field))
 			if !ok {
 				continue
 			}
