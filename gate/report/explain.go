@@ -31,38 +31,52 @@ func (r *reader) explain(doc *node) error {
 	if ks.kind != kObject {
 		return errAt(kp, "want an object keyed by label, found %s", ks.kind)
 	}
+	// Labels are streamed, and each is built alone: once to count the
+	// instances (allocated at once), once to read them.
+	label := func(key string, v *node) (*node, *jpath, error) {
+		lp := kp.key(key)
+		l, err := r.ps.expand(v, lp)
+		if err != nil {
+			return nil, nil, err
+		}
+		if l.kind != kObject {
+			return nil, nil, errAt(lp, "want an object with global_shap_values, found %s", l.kind)
+		}
+		g := l.get("global_shap_values")
+		gp := lp.key("global_shap_values")
+		if g == nil {
+			return nil, nil, errAt(lp, "no global_shap_values (found keys %s)", keysOf(l))
+		}
+		if g.kind != kObject {
+			return nil, nil, errAt(gp, "want an object keyed by feature, found %s", g.kind)
+		}
+		return g, gp, nil
+	}
 	total := 0
-	for _, l := range ks.vals() {
-		if g := l.get("global_shap_values"); g != nil {
+	err := r.ps.members(ks, func(key string, v *node) error {
+		g, _, err := label(key, v)
+		if err == nil {
 			total += int(g.count) + len(g.keys())
 		}
+		return err
+	})
+	if err != nil {
+		return err
 	}
 	if free := cap(r.out) - len(r.out); total > free {
 		r.out = append(make([]gate.Instance, 0, len(r.out)+min(total, maxInstances)), r.out...)
 	}
 	addresses := map[string]string{}
-	for i, label := range ks.keys() {
-		l := ks.vals()[i]
-		lp := kp.key(label)
-		if l.kind != kObject {
-			return errAt(lp, "want an object with global_shap_values, found %s", l.kind)
-		}
-		g := l.get("global_shap_values")
-		gp := lp.key("global_shap_values")
-		if g == nil {
-			return errAt(lp, "no global_shap_values (found keys %s)", keysOf(l))
-		}
-		if g.kind != kObject {
-			return errAt(gp, "want an object keyed by feature, found %s", g.kind)
-		}
-		if err := r.labelShap(g, gp, label, addresses); err != nil {
-			return err
-		}
+	return r.ps.members(ks, func(key string, v *node) error {
 		if r.dropped > 0 {
 			return nil // Read reports it
 		}
-	}
-	return nil
+		g, gp, err := label(key, v)
+		if err != nil {
+			return err
+		}
+		return r.labelShap(g, gp, strings.Clone(key), addresses)
+	})
 }
 
 // labelShap reads one label's global_shap_values.

@@ -46,7 +46,7 @@ var hostileSizes = []struct {
 	}, err: "report explainability: $.explanations.kernel_shap.label0.global_shap_values: not valid JSON: line 1 col 7888974: an object of more than 500000 keys; this is not a metrics report modelgate reads"},
 	{name: "shap-labels", src: gate.Source{Slot: gate.SlotExplainability}, gen: func() []byte {
 		return fillN(`{"explanations": {"kernel_shap": {`, `"l%d":{"global_shap_values":{"a":0.1,"b":0.2}},`, `"end":{"global_shap_values":{}}}}}`)
-	}, err: "report explainability: $.explanations.kernel_shap.l499999: not valid JSON: line 1 col 25388884: more than 1000000 JSON values; this is not a metrics report modelgate reads"},
+	}, err: "report explainability: $.explanations.kernel_shap: not valid JSON: line 1 col 25388975: an object of more than 500000 keys; this is not a metrics report modelgate reads"},
 	{name: "shap-instances", src: gate.Source{Slot: gate.SlotExplainability}, gen: func() []byte {
 		b := []byte(`{"explanations": {"kernel_shap": {`)
 		for l := range 51 {

@@ -167,6 +167,9 @@ type parser struct {
 	path []pathSeg
 	// lazy enables lazy values at the paths of lazyAt.
 	lazy bool
+	// checked is set when expanding a lazy value: it was checked when the
+	// document was parsed, so the lazy values inside it are only skipped.
+	checked bool
 	// strs holds the strings the parser copies out of the document.
 	strs arena
 	// leaves counts the scalar values built, an upper bound on the

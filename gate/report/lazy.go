@@ -7,26 +7,39 @@ import (
 )
 
 // Lazy values: the bulk of a large Clarify explainability analysis.json is
-// its partial dependence plots (explanations.pdp), its text-token maps
-// (global_top_shap_text) and its per-label global_shap_values. The parser
-// checks them (grammar, depth, duplicate keys) without building nodes; the
-// explainability reader streams global_shap_values with members, and the
-// generic reader, the only other reader that looks at them, expands them.
+// its partial dependence plots (explanations.pdp) and its kernel_shap
+// labels, with their text-token maps (global_top_shap_text) and
+// global_shap_values. The parser checks them (grammar, depth, duplicate
+// keys) without building nodes; the explainability reader streams the
+// labels with members, expands one label at a time and streams its
+// global_shap_values, and the generic reader, the only other reader that
+// looks at them, expands them.
 
-// lazyAt reports whether the value about to be parsed, at p.path, is one
-// that is checked but not built.
+// lazyAt reports whether the value about to be parsed, at p.base + p.path,
+// is one that is checked but not built: explanations.pdp,
+// explanations.kernel_shap, and in an expanded label of kernel_shap its
+// global_shap_values and global_top_shap_text.
 func (p *parser) lazyAt() bool {
-	if len(p.base) != 0 || len(p.path) < 2 || !p.path[0].isKey || p.path[0].key != keyExplanation {
+	n := len(p.base) + len(p.path)
+	if n != 2 && n != 4 {
 		return false
 	}
-	switch len(p.path) {
-	case 2:
-		return p.path[1].key == "pdp"
-	case 4:
-		k := p.path[3].key
-		return p.path[1].key == "kernel_shap" && p.path[2].isKey && (k == "global_shap_values" || k == "global_top_shap_text")
+	seg := func(i int) pathSeg {
+		if i < len(p.base) {
+			return p.base[i]
+		}
+		return p.path[i-len(p.base)]
 	}
-	return false
+	if s := seg(0); !s.isKey || s.key != keyExplanation {
+		return false
+	}
+	s1 := seg(1)
+	if n == 2 {
+		return s1.isKey && (s1.key == "pdp" || s1.key == "kernel_shap")
+	}
+	s3 := seg(3)
+	return s1.isKey && s1.key == "kernel_shap" && seg(2).isKey && s3.isKey &&
+		(s3.key == "global_shap_values" || s3.key == "global_top_shap_text")
 }
 
 // lazyValue checks the value at p.pos. An array or object becomes a lazy
@@ -41,7 +54,13 @@ func (p *parser) lazyValue() (*node, error) {
 		k = kArray
 	}
 	lo, depth := p.pos, p.depth
-	count, err := p.skip()
+	var count int
+	var err error
+	if p.checked {
+		count = p.skipChecked()
+	} else {
+		count, err = p.skip()
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -236,7 +255,7 @@ func (p *parser) members(n *node, fn func(key string, v *node) error) error {
 		}
 		return nil
 	}
-	q := &parser{data: p.data, pos: int(n.lo), depth: int(n.depth)}
+	q := &parser{data: p.data, pos: int(n.lo), depth: int(n.depth) + 1}
 	q.pos++ // {
 	var tmp node
 	for {
@@ -259,10 +278,8 @@ func (p *parser) members(n *node, fn func(key string, v *node) error) error {
 		switch c := q.data[q.pos]; {
 		case c == '{' || c == '[':
 			lo := q.pos
-			if _, err := q.skip(); err != nil {
-				return err
-			}
-			tmp.kind, tmp.lazy, tmp.lo, tmp.hi = kObject, true, uint32(lo), uint32(q.pos)
+			q.skipChecked() // checked with n
+			tmp.kind, tmp.lazy, tmp.lo, tmp.hi, tmp.depth = kObject, true, uint32(lo), uint32(q.pos), uint8(q.depth)
 			if c == '[' {
 				tmp.kind = kArray
 			}
@@ -297,7 +314,7 @@ func (p *parser) expand(n *node, at *jpath) (*node, error) {
 	if !n.lazy {
 		return n, nil
 	}
-	q := &parser{data: p.data[:n.hi], pos: int(n.lo), depth: int(n.depth), nodes: p.nodes, base: at.segs()}
+	q := &parser{data: p.data[:n.hi], pos: int(n.lo), depth: int(n.depth), nodes: p.nodes, base: at.segs(), lazy: p.lazy, checked: true}
 	v, err := q.value()
 	p.nodes = q.nodes
 	p.leaves += q.leaves
@@ -365,4 +382,50 @@ func (a *arena) join(x, y string) string {
 	off := len(a.chunk)
 	a.chunk = append(append(a.chunk, x...), y...)
 	return unsafe.String(&a.chunk[off], n)
+}
+
+// skipChecked moves past an array or object at p.pos that was checked
+// already (inside a lazy value being expanded), matching brackets only,
+// and returns its number of members.
+func (p *parser) skipChecked() int {
+	d := p.data
+	depth, count, empty := 0, 0, true
+	for i := p.pos; i < len(d); i++ {
+		switch c := d[i]; c {
+		case '"':
+			for i++; i < len(d) && d[i] != '"'; i++ {
+				if d[i] == '\\' {
+					i++
+				}
+			}
+			if depth == 1 {
+				empty = false
+			}
+		case '{', '[':
+			if depth == 1 {
+				empty = false
+			}
+			depth++
+		case '}', ']':
+			depth--
+			if depth == 0 {
+				p.pos = i + 1
+				if empty {
+					return 0
+				}
+				return count + 1
+			}
+		case ',':
+			if depth == 1 {
+				count++
+			}
+		case ' ', '\t', '\n', '\r', ':':
+		default:
+			if depth == 1 {
+				empty = false
+			}
+		}
+	}
+	p.pos = len(d)
+	return count
 }
