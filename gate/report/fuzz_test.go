@@ -10,6 +10,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
 	"github.com/modelgate/modelgate/gate"
 	"github.com/modelgate/modelgate/rules"
 )
@@ -44,6 +47,16 @@ func seeds(f *testing.F) {
 // has none.
 func checkRead(t *testing.T, src gate.Source, data []byte) {
 	p, err := Read(src, data)
+	// Lazy values (streamed or skipped) read exactly as built ones.
+	bp, berr := read(src, data, false)
+	if (err == nil) != (berr == nil) || (err != nil && err.Error() != berr.Error()) {
+		t.Fatalf("Read = %v; with every value built = %v", err, berr)
+	}
+	if err == nil {
+		if diff := cmp.Diff(bp, p, cmpopts.EquateNaNs()); diff != "" {
+			t.Fatalf("Read differs from reading with every value built (-built +lazy):\n%s", diff)
+		}
+	}
 	if err != nil {
 		var re *Error
 		if !errors.As(err, &re) {

@@ -94,7 +94,10 @@ type reader struct {
 // Read reads one report into metric instances. src.Slot names the report;
 // src.Format, when set, forces the reader; src.ContentType, when it names a
 // format that is not JSON (text/csv), is an error. Errors are *Error.
-func Read(src gate.Source, data []byte) (*Parsed, error) {
+func Read(src gate.Source, data []byte) (*Parsed, error) { return read(src, data, true) }
+
+// read is Read; lazy false builds every value (tests compare the two).
+func read(src gate.Source, data []byte, lazy bool) (*Parsed, error) {
 	name := src.Slot
 	fail := func(path, format string, args ...any) (*Parsed, error) {
 		// Keys and values of a hostile report can be megabytes long: an
@@ -114,7 +117,7 @@ func Read(src gate.Source, data []byte) (*Parsed, error) {
 	if src.Format != "" && !knownFormat(src.Format) {
 		return fail("", "unknown format %q; want one of %s", src.Format, strings.Join(formatNames(), ", "))
 	}
-	ps, doc, err := parseDocument(data, true)
+	ps, doc, err := parseDocument(data, lazy)
 	if err != nil {
 		var te *trailingError
 		if errors.As(err, &te) {
