@@ -137,11 +137,12 @@
 // of more than 500,000 keys and more than 500,000 instances, and never
 // panics (fuzz targets check that, that every address it makes parses back
 // with rules.ParseAddress, and that no value or standard deviation is
-// infinite). A large Clarify explainability report is streamed: pdp,
-// global_top_shap_text and global_shap_values are checked as strictly as
-// the rest (grammar, depth, duplicate keys, with the same errors) but not
-// built, and global_shap_values are read member by member; generic JSON
-// builds them when it reads them. A 64 MiB report with 480,000 SHAP values
+// infinite). A large Clarify explainability report is streamed: pdp and
+// kernel_shap are checked as strictly as the rest (grammar, depth,
+// duplicate keys, with the same errors) but not built; the labels are
+// built one at a time, and their global_shap_values read member by member;
+// generic JSON builds them when it reads them (fuzz targets check that both
+// ways read the same). A 64 MiB report with 480,000 SHAP values
 // reads in under a second and 200 MB peak, the document included
 // (BenchmarkReadShapAtCap, TestHostileSizes). Non-finite values (bare or
 // quoted NaN and Infinity, numbers past the float64 range) are missing with

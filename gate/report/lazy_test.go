@@ -168,3 +168,27 @@ func TestAppendSegQuotesLikeJSON(t *testing.T) {
 		t.Errorf("appendSeg(12) = %s", got)
 	}
 }
+
+// TestLazyEqualsBuilt: a generated explainability report, pdp and text
+// tokens included, reads the same lazily as with every value built, as the
+// explainability slot, as a named report and as generic JSON.
+func TestLazyEqualsBuilt(t *testing.T) {
+	t.Parallel()
+	data := shapGen{labels: 3, features: 200, pdpFeatures: 10, grid: 5, textTokens: 7}.bytes()
+	for _, src := range []gate.Source{{Slot: gate.SlotExplainability}, {Slot: "clarify"}, {Slot: "raw", Format: FormatJSON}} {
+		lazy, err := read(src, data, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		built, err := read(src, data, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(built, lazy, cmpopts.EquateNaNs()); diff != "" {
+			t.Errorf("%s: lazy differs from built (-built +lazy):\n%s", src.Slot, diff)
+		}
+		if want := map[string]int{gate.SlotExplainability: 600, "clarify": 600, "raw": 600 + 3 + 3*7 + 10*(5+5+3*5) + 1}[src.Slot]; len(lazy.Instances) != want {
+			t.Errorf("%s: %d instances; want %d", src.Slot, len(lazy.Instances), want)
+		}
+	}
+}
