@@ -1,9 +1,28 @@
 package report
 
 import (
+	"strconv"
+
 	"github.com/modelgate/modelgate/gate"
 	"github.com/modelgate/modelgate/rules"
 )
+
+// biasAndExplanations reads the bias sections of a Clarify analysis.json
+// and, for a named report detected from content, its kernel SHAP
+// explanations too (run_bias_and_explainability writes one file).
+func (r *reader) biasAndExplanations(doc *node) error {
+	slot := r.slot
+	if r.detected {
+		slot = ""
+	}
+	if err := r.bias(doc, slot); err != nil {
+		return err
+	}
+	if r.detected && doc.get(keyExplanation).get("kernel_shap") != nil {
+		return r.explain(doc)
+	}
+	return nil
+}
 
 // bias reads the bias sections of a Clarify analysis.json into
 // bias.pre.<M> and bias.post.<M> instances labelled facet, value and, when
@@ -45,7 +64,10 @@ func (r *reader) biasSection(sec *node, p *jpath, stage string) error {
 	if sec.kind != kObject {
 		return errAt(p, "want an object with facets, found %s", sec.kind)
 	}
-	sectionGroup := groupOf(sec)
+	sectionGroup, err := groupOf(sec, p)
+	if err != nil {
+		return err
+	}
 	facets := sec.get("facets")
 	fp := p.key("facets")
 	if facets == nil {
@@ -54,17 +76,17 @@ func (r *reader) biasSection(sec *node, p *jpath, stage string) error {
 	if facets.kind != kObject {
 		return errAt(fp, "want an object keyed by facet name, found %s", facets.kind)
 	}
-	for i, facet := range facets.keys {
-		groups := facets.vals[i]
+	for i, facet := range facets.keys() {
+		groups := facets.vals()[i]
 		gp := fp.key(facet)
 		switch groups.kind {
 		case kArray:
 		case kObject: // tolerate a single group written without its list
-			groups = &node{kind: kArray, vals: []*node{groups}}
+			groups = &node{kind: kArray, kids: &kids{vals: []*node{groups}}}
 		default:
 			return errAt(gp, "want a list of facet value groups, found %s", groups.kind)
 		}
-		for j, g := range groups.vals {
+		for j, g := range groups.vals() {
 			jp := gp.index(j)
 			if groups.kind == kObject {
 				jp = gp
@@ -73,7 +95,10 @@ func (r *reader) biasSection(sec *node, p *jpath, stage string) error {
 				return errAt(jp, "want an object with value_or_threshold and metrics, found %s", g.kind)
 			}
 			value, hasValue := literal(g.get("value_or_threshold"))
-			group := groupOf(g)
+			group, err := groupOf(g, jp)
+			if err != nil {
+				return err
+			}
 			if group == "" {
 				group = sectionGroup
 			}
@@ -85,7 +110,7 @@ func (r *reader) biasSection(sec *node, p *jpath, stage string) error {
 			if ms.kind != kArray {
 				return errAt(mp, "want a list of metrics, found %s", ms.kind)
 			}
-			for k, m := range ms.vals {
+			for k, m := range ms.vals() {
 				kp := mp.index(k)
 				if m.kind != kObject {
 					return errAt(kp, "want a metric object with name and value, found %s", m.kind)
@@ -98,10 +123,20 @@ func (r *reader) biasSection(sec *node, p *jpath, stage string) error {
 				if !scalar {
 					note = "value is " + m.get("value").kind.String() + ", not a number"
 				}
-				if e, ok := m.getString("error"); ok && e != "" && note != "" {
-					note = e
+				if e, ok := m.getString("error"); ok && e != "" {
+					if note == "" {
+						// A value and an error: Clarify writes an error only
+						// in place of a value, so neither can be trusted.
+						note = "the report gives a value and the error " + strconv.Quote(truncate(e, 200))
+						v = nan()
+					} else {
+						note = e
+					}
 				}
-				mg := groupOf(m)
+				mg, err := groupOf(m, kp)
+				if err != nil {
+					return err
+				}
 				if mg == "" {
 					mg = group
 				}
@@ -126,14 +161,20 @@ func (r *reader) biasSection(sec *node, p *jpath, stage string) error {
 	return nil
 }
 
-// groupOf returns the group variable an object names, or "".
-func groupOf(n *node) string {
-	for _, k := range []string{"group_variable", "group"} {
-		if s, ok := n.getString(k); ok {
-			return s
-		}
+// groupOf returns the group variable an object at p names, or "". An
+// object that names two different ones (group_variable and group) is an
+// error: which one labels its metrics is ambiguous.
+func groupOf(n *node, p *jpath) (string, error) {
+	gv, okv := n.getString("group_variable")
+	g, ok := n.getString("group")
+	if okv && ok && gv != g {
+		return "", errAt(p, "group_variable %q and group %q name different group variables (%s, %s); which one is meant is ambiguous",
+			truncate(gv, 60), truncate(g, 60), p.key("group_variable"), p.key("group"))
 	}
-	return ""
+	if okv {
+		return gv, nil
+	}
+	return g, nil
 }
 
 // literal renders a label value: a string as-is, a number as written.
@@ -142,9 +183,7 @@ func literal(n *node) (string, bool) {
 		return "", false
 	}
 	switch n.kind {
-	case kString:
-		return n.str, true
-	case kNumber, kBare:
+	case kString, kBare, kNumber:
 		return n.str, true
 	case kBool:
 		if n.b {

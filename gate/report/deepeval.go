@@ -50,7 +50,7 @@ func (r *reader) deepeval(doc *node) error {
 	if ms == nil || ms.kind != kArray {
 		return errAt(mp, "want the list of metric scores, found %s", kindOf(ms))
 	}
-	for i, m := range ms.vals {
+	for i, m := range ms.vals() {
 		ip := mp.index(i)
 		name, ok := m.getString("metric")
 		if !ok || name == "" {
@@ -104,7 +104,7 @@ func (r *reader) deepevalMetric(name string, m *node, p *jpath, dir rules.Direct
 		return errAt(p.key("scores"), "want the list of scores, found %s", kindOf(scores))
 	}
 	sum, note := 0.0, ""
-	for i, s := range scores.vals {
+	for i, s := range scores.vals() {
 		v, why, ok := metricValue(s)
 		if !ok {
 			why = "a " + s.kind.String()
@@ -115,7 +115,7 @@ func (r *reader) deepevalMetric(name string, m *node, p *jpath, dir rules.Direct
 		}
 		sum += v
 	}
-	ns := len(scores.vals)
+	ns := len(scores.vals())
 	mean := nan()
 	switch {
 	case note != "":
@@ -189,5 +189,5 @@ func elems(n *node) []*node {
 	if n == nil || n.kind != kArray {
 		return nil
 	}
-	return n.vals
+	return n.vals()
 }

@@ -13,23 +13,56 @@ const (
 	keyExplanation = "explanations"
 )
 
-// detect names the family a named report's content belongs to, or "" when
-// it is none of the families with their own addresses (it is then read as
-// generic JSON). A file with both bias sections and explanations (Clarify's
-// run_bias_and_explainability) is clarify-bias; Read then also reads its
-// explanations.
-func detect(doc *node) string {
-	switch {
-	case isClarifyBias(doc):
-		return FormatClarifyBias
-	case isClarifyExplain(doc):
-		return FormatClarifyExplain
-	case isViolations(doc):
-		return FormatViolations
-	case isFmeval(doc):
-		return FormatFmeval
+// detect returns the format a named report's content belongs to: the first
+// entry of the formats table that is detected from content and matches, or
+// generic JSON. A file with both bias sections and explanations (Clarify's
+// run_bias_and_explainability) is clarify-bias; its reader then also reads
+// the explanations.
+func detect(doc *node) *format {
+	if f := detectedFormat(doc); f != nil {
+		return f
 	}
-	return detectLLM(doc)
+	return lookupFormat(FormatJSON)
+}
+
+// detectedFormat is detect without the generic fallback: nil when no
+// detected format matches.
+func detectedFormat(doc *node) *format {
+	for i := range formats {
+		if f := &formats[i]; f.detect && f.match(doc) {
+			return f
+		}
+	}
+	return nil
+}
+
+// ambiguousFormats returns two detected formats that both match doc, or
+// nils. Clarify bias with explanations is one file (biasAndExplanations
+// reads both), not an ambiguity.
+func ambiguousFormats(doc *node) (*format, *format) {
+	var first *format
+	for i := range formats {
+		f := &formats[i]
+		if !f.detect || !f.match(doc) {
+			continue
+		}
+		if first == nil {
+			first = f
+			continue
+		}
+		if first.name == FormatClarifyBias && f.name == FormatClarifyExplain {
+			continue
+		}
+		return first, f
+	}
+	return nil, nil
+}
+
+// isModelQuality: a model-quality file has a `*_metrics` section or
+// top-level metrics, and is not of a format detected from content (a
+// Clarify bias file's sections also end in _metrics).
+func isModelQuality(doc *node) bool {
+	return detectedFormat(doc) == nil && (len(qualitySections(doc)) > 0 || flatQuality(doc))
 }
 
 func isClarifyBias(doc *node) bool {
@@ -59,10 +92,10 @@ func isEvalOutput(n *node) bool {
 }
 
 func allEvalOutputs(n *node) bool {
-	if n == nil || n.kind != kArray || len(n.vals) == 0 {
+	if n == nil || n.kind != kArray || len(n.vals()) == 0 {
 		return false
 	}
-	for _, e := range n.vals {
+	for _, e := range n.vals() {
 		if !isEvalOutput(e) {
 			return false
 		}
@@ -84,10 +117,10 @@ func isFmeval(doc *node) bool {
 		if isEvalOutput(doc) {
 			return true
 		}
-		if len(doc.keys) == 0 {
+		if len(doc.keys()) == 0 {
 			return false
 		}
-		for _, v := range doc.vals {
+		for _, v := range doc.vals() {
 			if !allEvalOutputs(v) {
 				return false
 			}
@@ -104,8 +137,8 @@ func qualitySections(doc *node) []int {
 		return nil
 	}
 	var idx []int
-	for i, k := range doc.keys {
-		if strings.HasSuffix(k, "_metrics") && k != keyPreBias && k != keyPostBias && doc.vals[i].kind == kObject {
+	for i, k := range doc.keys() {
+		if strings.HasSuffix(k, "_metrics") && k != keyPreBias && k != keyPostBias && doc.vals()[i].kind == kObject {
 			idx = append(idx, i)
 		}
 	}
@@ -118,75 +151,40 @@ func flatQuality(doc *node) bool {
 	if doc.kind != kObject {
 		return false
 	}
-	for i, k := range doc.keys {
+	for i, k := range doc.keys() {
 		if k == "version" || k == "dataset" {
 			continue
 		}
-		if _, _, ok := qualityEntry(doc.vals[i]); ok {
+		if _, _, ok := qualityEntry(doc.vals()[i]); ok {
 			return true
 		}
 	}
 	return false
 }
 
-var familyWant = map[string]string{
-	FormatModelQuality:   "binary_classification_metrics, multiclass_classification_metrics, regression_metrics or another top-level *_metrics object",
-	FormatClarifyBias:    "pre_training_bias_metrics or post_training_bias_metrics",
-	FormatClarifyExplain: "explanations.kernel_shap",
-	FormatViolations:     "a violations list",
-	FormatFmeval:         "a list of EvalOutput objects (eval_name, dataset_scores), an object of such lists keyed by category, or {\"evaluations\": [...]}",
-}
-
-var familyTitle = map[string]string{
-	FormatModelQuality:   "a model-quality statistics file",
-	FormatClarifyBias:    "a Clarify bias analysis.json",
-	FormatClarifyExplain: "a Clarify explainability analysis.json",
-	FormatViolations:     "a Model Monitor constraint_violations.json",
-	FormatFmeval:         "an fmeval EvalOutput file",
-}
-
-// mismatch returns "" when doc has the shape of format, or a message saying
-// what was looked for and what was found.
-func mismatch(doc *node, format string) string {
-	var ok bool
-	switch format {
-	case FormatModelQuality:
-		d := detect(doc)
-		ok = d == "" && (len(qualitySections(doc)) > 0 || flatQuality(doc))
-	case FormatClarifyBias:
-		ok = isClarifyBias(doc)
-	case FormatClarifyExplain:
-		ok = isClarifyExplain(doc)
-	case FormatViolations:
-		ok = isViolations(doc)
-	case FormatFmeval:
-		ok = isFmeval(doc)
-	default:
-		return ""
-	}
-	if ok {
-		return ""
-	}
+// mismatch says what was looked for and what was found, for a document
+// that does not match format f.
+func mismatch(doc *node, f *format) string {
 	found := summary(doc)
-	if d := detect(doc); d != "" && d != format {
-		return fmt.Sprintf("this is %s, not %s (looked for %s; found %s)", familyTitle[d], familyTitle[format], familyWant[format], found)
+	if d := detectedFormat(doc); d != nil && d != f {
+		return fmt.Sprintf("this is %s, not %s (looked for %s; found %s)", d.title, f.title, f.want, found)
 	}
-	return fmt.Sprintf("not a known report format (looked for %s; found %s)", familyWant[format], found)
+	return fmt.Sprintf("not a known report format (looked for %s; found %s)", f.want, found)
 }
 
 // summary describes a document's top level for error messages.
 func summary(doc *node) string {
 	switch doc.kind {
 	case kObject:
-		if len(doc.keys) == 0 {
+		if len(doc.keys()) == 0 {
 			return "an empty object"
 		}
 		return "top-level keys " + keysOf(doc)
 	case kArray:
-		if len(doc.vals) == 0 {
+		if len(doc.vals()) == 0 {
 			return "an empty array"
 		}
-		return fmt.Sprintf("an array of %d elements, the first %s", len(doc.vals), describeNode(doc.vals[0]))
+		return fmt.Sprintf("an array of %d elements, the first %s", len(doc.vals()), describeNode(doc.vals()[0]))
 	}
 	return doc.kind.String()
 }

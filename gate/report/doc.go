@@ -17,11 +17,12 @@
 // regression_metrics, and user keys such as classification_metrics. In it,
 // `{"value": v, "standard_deviation": s}` and bare scalars (`"accuracy":
 // 0.93`, `"f1": "NA"`) are metrics; confusion_matrix, the ROC and PR curves
-// and per-class maps are not scalars and are skipped. A file with no
-// `*_metrics` object is read flat from its top level. Addresses:
-// `quality.<metric>` (`quality."validation:auc"` for XGBoost names), with
-// StdDev from standard_deviation (NaN when it is "NaN", "NA", absent or not
-// a number). Parsed.ItemCount is dataset.item_count.
+// and per-class maps are not scalars and are skipped. The top level is
+// read the same way (all of a flat user file's metrics), beside the
+// sections too. Addresses: `quality.<metric>` (`quality."validation:auc"`
+// for XGBoost names), with StdDev from standard_deviation (NaN when it is
+// "NaN", "NA", absent or not a number; an infinite or negative one makes
+// the metric missing). Parsed.ItemCount is dataset.item_count.
 //
 // clarify-bias (FormatClarifyBias): Clarify analysis.json,
 // pre_training_bias_metrics and post_training_bias_metrics. Addresses
@@ -79,6 +80,35 @@
 // bare NaN tokens are missing instances with a note; null, booleans and
 // other strings are skipped.
 //
+// # One metric, two places
+//
+// A metric a report gives more than once, the same address with the same
+// labels read at two JSON paths, is one missing instance whose note names
+// every path (at most four): `quality.auc` at the top level and in
+// binary_classification_metrics, or in two sections; a facet value or a
+// metric listed twice in a Clarify bias section; an fmeval evaluation of
+// one dataset listed twice, in one list, in two category groups, or in an
+// `evaluations` list and beside it; a score or category listed twice.
+// Equal values are no exception. This runs after every reader
+// (markAmbiguous), so a new format gets it without asking. An object that
+// names its group variable or its evaluation twice, differently, is an
+// error naming both paths; a Clarify metric or fmeval score with both a
+// value and an error is missing; a named report with the shape of two
+// formats (other than Clarify bias with explanations) is an error asking
+// for `format:`.
+//
+// # The formats table
+//
+// Readers are the table `formats` in formats.go: for each format its name,
+// a title and what it looks for (for messages), match (does a parsed
+// document have its shape), detect (is it tried when detecting a named
+// report's format) and read (make instances from a matched document). Read
+// looks the format up by `format:` or slot, or walks the table in order to
+// detect it, and falls back to generic JSON. A new format is one file with
+// its match and read functions plus one entry appended to the table (before
+// a format whose match would also take its documents), and its name in
+// rules' list of `format:` values (TestFormatsAcceptedByRules checks that).
+//
 // # Detection
 //
 // Source.Format, when set, forces a reader; a file of another shape is an
@@ -105,9 +135,21 @@
 //
 // Reports are treated as hostile. Read refuses more than gate.MaxReportBytes
 // (wrapping gate.ErrTooLarge), a Content-Type that is not JSON (text/csv),
-// nesting deeper than 128 levels and more than 2,000,000 JSON values, and
-// never panics (fuzz targets check that, and that every address it makes
-// parses back with rules.ParseAddress). Its JSON parser is strict except for
+// nesting deeper than 128 levels, more than 1,000,000 JSON values, objects
+// of more than 500,000 keys and more than 500,000 instances, and never
+// panics (fuzz targets check that, that every address it makes parses back
+// with rules.ParseAddress, and that no value or standard deviation is
+// infinite). A large Clarify explainability report is streamed: pdp and
+// kernel_shap are checked as strictly as the rest (grammar, depth,
+// duplicate keys, with the same errors) but not built; the labels are
+// built one at a time, and their global_shap_values read member by member;
+// generic JSON builds them when it reads them (fuzz targets check that both
+// ways read the same). A 64 MiB report with 480,000 SHAP values
+// reads in under a second and 200 MB peak, the document included
+// (BenchmarkReadShapAtCap, TestHostileSizes). Non-finite values (bare or
+// quoted NaN and Infinity, numbers past the float64 range) are missing with
+// a note; so is every value of a SHAP label whose finite values add up past
+// the float64 range. Its JSON parser is strict except for
 // what real producers write: bare NaN, Infinity and -Infinity tokens from
 // Python's json.dumps (read as missing, with a note), duplicate keys (an
 // error: two values for one key are ambiguous), a UTF-8 byte order mark, numbers

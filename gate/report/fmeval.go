@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"strconv"
 
 	"github.com/modelgate/modelgate/gate"
 	"github.com/modelgate/modelgate/rules"
@@ -19,25 +20,33 @@ func (r *reader) fmeval(doc *node) error {
 	case doc.kind == kArray:
 		return r.evalList(doc, top, "")
 	case doc.get("evaluations") != nil && doc.get("evaluations").kind == kArray:
-		return r.evalList(doc.get("evaluations"), top.key("evaluations"), "")
+		if err := r.evalList(doc.get("evaluations"), top.key("evaluations"), ""); err != nil {
+			return err
+		}
+		if isEvalOutput(doc) {
+			// An EvalOutput beside the evaluations list is read too: a
+			// score given in both is ambiguous, not silently one of them.
+			return r.evalOutput(doc, top, "")
+		}
+		return nil
 	case isEvalOutput(doc):
 		return r.evalOutput(doc, top, "")
 	case doc.kind == kObject:
-		for i, k := range doc.keys {
-			if doc.vals[i].kind != kArray {
-				return errAt(top.key(k), "want a list of EvalOutput objects, found %s", doc.vals[i].kind)
+		for i, k := range doc.keys() {
+			if doc.vals()[i].kind != kArray {
+				return errAt(top.key(k), "want a list of EvalOutput objects, found %s", doc.vals()[i].kind)
 			}
-			if err := r.evalList(doc.vals[i], top.key(k), k); err != nil {
+			if err := r.evalList(doc.vals()[i], top.key(k), k); err != nil {
 				return err
 			}
 		}
 		return nil
 	}
-	return errAt(top, "want fmeval output (looked for %s; found %s)", familyWant[FormatFmeval], summary(doc))
+	return errAt(top, "want fmeval output (looked for %s; found %s)", lookupFormat(FormatFmeval).want, summary(doc))
 }
 
 func (r *reader) evalList(list *node, p *jpath, fallback string) error {
-	for i, e := range list.vals {
+	for i, e := range list.vals() {
 		if err := r.evalOutput(e, p.index(i), fallback); err != nil {
 			return err
 		}
@@ -52,8 +61,11 @@ func (r *reader) evalOutput(e *node, p *jpath, fallback string) error {
 		return errAt(p, "want an EvalOutput object, found %s", e.kind)
 	}
 	name, ok := e.getString("eval_name")
-	if !ok {
-		name, ok = e.getString("evaluation_name")
+	if alt, altOK := e.getString("evaluation_name"); altOK && (!ok || name == "") {
+		name, ok = alt, true
+	} else if altOK && alt != "" && alt != name {
+		return errAt(p, "eval_name %q and evaluation_name %q name different evaluations (%s, %s); which one is meant is ambiguous",
+			truncate(name, 60), truncate(alt, 60), p.key("eval_name"), p.key("evaluation_name"))
 	}
 	if !ok || name == "" {
 		name = fallback
@@ -102,7 +114,7 @@ func (r *reader) evalOutput(e *node, p *jpath, fallback string) error {
 	if cats.kind != kArray {
 		return errAt(cp, "want a list of category scores or null, found %s", cats.kind)
 	}
-	for i, c := range cats.vals {
+	for i, c := range cats.vals() {
 		ip := cp.index(i)
 		if c.kind != kObject {
 			return errAt(ip, "want a category object with name and scores, found %s", c.kind)
@@ -128,7 +140,7 @@ func (r *reader) evalScores(list *node, p *jpath, eval string, kv []string) erro
 	if list.kind != kArray {
 		return errAt(p, "want a list of scores, found %s", list.kind)
 	}
-	for i, s := range list.vals {
+	for i, s := range list.vals() {
 		ip := p.index(i)
 		if s.kind != kObject {
 			return errAt(ip, "want a score object with name and value, found %s", s.kind)
@@ -142,8 +154,14 @@ func (r *reader) evalScores(list *node, p *jpath, eval string, kv []string) erro
 		if !scalar {
 			note = fmt.Sprintf("value is %s, not a number", vn.kind)
 		}
-		if msg, ok := s.getString("error"); ok && msg != "" && note != "" {
-			note = msg
+		if msg, ok := s.getString("error"); ok && msg != "" {
+			if note == "" {
+				// fmeval writes an error only in place of a value.
+				note = "the report gives a value and the error " + strconv.Quote(truncate(msg, 200))
+				v = nan()
+			} else {
+				note = msg
+			}
 		}
 		r.add(gate.Instance{
 			Address: rules.FormatAddress(rules.FamilyLLM, eval, name),

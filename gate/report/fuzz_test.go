@@ -3,11 +3,15 @@ package report
 import (
 	"encoding/json"
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/modelgate/modelgate/gate"
 	"github.com/modelgate/modelgate/rules"
@@ -32,6 +36,9 @@ func seeds(f *testing.F) {
 	}
 	f.Add([]byte(`[NaN, -Infinity, Infinity, "NaN", 1e999, -0, 1E-4]`))
 	f.Add([]byte(`{"a": {"a": {"a": [[[[{"b": "\ud83d\ude00"}]]]]}}}`))
+	f.Add([]byte(lazyDoc))
+	f.Add([]byte(`{"auc": 0.9, "binary_classification_metrics": {"auc": {"value": 0.5, "standard_deviation": "Infinity"}}, "a_metrics": {"auc": -1}}`))
+	f.Add([]byte(`{"explanations": {"kernel_shap": {"l": {"global_shap_values": {"a": 1.7e308, "b": 1.7e308, "\u0063": [1]}, "global_top_shap_text": {"t": {}}}}, "pdp": [{}, [], "x"]}}`))
 }
 
 // checkRead reads data as src and checks what must hold for any input: no
@@ -40,6 +47,16 @@ func seeds(f *testing.F) {
 // has none.
 func checkRead(t *testing.T, src gate.Source, data []byte) {
 	p, err := Read(src, data)
+	// Lazy values (streamed or skipped) read exactly as built ones.
+	bp, berr := read(src, data, false)
+	if (err == nil) != (berr == nil) || (err != nil && err.Error() != berr.Error()) {
+		t.Fatalf("Read = %v; with every value built = %v", err, berr)
+	}
+	if err == nil {
+		if diff := cmp.Diff(bp, p, cmpopts.EquateNaNs()); diff != "" {
+			t.Fatalf("Read differs from reading with every value built (-built +lazy):\n%s", diff)
+		}
+	}
 	if err != nil {
 		var re *Error
 		if !errors.As(err, &re) {
@@ -67,6 +84,9 @@ func checkRead(t *testing.T, src gate.Source, data []byte) {
 		}
 		if !sort.SliceIsSorted(in.Labels, func(i, j int) bool { return in.Labels[i].Key < in.Labels[j].Key }) {
 			t.Fatalf("%s: labels not sorted: %v", in.Address, in.Labels)
+		}
+		if math.IsInf(in.Value, 0) || math.IsInf(in.StdDev, 0) || in.StdDev < 0 {
+			t.Fatalf("%s: value %v, stddev %v: want a finite value or NaN, a finite non-negative stddev or NaN", in.Address, in.Value, in.StdDev)
 		}
 		if in.Missing() != (in.Note != "") {
 			t.Fatalf("%s: missing=%v but note %q", in.Address, in.Missing(), in.Note)
@@ -122,7 +142,7 @@ func hasBare(n *node) bool {
 	if n.kind == kBare {
 		return true
 	}
-	for _, v := range n.vals {
+	for _, v := range n.vals() {
 		if hasBare(v) {
 			return true
 		}

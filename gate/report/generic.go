@@ -18,31 +18,40 @@ func (r *reader) generic(doc *node) error {
 	if doc.kind != kObject && doc.kind != kArray {
 		return errAt(root(), "not a known report format (looked for a JSON object or array; found %s)", doc.kind)
 	}
-	r.walk(doc, root(), []string{r.slot})
-	return nil
+	return r.walk(doc, root(), []string{r.slot})
 }
 
-func (r *reader) walk(n *node, p *jpath, parts []string) {
+func (r *reader) walk(n *node, p *jpath, parts []string) error {
+	if n.lazy {
+		var err error
+		if n, err = r.ps.expand(n, p); err != nil {
+			return err
+		}
+	}
 	switch n.kind {
 	case kObject:
-		for i, k := range n.keys {
+		for i, k := range n.keys() {
 			if k == "" {
 				continue // an empty key cannot be addressed
 			}
-			r.walk(n.vals[i], p.key(k), append(parts[:len(parts):len(parts)], k))
+			if err := r.walk(n.vals()[i], p.key(k), append(parts[:len(parts):len(parts)], k)); err != nil {
+				return err
+			}
 		}
-		return
+		return nil
 	case kArray:
-		for i, v := range n.vals {
-			r.walk(v, p.index(i), append(parts[:len(parts):len(parts)], strconv.Itoa(i)))
+		for i, v := range n.vals() {
+			if err := r.walk(v, p.index(i), append(parts[:len(parts):len(parts)], strconv.Itoa(i))); err != nil {
+				return err
+			}
 		}
-		return
+		return nil
 	case kString:
 		if _, k := parseNumString(n.str); k == numNone {
-			return
+			return nil
 		}
 	case kBool, kNull:
-		return
+		return nil
 	}
 	v, note, _ := metricValue(n)
 	r.add(gate.Instance{
@@ -52,6 +61,7 @@ func (r *reader) walk(n *node, p *jpath, parts []string) {
 		Source:  r.source(p),
 		Note:    note,
 	})
+	return nil
 }
 
 func nan() float64 { return math.NaN() }

@@ -1,9 +1,12 @@
 package report
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"hash/maphash"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -14,10 +17,15 @@ import (
 // an error, not a stack overflow.
 const maxDepth = 128
 
-// maxNodes caps the number of arrays, objects, strings and numbers in one
-// report. Real reports have a few thousand; a hostile 64 MiB array of
-// single-digit numbers would otherwise cost gigabytes of instances.
-const maxNodes = 2_000_000
+// maxNodes caps the number of arrays, objects, strings and numbers built
+// for one report (lazy values are checked, not built, and do not count).
+// Real reports have a few thousand; at 48 bytes a value, a million keep a
+// report at the 64 MiB cap under 200 MB with the document itself.
+const maxNodes = 1_000_000
+
+// maxKeys caps the keys of one object: every object key a reader reads
+// makes at most one instance, and a report gives at most maxInstances.
+const maxKeys = maxInstances
 
 // kind is the type of a JSON value.
 type kind uint8
@@ -59,12 +67,47 @@ func (k kind) String() string {
 type node struct {
 	kind kind
 	b    bool
-	num  float64 // kNumber; NaN or ±Inf for kBare
-	str  string  // kString: the value; kNumber and kBare: the literal text
+	// lazy marks an array or object that was checked but not built (a
+	// Clarify pdp list, a label's global_shap_values): keys and vals are
+	// empty, and lo:hi is its text. parser.members streams a lazy object's
+	// members; parser.expand builds it.
+	lazy bool
+	// depth is the nesting depth of a lazy value, so that expanding it
+	// keeps the depth limit of the whole document.
+	depth uint8
+	// lo:hi is the value's text in the document (numbers and lazy values).
+	lo, hi uint32
+	// count is the number of members of a lazy object or array.
+	count int32
+	num   float64 // kNumber; NaN or ±Inf for kBare
+	// str is a kString's value, a kBare's token, or a kNumber's literal
+	// as written ("1.0E-4", "24.0").
+	str string
+	// kids holds an object's keys and values or an array's elements; nil
+	// for scalars, so that the many scalars of a report stay small.
+	kids *kids
+}
+
+type kids struct {
 	keys []string
 	vals []*node // object values, parallel to keys; array elements
-	// leaves is the number of scalars in the document (root node only).
-	leaves int
+}
+
+// keys returns an object's keys in document order.
+func (n *node) keys() []string {
+	if n.kids == nil {
+		return nil
+	}
+	return n.kids.keys
+}
+
+// vals returns an object's values, parallel to keys, or an array's
+// elements.
+func (n *node) vals() []*node {
+	if n.kids == nil {
+		return nil
+	}
+	return n.kids.vals
 }
 
 // get returns the value of key in an object, or nil.
@@ -72,9 +115,9 @@ func (n *node) get(key string) *node {
 	if n == nil || n.kind != kObject {
 		return nil
 	}
-	for i, k := range n.keys {
+	for i, k := range n.keys() {
 		if k == key {
-			return n.vals[i]
+			return n.vals()[i]
 		}
 	}
 	return nil
@@ -106,15 +149,31 @@ func (e *syntaxError) Error() string {
 // key is an error. It keeps the JSON path of the
 // value being read so that errors say where they happened.
 type parser struct {
-	data  []byte
-	src   string // data as a string: strings and numbers are slices of it
-	slab  []node // nodes are allocated in chunks
-	nodes int    // nodes allocated so far
-	pos   int
-	depth int
-	path  []pathSeg
-	// leaves counts scalar values, an upper bound on the instances a
-	// reader makes, so that it can allocate them once.
+	data    []byte
+	slab    []node // nodes are allocated in chunks
+	kidSlab []kids
+	// Members of the open containers, and the chunks their exactly sized
+	// slices are cut from.
+	scratchKeys []string
+	scratchVals []*node
+	keyChunk    []string
+	valChunk    []*node
+	nodes       int // nodes allocated so far, expansions included
+	pos         int
+	depth       int
+	// base is the path of the lazy value being expanded: error paths
+	// start with it.
+	base []pathSeg
+	path []pathSeg
+	// lazy enables lazy values at the paths of lazyAt.
+	lazy bool
+	// checked is set when expanding a lazy value: it was checked when the
+	// document was parsed, so the lazy values inside it are only skipped.
+	checked bool
+	// strs holds the strings the parser copies out of the document.
+	strs arena
+	// leaves counts the scalar values built, an upper bound on the
+	// instances a reader makes, so that it can allocate them once.
 	leaves int
 }
 
@@ -124,27 +183,37 @@ type pathSeg struct {
 	isKey bool
 }
 
-// parseJSON parses one JSON document. Trailing data after the value is an
-// error (JSON Lines files are reported by the caller).
+// parseJSON parses one JSON document, building every value. Trailing data
+// after the value is an error (JSON Lines files are reported by the
+// caller).
 func parseJSON(data []byte) (*node, error) {
-	p := &parser{data: data, src: string(data)}
+	_, n, err := parseDocument(data, false)
+	return n, err
+}
+
+// parseDocument parses one JSON document. With lazy set, the values at the
+// paths of lazyAt (Clarify's pdp, a label's global_shap_values and
+// global_top_shap_text: the bulk of a large explainability report) are
+// checked as strictly as the rest, duplicate keys and depth included, but
+// not built; the parser then serves members and expand on them.
+func parseDocument(data []byte, lazy bool) (*parser, *node, error) {
+	p := &parser{data: data, lazy: lazy}
 	if len(data) >= 3 && data[0] == 0xEF && data[1] == 0xBB && data[2] == 0xBF {
 		p.pos = 3
 	}
 	p.skipSpace()
 	if p.pos >= len(p.data) {
-		return nil, p.errorf("empty document; want a JSON object or array")
+		return p, nil, p.errorf("empty document; want a JSON object or array")
 	}
 	n, err := p.value()
 	if err != nil {
-		return nil, err
+		return p, nil, err
 	}
-	n.leaves = p.leaves
 	p.skipSpace()
 	if p.pos < len(p.data) {
-		return n, &trailingError{p.errorf("unexpected %s after the top-level value", p.describe())}
+		return p, n, &trailingError{p.errorf("unexpected %s after the top-level value", p.describe())}
 	}
-	return n, nil
+	return p, n, nil
 }
 
 // trailingError is a document with more than one top-level value.
@@ -164,7 +233,7 @@ func (p *parser) errorf(format string, args ...any) *syntaxError {
 			col++
 		}
 	}
-	return &syntaxError{path: formatPath(p.path), line: line, col: col, msg: fmt.Sprintf(format, args...)}
+	return &syntaxError{path: formatPath(append(p.base[:len(p.base):len(p.base)], p.path...)), line: line, col: col, msg: fmt.Sprintf(format, args...)}
 }
 
 func (p *parser) describe() string {
@@ -189,6 +258,16 @@ func (p *parser) alloc(k kind) *node {
 	p.slab = p.slab[1:]
 	n.kind = k
 	return n
+}
+
+// allocKids returns new container storage from the current chunk.
+func (p *parser) allocKids() *kids {
+	if len(p.kidSlab) == 0 {
+		p.kidSlab = make([]kids, min(256, max(8, p.nodes/8)))
+	}
+	k := &p.kidSlab[0]
+	p.kidSlab = p.kidSlab[1:]
+	return k
 }
 
 // Shared immutable leaves.
@@ -255,7 +334,7 @@ func (p *parser) value() (*node, error) {
 }
 
 func (p *parser) literal(lit string, n *node) (*node, error) {
-	if !strings.HasPrefix(p.src[p.pos:], lit) {
+	if !bytes.HasPrefix(p.data[p.pos:], []byte(lit)) {
 		return nil, p.errorf("unexpected %s; want a value", p.describe())
 	}
 	p.pos += len(lit)
@@ -276,15 +355,16 @@ func (p *parser) object() (*node, error) {
 	}
 	p.pos++ // {
 	n := p.alloc(kObject)
-	n.keys = make([]string, 0, 4)
-	n.vals = make([]*node, 0, 4)
-	var index map[string]int
+	var index keyIndex
 	p.skipSpace()
 	if p.pos < len(p.data) && p.data[p.pos] == '}' {
 		p.pos++
 		p.depth--
 		return n, nil
 	}
+	// Members are gathered on the parser's scratch stacks and copied into
+	// exactly sized slices when the object closes.
+	kb, vb := len(p.scratchKeys), len(p.scratchVals)
 	for {
 		p.skipSpace()
 		if p.pos >= len(p.data) || p.data[p.pos] != '"' {
@@ -300,46 +380,34 @@ func (p *parser) object() (*node, error) {
 		}
 		p.pos++
 		p.path = append(p.path, pathSeg{key: key, isKey: true})
-		v, err := p.value()
+		var v *node
+		if p.lazy && p.lazyAt() {
+			v, err = p.lazyValue()
+		} else {
+			v, err = p.value()
+		}
 		if err != nil {
 			return nil, err
 		}
 		p.path = p.path[:len(p.path)-1]
-		// A duplicate key keeps its first position and its last value. Small
-		// objects are searched; large ones get an index so that a hostile
-		// object with a million keys stays linear.
-		dup := -1
-		if index != nil {
-			if i, ok := index[key]; ok {
-				dup = i
-			}
-		} else {
-			for i, k := range n.keys {
-				if k == key {
-					dup = i
-					break
-				}
-			}
-		}
-		if dup >= 0 {
+		// Small objects are searched; large ones get an index so that a
+		// hostile object with many keys stays linear.
+		keys := p.scratchKeys[kb:]
+		dup := index.has(keys, key)
+		if dup {
 			// Two values for one key: a good value could hide a bad one
 			// (encoding/json keeps the last). Refuse the report.
 			p.path = append(p.path, pathSeg{key: key, isKey: true})
 			err := p.errorf("duplicate key %q: the report gives it twice, so which value to judge is ambiguous", key)
 			p.path = p.path[:len(p.path)-1]
 			return nil, err
-		} else {
-			n.keys = append(n.keys, key)
-			n.vals = append(n.vals, v)
-			if index != nil {
-				index[key] = len(n.keys) - 1
-			} else if len(n.keys) > 32 {
-				index = make(map[string]int, 2*len(n.keys))
-				for i, k := range n.keys {
-					index[k] = i
-				}
-			}
 		}
+		if len(keys) == maxKeys {
+			return nil, p.errorf("an object of more than %d keys; this is not a metrics report modelgate reads", maxKeys)
+		}
+		p.scratchKeys = append(p.scratchKeys, key)
+		p.scratchVals = append(p.scratchVals, v)
+		index = index.add(p.scratchKeys[kb:])
 		p.skipSpace()
 		if p.pos >= len(p.data) {
 			return nil, p.errorf("unexpected end of file in an object; want ',' or '}'")
@@ -350,6 +418,12 @@ func (p *parser) object() (*node, error) {
 		case '}':
 			p.pos++
 			p.depth--
+			n.kids = p.allocKids()
+			n.kids.keys = p.takeKeys(p.scratchKeys[kb:])
+			n.kids.vals = p.takeVals(p.scratchVals[vb:])
+			clear(p.scratchKeys[kb:])
+			clear(p.scratchVals[vb:])
+			p.scratchKeys, p.scratchVals = p.scratchKeys[:kb], p.scratchVals[:vb]
 			return n, nil
 		default:
 			return nil, p.errorf("unexpected %s in an object; want ',' or '}'", p.describe())
@@ -369,14 +443,15 @@ func (p *parser) array() (*node, error) {
 		p.depth--
 		return n, nil
 	}
+	vb := len(p.scratchVals)
 	for {
-		p.path = append(p.path, pathSeg{index: len(n.vals)})
+		p.path = append(p.path, pathSeg{index: len(p.scratchVals) - vb})
 		v, err := p.value()
 		if err != nil {
 			return nil, err
 		}
 		p.path = p.path[:len(p.path)-1]
-		n.vals = append(n.vals, v)
+		p.scratchVals = append(p.scratchVals, v)
 		p.skipSpace()
 		if p.pos >= len(p.data) {
 			return nil, p.errorf("unexpected end of file in an array; want ',' or ']'")
@@ -387,11 +462,41 @@ func (p *parser) array() (*node, error) {
 		case ']':
 			p.pos++
 			p.depth--
+			n.kids = p.allocKids()
+			n.kids.vals = p.takeVals(p.scratchVals[vb:])
+			clear(p.scratchVals[vb:])
+			p.scratchVals = p.scratchVals[:vb]
 			return n, nil
 		default:
 			return nil, p.errorf("unexpected %s in an array; want ',' or ']'", p.describe())
 		}
 	}
+}
+
+// takeKeys copies an object's keys into a chunk of key storage.
+func (p *parser) takeKeys(src []string) []string {
+	if len(src) > 1024 {
+		return slices.Clone(src)
+	}
+	if cap(p.keyChunk)-len(p.keyChunk) < len(src) {
+		p.keyChunk = make([]string, 0, min(4096, max(64, p.nodes/4)))
+	}
+	off := len(p.keyChunk)
+	p.keyChunk = append(p.keyChunk, src...)
+	return p.keyChunk[off:len(p.keyChunk):len(p.keyChunk)]
+}
+
+// takeVals copies a container's values into a chunk of value storage.
+func (p *parser) takeVals(src []*node) []*node {
+	if len(src) > 1024 {
+		return slices.Clone(src)
+	}
+	if cap(p.valChunk)-len(p.valChunk) < len(src) {
+		p.valChunk = make([]*node, 0, min(4096, max(64, p.nodes/4)))
+	}
+	off := len(p.valChunk)
+	p.valChunk = append(p.valChunk, src...)
+	return p.valChunk[off:len(p.valChunk):len(p.valChunk)]
 }
 
 // string reads a string literal. Plain strings are sliced directly; strings
@@ -412,11 +517,11 @@ func (p *parser) string() (string, error) {
 			p.pos++
 			raw := p.data[start:p.pos]
 			if !escaped {
-				s := p.src[start+1 : p.pos-1]
-				if !utf8.ValidString(s) {
-					s = strings.ToValidUTF8(s, "\uFFFD")
+				b := p.data[start+1 : p.pos-1]
+				if !utf8.Valid(b) {
+					return strings.ToValidUTF8(string(b), "\uFFFD"), nil
 				}
-				return s, nil
+				return p.strs.join(unsafeString(b), ""), nil
 			}
 			var s string
 			if err := json.Unmarshal(raw, &s); err != nil {
@@ -438,9 +543,19 @@ func unwrapJSONError(err error) string {
 	return strings.TrimPrefix(s, "json: ")
 }
 
-// number reads a number with the JSON grammar and keeps its literal text.
+// number reads a number with the JSON grammar and keeps its place.
 func (p *parser) number() (*node, error) {
 	start := p.pos
+	if err := p.scanNumber(); err != nil {
+		return nil, err
+	}
+	n := p.alloc(kNumber)
+	p.setNumber(n, start, p.pos, false)
+	return n, nil
+}
+
+// scanNumber moves past a number with the JSON grammar.
+func (p *parser) scanNumber() error {
 	d := p.data
 	i := p.pos
 	if i < len(d) && d[i] == '-' {
@@ -457,13 +572,13 @@ func (p *parser) number() (*node, error) {
 		i++
 	} else if digits() == 0 {
 		p.pos = i
-		return nil, p.errorf("unexpected %s in a number", p.describe())
+		return p.errorf("unexpected %s in a number", p.describe())
 	}
 	if i < len(d) && d[i] == '.' {
 		i++
 		if digits() == 0 {
 			p.pos = i
-			return nil, p.errorf("unexpected %s after the decimal point of a number", p.describe())
+			return p.errorf("unexpected %s after the decimal point of a number", p.describe())
 		}
 	}
 	if i < len(d) && (d[i] == 'e' || d[i] == 'E') {
@@ -473,17 +588,27 @@ func (p *parser) number() (*node, error) {
 		}
 		if digits() == 0 {
 			p.pos = i
-			return nil, p.errorf("unexpected %s in the exponent of a number", p.describe())
+			return p.errorf("unexpected %s in the exponent of a number", p.describe())
 		}
 	}
-	lit := p.src[start:i]
 	p.pos = i
+	return nil
+}
+
+// setNumber fills n with the number at data[lo:hi]. Its literal is copied
+// into the parser's arena, or, with view set (a value streamed by members,
+// valid only during the call), a view of the document.
+func (p *parser) setNumber(n *node, lo, hi int, view bool) {
+	n.kind = kNumber
+	n.lo, n.hi = uint32(lo), uint32(hi)
+	lit := unsafeString(p.data[lo:hi])
 	// Out of range, ParseFloat returns ±Inf, which reads as missing.
-	f, _ := strconv.ParseFloat(lit, 64)
-	n := p.alloc(kNumber)
-	n.num = f
-	n.str = lit
-	return n, nil
+	n.num, _ = strconv.ParseFloat(lit, 64)
+	if view {
+		n.str = lit
+	} else {
+		n.str = p.strs.join(lit, "")
+	}
 }
 
 // formatPath renders a JSON path: $.a.b[0]["key with spaces"].
@@ -497,21 +622,47 @@ func formatPath(segs []pathSeg) string {
 }
 
 func writeSeg(b *strings.Builder, s pathSeg) {
+	var buf [64]byte
+	b.Write(appendSeg(buf[:0], s))
+}
+
+// appendSeg appends a path segment: .key, ["key"] (quoted as json.Marshal
+// quotes it) or [index].
+func appendSeg(b []byte, s pathSeg) []byte {
 	if !s.isKey {
-		b.WriteByte('[')
-		b.WriteString(strconv.Itoa(s.index))
-		b.WriteByte(']')
-		return
+		b = append(b, '[')
+		b = strconv.AppendInt(b, int64(s.index), 10)
+		return append(b, ']')
 	}
 	if isIdent(s.key) {
-		b.WriteByte('.')
-		b.WriteString(s.key)
-		return
+		b = append(b, '.')
+		return append(b, s.key...)
 	}
-	b.WriteByte('[')
-	q, _ := json.Marshal(s.key)
-	b.Write(q)
-	b.WriteByte(']')
+	b = append(b, '[')
+	if plainJSONString(s.key) {
+		b = append(b, '"')
+		b = append(b, s.key...)
+		b = append(b, '"')
+	} else {
+		q, _ := json.Marshal(s.key)
+		b = append(b, q...)
+	}
+	return append(b, ']')
+}
+
+// plainJSONString reports whether json.Marshal writes s as it is between
+// quotes: valid UTF-8 with no control characters, quotes, backslashes,
+// HTML characters or line and paragraph separators.
+func plainJSONString(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c < 0x20, c == '"', c == '\\', c == '<', c == '>', c == '&':
+			return false
+		case c >= 0x80:
+			return utf8.ValidString(s) && !strings.ContainsAny(s, "\u2028\u2029")
+		}
+	}
+	return true
 }
 
 func isIdent(s string) bool {
@@ -566,3 +717,45 @@ func (p *jpath) withPrefix(prefix string) string {
 
 // root is the path of the document itself.
 func root() *jpath { return &jpath{} }
+
+// keyIndex finds duplicate keys of a large object in linear time: a map
+// from key hashes to key positions, made when an object passes 32 keys
+// (smaller ones are searched). A hash shared by two different keys falls
+// back to a search.
+type keyIndex map[uint64]int32
+
+var keySeed = maphash.MakeSeed()
+
+// has reports whether key is among keys.
+func (ix keyIndex) has(keys []string, key string) bool {
+	if ix == nil {
+		return slices.Contains(keys, key)
+	}
+	i, ok := ix[maphash.String(keySeed, key)]
+	if !ok {
+		return false
+	}
+	return keys[i] == key || slices.Contains(keys, key)
+}
+
+// add records the last of keys, making the index when keys pass 32.
+func (ix keyIndex) add(keys []string) keyIndex {
+	if ix == nil {
+		if len(keys) <= 32 {
+			return nil
+		}
+		ix = make(keyIndex, 2*len(keys))
+		for i, k := range keys[:len(keys)-1] {
+			ix.put(k, i)
+		}
+	}
+	ix.put(keys[len(keys)-1], len(keys)-1)
+	return ix
+}
+
+func (ix keyIndex) put(k string, i int) {
+	h := maphash.String(keySeed, k)
+	if _, taken := ix[h]; !taken {
+		ix[h] = int32(i)
+	}
+}

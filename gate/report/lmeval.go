@@ -18,69 +18,15 @@ const (
 	FormatDeepeval      = "deepeval"
 )
 
-// llmFormat is one LLM evaluation format: its name, how to recognise it and
-// how to read it.
-type llmFormat struct {
-	name, title, want string
-	detect            func(*node) bool
-	read              func(*reader, *node) error
-}
-
-var llmFormats = []llmFormat{
-	{FormatLMEval, "an lm-evaluation-harness results file", "results with task objects and versions, configs, n-shot, higher_is_better or n-samples", isLMEval, (*reader).lmeval},
-	{FormatPromptfoo, "a promptfoo results file", "results.results (v2/v3) or a top-level version 1 with results and stats", isPromptfoo, (*reader).promptfoo},
-	{FormatDeepeval, "a deepeval test run", "testRunData with testCases and metricsScores, or testRunLink", isDeepeval, (*reader).deepeval},
-}
-
-// LLMFormats lists the LLM evaluation format names, in detection order
-// (lm-eval-samples is JSON Lines, recognised by ReadLMEvalSamples).
-var LLMFormats = func() []string {
-	out := []string{FormatLMEvalSamples}
-	for _, f := range llmFormats {
-		out = append(out, f.name)
-	}
-	return out
-}()
-
-func init() {
-	for _, f := range llmFormats {
-		familyTitle[f.name] = f.title
-		familyWant[f.name] = f.want
-	}
-}
-
-// detectLLM names the LLM format of doc, or "".
-func detectLLM(doc *node) string {
-	for _, f := range llmFormats {
-		if f.detect(doc) {
-			return f.name
-		}
-	}
-	return ""
-}
-
-// readLLM reads doc as the LLM format; ok is false when format is not one.
-// A forced format (from the rules file) that the content does not have is
-// an error saying what was looked for.
-func (r *reader) readLLM(doc *node, format string) (ok bool, err error) {
-	for _, f := range llmFormats {
-		if f.name != format {
-			continue
-		}
-		if !f.detect(doc) {
-			return true, errAt(root(), "%s", mismatchLLM(doc, f))
-		}
-		return true, f.read(r, doc)
-	}
-	return false, nil
-}
-
-func mismatchLLM(doc *node, f llmFormat) string {
-	found := summary(doc)
-	if d := detect(doc); d != "" && d != f.name {
-		return fmt.Sprintf("this is %s, not %s (looked for %s; found %s)", familyTitle[d], f.title, f.want, found)
-	}
-	return fmt.Sprintf("not %s (looked for %s; found %s)", f.title, f.want, found)
+// llmFormats are the LLM evaluation formats' entries of the formats table
+// (formats.go appends them before the generic fallback). lm-eval-samples is
+// JSON Lines, recognised by ReadLMEvalSamples before any JSON is parsed;
+// its entry makes the name known and never matches a JSON document.
+var llmFormats = []format{
+	{name: FormatLMEvalSamples, title: "an lm-evaluation-harness samples file", want: "JSON Lines of samples named samples_<task>_<timestamp>.jsonl", match: func(*node) bool { return false }, read: func(*reader, *node) error { return nil }},
+	{name: FormatLMEval, title: "an lm-evaluation-harness results file", want: "results with task objects and versions, configs, n-shot, higher_is_better or n-samples", match: isLMEval, detect: true, read: (*reader).lmeval},
+	{name: FormatPromptfoo, title: "a promptfoo results file", want: "results.results (v2/v3) or a top-level version 1 with results and stats", match: isPromptfoo, detect: true, read: (*reader).promptfoo},
+	{name: FormatDeepeval, title: "a deepeval test run", want: "testRunData with testCases and metricsScores, or testRunLink", match: isDeepeval, detect: true, read: (*reader).deepeval},
 }
 
 // lmevalMarkers are the top-level keys that, next to a results object of
@@ -91,10 +37,10 @@ var lmevalMarkers = []string{"versions", "configs", "n-shot", "higher_is_better"
 
 func isLMEval(doc *node) bool {
 	res := doc.get("results")
-	if res == nil || res.kind != kObject || len(res.keys) == 0 {
+	if res == nil || res.kind != kObject || len(res.keys()) == 0 {
 		return false
 	}
-	for _, v := range res.vals {
+	for _, v := range res.vals() {
 		if v.kind != kObject {
 			return false
 		}
@@ -122,8 +68,8 @@ func (r *reader) lmeval(doc *node) error {
 	parent := map[string]string{}
 	gs := doc.get("group_subtasks")
 	if gs != nil && gs.kind == kObject {
-		for i, g := range gs.keys {
-			for _, c := range elems(gs.vals[i]) {
+		for i, g := range gs.keys() {
+			for _, c := range elems(gs.vals()[i]) {
 				if c.kind == kString {
 					if _, seen := parent[c.str]; !seen && c.str != g {
 						parent[c.str] = g
@@ -134,9 +80,9 @@ func (r *reader) lmeval(doc *node) error {
 	}
 	res := doc.get("results")
 	seen := map[string]bool{}
-	for i, task := range res.keys {
+	for i, task := range res.keys() {
 		seen[task] = true
-		if err := r.lmevalRow(doc, task, res.vals[i], top.key("results").key(task), parent); err != nil {
+		if err := r.lmevalRow(doc, task, res.vals()[i], top.key("results").key(task), parent); err != nil {
 			return err
 		}
 	}
@@ -146,14 +92,14 @@ func (r *reader) lmeval(doc *node) error {
 		if g.kind != kObject {
 			return errAt(top.key("groups"), "want an object of group rows, found %s", g.kind)
 		}
-		for i, task := range g.keys {
+		for i, task := range g.keys() {
 			if seen[task] {
 				continue
 			}
-			if g.vals[i].kind != kObject {
-				return errAt(top.key("groups").key(task), "want a group row object, found %s", g.vals[i].kind)
+			if g.vals()[i].kind != kObject {
+				return errAt(top.key("groups").key(task), "want a group row object, found %s", g.vals()[i].kind)
 			}
-			if err := r.lmevalRow(doc, task, g.vals[i], top.key("groups").key(task), parent); err != nil {
+			if err := r.lmevalRow(doc, task, g.vals()[i], top.key("groups").key(task), parent); err != nil {
 				return err
 			}
 		}
@@ -175,7 +121,7 @@ func (r *reader) lmevalRow(doc *node, task string, row *node, p *jpath, parent m
 	}
 	n := lmevalN(doc, task, 0)
 	hib := doc.get("higher_is_better").get(task)
-	for i, k := range row.keys {
+	for i, k := range row.keys() {
 		if lmevalSkip[k] {
 			continue
 		}
@@ -190,9 +136,9 @@ func (r *reader) lmevalRow(doc *node, task string, row *node, p *jpath, parent m
 		if hasFilter {
 			stderrKey += "," + filter
 		}
-		v, note, scalar := metricValue(row.vals[i])
+		v, note, scalar := metricValue(row.vals()[i])
 		if !scalar {
-			note = fmt.Sprintf("value is %s, not a number", row.vals[i].kind)
+			note = fmt.Sprintf("value is %s, not a number", row.vals()[i].kind)
 		}
 		ikv := kv
 		if hasFilter {
@@ -256,11 +202,11 @@ func lmevalN(doc *node, task string, depth int) int {
 		return int(v)
 	}
 	kids := doc.get("group_subtasks").get(task)
-	if kids == nil || kids.kind != kArray || len(kids.vals) == 0 {
+	if kids == nil || kids.kind != kArray || len(kids.vals()) == 0 {
 		return 0
 	}
 	sum := 0
-	for _, c := range kids.vals {
+	for _, c := range kids.vals() {
 		if c.kind != kString || c.str == task {
 			return 0
 		}

@@ -118,13 +118,13 @@ func (r *reader) lmevalSample(doc *node, task string, lineNo int, seen map[strin
 	if ms == nil {
 		// Harness versions before the metrics list: every other key with
 		// a number or boolean is a metric.
-		ms = &node{kind: kArray}
-		for i, k := range doc.keys {
-			if v := doc.vals[i]; !sampleKeys[k] && (v.kind == kNumber || v.kind == kBool || v.kind == kBare) {
-				ms.vals = append(ms.vals, &node{kind: kString, str: k})
+		ms = &node{kind: kArray, kids: &kids{}}
+		for i, k := range doc.keys() {
+			if v := doc.vals()[i]; !sampleKeys[k] && (v.kind == kNumber || v.kind == kBool || v.kind == kBare) {
+				ms.kids.vals = append(ms.kids.vals, &node{kind: kString, str: k})
 			}
 		}
-		if len(ms.vals) == 0 {
+		if len(ms.vals()) == 0 {
 			return fmt.Errorf("sample %s has no metrics list and no metric values (found keys %s)", id, keysOf(doc))
 		}
 	}
@@ -140,7 +140,7 @@ func (r *reader) lmevalSample(doc *node, task string, lineNo int, seen map[strin
 		kv = append(kv, "prompt_hash", hash)
 	}
 	ls := labels(kv...)
-	for _, mn := range ms.vals {
+	for _, mn := range ms.vals() {
 		if mn.kind != kString || mn.str == "" {
 			return fmt.Errorf("sample %s: metrics lists %s, not a metric name", id, mn.kind)
 		}

@@ -90,7 +90,7 @@ func (r *reader) promptfoo(doc *node) error {
 	var items []pfItem
 	var per []*pfAgg
 	perKey := map[string]*pfAgg{}
-	for i, row := range rows.vals {
+	for i, row := range rows.vals() {
 		ip := rp.index(i)
 		if row.kind != kObject {
 			return errAt(ip, "want a result row object, found %s", row.kind)
@@ -195,8 +195,8 @@ func promptfooLabels(row, prompts *node, p *jpath) ([]string, error) {
 	}
 	if prompt == "" {
 		if idx := row.get("promptIdx"); idx != nil && idx.kind == kNumber && prompts != nil && prompts.kind == kArray {
-			if k := int(idx.num); float64(k) == idx.num && k >= 0 && k < len(prompts.vals) {
-				prompt, _ = prompts.vals[k].getString("label")
+			if k := int(idx.num); float64(k) == idx.num && k >= 0 && k < len(prompts.vals()) {
+				prompt, _ = prompts.vals()[k].getString("label")
 			}
 		}
 	}
@@ -258,7 +258,7 @@ func (a *pfAgg) row(row *node, p *jpath) error {
 	gr := row.get("gradingResult")
 	comps := gr.get("componentResults")
 	asserts := row.get("testCase").get("assert")
-	if (comps == nil || len(comps.vals) == 0) && (asserts == nil || len(asserts.vals) == 0) {
+	if (comps == nil || len(comps.vals()) == 0) && (asserts == nil || len(asserts.vals()) == 0) {
 		if s.b {
 			a.unasserted++
 		}
@@ -267,13 +267,13 @@ func (a *pfAgg) row(row *node, p *jpath) error {
 		a.components(comps, 0)
 	}
 	if ns := row.get("namedScores"); ns != nil && ns.kind == kObject {
-		for i, k := range ns.keys {
+		for i, k := range ns.keys() {
 			if k == "" {
 				return errAt(p.key("namedScores"), "a named score with an empty name")
 			}
-			v, note, ok := metricValue(ns.vals[i])
+			v, note, ok := metricValue(ns.vals()[i])
 			if !ok {
-				note = "named score is " + ns.vals[i].kind.String()
+				note = "named score is " + ns.vals()[i].kind.String()
 			}
 			if note != "" {
 				note = fmt.Sprintf("%s: %s", p.key("namedScores").key(k), note)
@@ -289,8 +289,8 @@ func (a *pfAgg) components(list *node, depth int) {
 	if depth > 32 {
 		return
 	}
-	for _, c := range list.vals {
-		if sub := c.get("componentResults"); sub != nil && sub.kind == kArray && len(sub.vals) > 0 {
+	for _, c := range list.vals() {
+		if sub := c.get("componentResults"); sub != nil && sub.kind == kArray && len(sub.vals()) > 0 {
 			a.components(sub, depth+1)
 			continue
 		}

@@ -2,6 +2,7 @@ package report
 
 import (
 	"math"
+	"strconv"
 
 	"github.com/modelgate/modelgate/gate"
 	"github.com/modelgate/modelgate/rules"
@@ -13,27 +14,33 @@ import (
 //
 // Every top-level *_metrics object is a section; in a section, an entry
 // {"value": v, "standard_deviation": s} or a bare scalar is a metric, and
-// anything else (confusion_matrix, curves, per-class maps) is skipped. A file
-// with no section is read flat: its top-level scalars and {value} objects
-// are the metrics.
+// anything else (confusion_matrix, curves, per-class maps) is skipped. The
+// top-level scalars and {value} objects are metrics as well (all of a flat
+// file's metrics); a metric at the top level and in a section, or in two
+// sections, is one missing instance whose note names both paths.
 func (r *reader) quality(doc *node) error {
 	top := root()
 	sections := qualitySections(doc)
-	if len(sections) == 0 {
-		r.qualitySection(doc, top, false)
-	}
+	isSection := make(map[int]bool, len(sections))
 	for _, i := range sections {
-		r.qualitySection(doc.vals[i], top.key(doc.keys[i]), true)
+		isSection[i] = true
+		r.qualitySection(doc.vals()[i], top.key(doc.keys()[i]), true, nil)
 	}
+	// Top-level metrics are read too, also beside sections: a metric given
+	// at the top level and in a section is then ambiguous (markAmbiguous
+	// makes it missing), never silently one of the two.
+	r.qualitySection(doc, top, false, isSection)
 	return nil
 }
 
-func (r *reader) qualitySection(sec *node, p *jpath, inSection bool) {
-	for i, name := range sec.keys {
-		if name == "" || (!inSection && (name == "version" || name == "dataset")) {
+// qualitySection reads the metrics of one section, or of the top level
+// (inSection false) skipping the sections themselves.
+func (r *reader) qualitySection(sec *node, p *jpath, inSection bool, skip map[int]bool) {
+	for i, name := range sec.keys() {
+		if name == "" || skip[i] || (!inSection && (name == "version" || name == "dataset")) {
 			continue // an empty key cannot be addressed
 		}
-		e := sec.vals[i]
+		e := sec.vals()[i]
 		if !inSection && e.kind == kString {
 			if _, k := parseNumString(e.str); k == numNone {
 				continue // a flat file's descriptive strings are not metrics
@@ -81,6 +88,13 @@ func qualityEntry(e *node) (v valueNote, sd float64, ok bool) {
 		if s := e.get("standard_deviation"); s != nil {
 			if f, n, ok := metricValue(s); ok && n == "" {
 				sd = f
+			} else if bad := badStdDev(s); bad != "" && note == "" {
+				// An infinite spread must not read as no spread (which
+				// judges the bare value): the metric cannot be judged.
+				val, note = math.NaN(), bad
+			}
+			if sd < 0 && note == "" {
+				val, note, sd = math.NaN(), "standard_deviation "+strconv.FormatFloat(sd, 'g', -1, 64)+" is negative: not a standard deviation", math.NaN()
 			}
 		}
 		return valueNote{val, note}, sd, true
@@ -104,4 +118,23 @@ func itemCount(doc *node) int {
 		return 0
 	}
 	return int(f)
+}
+
+// badStdDev says why a standard_deviation makes its metric unjudgeable:
+// infinite ("Infinity", a bare Infinity token, 1e999). "NaN", "NA", null
+// and other strings mean no standard deviation, as Model Monitor writes for
+// a single sample; they return "".
+func badStdDev(s *node) string {
+	inf := false
+	switch s.kind {
+	case kNumber, kBare:
+		inf = math.IsInf(s.num, 0)
+	case kString:
+		_, k := parseNumString(s.str)
+		inf = k == numInf
+	}
+	if inf {
+		return "standard_deviation " + truncate(s.str, 60) + " is infinite: the value cannot be judged"
+	}
+	return ""
 }

@@ -7,6 +7,7 @@ import (
 	"mime"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/modelgate/modelgate/gate"
 )
@@ -23,8 +24,8 @@ const (
 	FormatJSON           = "json"
 )
 
-// Formats lists every format name, in the order detection tries them.
-var Formats = append([]string{FormatModelQuality, FormatClarifyBias, FormatClarifyExplain, FormatViolations, FormatFmeval, FormatJSON}, LLMFormats...)
+// Formats lists every format name, in the order of the formats table.
+func Formats() []string { return formatNames() }
 
 // Parsed is what Read makes of one report: the gate's own type, so that
 // Read is a gate.ReadFunc.
@@ -80,17 +81,28 @@ func errAt(p *jpath, format string, args ...any) error {
 
 // reader reads one parsed document of a known format.
 type reader struct {
-	slot string // the report's slot or name; the Source prefix
-	out  []gate.Instance
+	slot    string  // the report's slot or name; the Source prefix
+	ps      *parser // the document's parser: its text, lazy values, limits
+	dropped int     // instances past maxInstances
+	strs    arena
+	// detected is true when the format was detected from the content of a
+	// named report, false when a slot or `format:` required it.
+	detected bool
+	out      []gate.Instance
 }
 
 // Read reads one report into metric instances. src.Slot names the report;
 // src.Format, when set, forces the reader; src.ContentType, when it names a
 // format that is not JSON (text/csv), is an error. Errors are *Error.
-func Read(src gate.Source, data []byte) (*Parsed, error) {
+func Read(src gate.Source, data []byte) (*Parsed, error) { return read(src, data, true) }
+
+// read is Read; lazy false builds every value (tests compare the two).
+func read(src gate.Source, data []byte, lazy bool) (*Parsed, error) {
 	name := src.Slot
 	fail := func(path, format string, args ...any) (*Parsed, error) {
-		return nil, &Error{Report: name, URI: src.URI, Path: path, Msg: fmt.Sprintf(format, args...)}
+		// Keys and values of a hostile report can be megabytes long: an
+		// error stays readable.
+		return nil, &Error{Report: name, URI: src.URI, Path: truncate(path, maxErrorPath), Msg: truncate(fmt.Sprintf(format, args...), maxErrorMsg)}
 	}
 	if name == "" {
 		return fail("", "no report name or slot given")
@@ -102,14 +114,13 @@ func Read(src gate.Source, data []byte) (*Parsed, error) {
 	if msg := checkContentType(src.ContentType); msg != "" {
 		return fail("", "%s", msg)
 	}
-	format := src.Format
-	if format != "" && !knownFormat(format) {
-		return fail("", "unknown format %q; want one of %s", format, strings.Join(Formats, ", "))
+	if src.Format != "" && !knownFormat(src.Format) {
+		return fail("", "unknown format %q; want one of %s", src.Format, strings.Join(formatNames(), ", "))
 	}
 	if p, err, ok := ReadLMEvalSamples(src, data); ok {
 		return p, err
 	}
-	doc, err := parseJSON(data)
+	ps, doc, err := parseDocument(data, lazy)
 	if err != nil {
 		var te *trailingError
 		if errors.As(err, &te) {
@@ -126,86 +137,51 @@ func Read(src gate.Source, data []byte) (*Parsed, error) {
 		return fail("", "not valid JSON: %v", err)
 	}
 
-	family := slotFamily(src.Slot)
-	want := format
+	want := src.Format
 	if want == "" {
-		want = family
+		want = slotFamily(src.Slot)
 	}
-	r := &reader{slot: name, out: make([]gate.Instance, 0, min(doc.leaves, 1<<20))}
+	r := &reader{slot: name, ps: ps, out: make([]gate.Instance, 0, min(ps.leaves, maxInstances))}
 	p := &Parsed{}
-	switch want {
-	case FormatModelQuality:
-		if msg := mismatch(doc, FormatModelQuality); msg != "" {
-			return fail("$", "%s", msg)
+	var f *format
+	if want != "" {
+		f = lookupFormat(want)
+		if !f.match(doc) {
+			return fail("$", "%s", mismatch(doc, f))
 		}
-		err = r.quality(doc)
-	case FormatClarifyBias:
-		if msg := mismatch(doc, FormatClarifyBias); msg != "" {
-			return fail("$", "%s", msg)
+	} else {
+		// A named report (or a slot with no fixed family): detect. A
+		// document of two formats' shapes would be read as the first and
+		// the other part dropped: refuse it (Clarify's bias-and-explanations
+		// file is one format whose reader reads both).
+		if a, b := ambiguousFormats(doc); a != nil {
+			return fail("$", "this report has the shape of both %s and %s (%s; %s); which to read is ambiguous: say it with format:",
+				a.title, b.title, a.want, b.want)
 		}
-		err = r.bias(doc, src.Slot)
-	case FormatClarifyExplain:
-		if msg := mismatch(doc, FormatClarifyExplain); msg != "" {
-			return fail("$", "%s", msg)
-		}
-		err = r.explain(doc)
-	case FormatViolations:
-		if msg := mismatch(doc, FormatViolations); msg != "" {
-			return fail("$", "%s", msg)
-		}
-		err = r.violations(doc)
-	case FormatFmeval:
-		if msg := mismatch(doc, FormatFmeval); msg != "" {
-			return fail("$", "%s", msg)
-		}
-		err = r.fmeval(doc)
-	case FormatJSON:
-		err = r.generic(doc)
-	case FormatLMEval, FormatPromptfoo, FormatDeepeval:
-		_, err = r.readLLM(doc, want)
-	case "":
-		// A named report (or a slot with no fixed family): detect.
-		want = detect(doc)
-		switch want {
-		case FormatClarifyBias:
-			err = r.bias(doc, "")
-			if err == nil && doc.get(keyExplanation).get("kernel_shap") != nil {
-				err = r.explain(doc)
-			}
-		case FormatClarifyExplain:
-			err = r.explain(doc)
-		case FormatViolations:
-			err = r.violations(doc)
-		case FormatFmeval:
-			err = r.fmeval(doc)
-		case FormatLMEval, FormatPromptfoo, FormatDeepeval:
-			_, err = r.readLLM(doc, want)
-		default:
-			want = FormatJSON
-			err = r.generic(doc)
-		}
+		f, r.detected = detect(doc), true
 	}
+	err = f.read(r, doc)
 	if err != nil {
 		var se *shapeError
 		if errors.As(err, &se) {
 			return fail(se.path, "%s", se.msg)
 		}
+		var ye *syntaxError
+		if errors.As(err, &ye) { // from expanding a lazy value
+			return fail(ye.path, "not valid JSON: %s", ye.Error())
+		}
 		return fail("", "%v", err)
 	}
-	p.Format = want
-	p.Instances = r.out
+	if r.dropped > 0 {
+		return fail("$", "more than the %d metric instances a report may give; this is not a metrics report modelgate reads", maxInstances)
+	}
+	p.Format = f.name
+	p.Instances = markAmbiguous(r.out, name)
 	p.ItemCount = itemCount(doc)
 	return p, nil
 }
 
-func knownFormat(f string) bool {
-	for _, k := range Formats {
-		if k == f {
-			return true
-		}
-	}
-	return false
-}
+func knownFormat(f string) bool { return lookupFormat(f) != nil }
 
 // slotFamily is the format a ModelMetrics slot requires, or "" for a named
 // report or a slot that is read as generic JSON.
@@ -262,8 +238,23 @@ func looksLikeJSONLines(data []byte) bool {
 	return lines > 1
 }
 
-// add appends an instance.
-func (r *reader) add(in gate.Instance) { r.out = append(r.out, in) }
+// maxInstances caps the metric instances of one report. Real reports give
+// from a few to a few thousand (69 features for 10 labels is 690); half a
+// million is a file no gate judges usefully, and each instance costs some
+// 200 bytes here and more in the gate.
+const maxInstances = 500_000
+
+// errTooMany stops a reader past maxInstances.
+var errTooMany = errors.New("too many instances")
+
+// add appends an instance; past maxInstances it only counts.
+func (r *reader) add(in gate.Instance) {
+	if len(r.out) >= maxInstances {
+		r.dropped++
+		return
+	}
+	r.out = append(r.out, in)
+}
 
 // source renders `<slot>: <json path>`.
 func (r *reader) source(p *jpath) string { return p.withPrefix(r.slot + ": ") }
@@ -299,7 +290,7 @@ func metricValue(n *node) (v float64, note string, ok bool) {
 	switch n.kind {
 	case kNumber:
 		if math.IsInf(n.num, 0) || math.IsNaN(n.num) {
-			return nan, fmt.Sprintf("value %s is out of the float64 range (not finite)", n.str), true
+			return nan, fmt.Sprintf("value %s is out of the float64 range (not finite)", truncate(n.str, 60)), true
 		}
 		return n.num, "", true
 	case kBare:
@@ -317,9 +308,9 @@ func metricValue(n *node) (v float64, note string, ok bool) {
 		case numFinite:
 			return f, "", true
 		case numNaN:
-			return nan, fmt.Sprintf("value is %q (not a number)", n.str), true
+			return nan, fmt.Sprintf("value is %q (not a number)", truncate(n.str, 60)), true
 		case numInf:
-			return nan, fmt.Sprintf("value is %q: infinite, not a finite number", n.str), true
+			return nan, fmt.Sprintf("value is %q: infinite, not a finite number", truncate(n.str, 60)), true
 		}
 		return nan, fmt.Sprintf("value is the string %q, not a number", truncate(n.str, 60)), true
 	}
@@ -359,9 +350,19 @@ func parseNumString(s string) (float64, numKind) {
 	return f, numFinite
 }
 
+// Lengths past which an error's path and message are cut.
+const (
+	maxErrorPath = 1000
+	maxErrorMsg  = 2000
+)
+
+// truncate cuts s after n bytes, at a rune boundary, marking the cut.
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
 	}
 	return s[:n] + "..."
 }
@@ -371,11 +372,11 @@ func keysOf(n *node) string {
 	if n == nil || n.kind != kObject {
 		return ""
 	}
-	ks := n.keys
+	ks := n.keys()
 	more := ""
 	if len(ks) > 8 {
 		ks = ks[:8]
-		more = fmt.Sprintf(" and %d more", len(n.keys)-8)
+		more = fmt.Sprintf(" and %d more", len(n.keys())-8)
 	}
 	return "[" + strings.Join(ks, ", ") + "]" + more
 }

@@ -58,7 +58,7 @@ func (r *reader) violations(doc *node) error {
 	index := map[string]*count{}
 	byCheck := map[string]*count{}
 	seen := map[string]bool{}
-	for i, v := range list.vals {
+	for i, v := range list.vals() {
 		ip := vp.index(i)
 		if v.kind != kObject {
 			return errAt(ip, "want a violation object, found %s", v.kind)
@@ -107,7 +107,7 @@ func (r *reader) violations(doc *node) error {
 	}
 	r.add(gate.Instance{
 		Address: rules.FormatAddress(rules.FamilyViolations, "total"),
-		Value:   float64(len(list.vals)),
+		Value:   float64(len(list.vals())),
 		StdDev:  math.NaN(),
 		Source:  r.source(vp),
 	})
