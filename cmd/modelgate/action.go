@@ -6,7 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -14,7 +14,6 @@ import (
 	"strings"
 	"time"
 
-	gogithub "github.com/google/go-github/v60/github"
 	"github.com/sethvargo/go-githubactions"
 
 	"github.com/modelgate/modelgate/gate"
@@ -64,8 +63,8 @@ type actionRun struct {
 	// DetailsURL links to the workflow run.
 	DetailsURL string
 	// Client and Checks are nil when there is no token.
-	Client *gogithub.Client
-	Checks *mgh.Checks
+	Client *mgh.Client
+	Checks *mgh.Client
 	// Gate and GateOptions evaluate the rules.
 	Gate        gateFunc
 	GateOptions gateOptions
@@ -159,10 +158,10 @@ func newActionRun(gf gateFunc, getenv func(string) string, stdout, stderr io.Wri
 		}
 	}
 	if in.Token != "" && a.Owner != "" {
-		if a.Client, err = newGitHubClient(in.Token, getenv("GITHUB_API_URL")); err != nil {
+		if a.Client, err = newGitHubClient(in.Token, getenv("GITHUB_API_URL"), a.Owner, a.Repo, in.Timeout); err != nil {
 			return nil, err
 		}
-		a.Checks = mgh.NewChecks(a.Client, a.Owner, a.Repo)
+		a.Checks = a.Client
 	}
 	a.GateOptions = gateOptions{
 		Rules: in.Rules, Registry: in.Registry, Candidate: in.Candidate, Region: in.Region,
@@ -191,22 +190,13 @@ func readCapped(path string, n int64) ([]byte, error) {
 
 // newGitHubClient returns a client for apiURL (GITHUB_API_URL: on GitHub
 // Enterprise Server https://HOST/api/v3), https://api.github.com when empty.
-func newGitHubClient(token, apiURL string) (*gogithub.Client, error) {
-	c := gogithub.NewClient(nil).WithAuthToken(token)
-	c.UserAgent = "modelgate/" + version
-	if apiURL == "" {
-		return c, nil
-	}
-	u, err := url.Parse(apiURL)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return nil, fmt.Errorf("GITHUB_API_URL %q: want an http(s) URL", apiURL)
-	}
-	if !strings.HasSuffix(u.Path, "/") {
-		u.Path += "/"
-	}
-	c.BaseURL = u
-	return c, nil
+func newGitHubClient(token, apiURL, owner, repo string, timeout time.Duration) (*mgh.Client, error) {
+	return mgh.New(mgh.Options{Owner: owner, Repo: repo, Token: token, APIURL: apiURL,
+		UserAgent: "modelgate/" + version, Timeout: timeout, HTTPClient: httpClient})
 }
+
+// httpClient is the base client of GitHub calls; tests point it at a fake.
+var httpClient *http.Client
 
 // readInputs reads the inputs of action.yml and checks every one, naming the
 // input and the allowed values in the error.

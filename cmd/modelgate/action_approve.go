@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	gogithub "github.com/google/go-github/v60/github"
-
 	"github.com/modelgate/modelgate/gate"
 	mgh "github.com/modelgate/modelgate/gate/github"
 	"github.com/modelgate/modelgate/rules"
@@ -122,23 +120,23 @@ func (a *actionRun) findMergedPR(ctx context.Context) (pr *mergedPR, refusal str
 		if err != nil || refusal != "" {
 			return nil, refusal, err
 		}
-		pr.Number, pr.HeadSHA = found.GetNumber(), found.GetHead().GetSHA()
+		pr.Number, pr.HeadSHA = found.Number, found.HeadSHA
 	}
-	run, err := a.Checks.Find(ctx, a.In.CheckName, pr.HeadSHA)
+	run, err := a.Checks.FindCheck(ctx, a.In.CheckName, pr.HeadSHA)
 	if err != nil {
 		return nil, "", fmt.Errorf("find the %q check run of pull request #%d: %w", a.In.CheckName, pr.Number, err)
 	}
 	if run == nil {
 		return nil, fmt.Sprintf("pull request #%d has no %q check run on its head %s: the merge was not gated", pr.Number, a.In.CheckName, short(pr.HeadSHA)), nil
 	}
-	pr.CheckURL = run.GetHTMLURL()
-	if slug := run.GetApp().GetSlug(); slug != "" && slug != "github-actions" {
-		return nil, fmt.Sprintf("the %q check of pull request #%d was posted by the app %q, not by GitHub Actions", a.In.CheckName, pr.Number, slug), nil
+	pr.CheckURL = run.HTMLURL
+	if run.App != mgh.ExpectedApp {
+		return nil, fmt.Sprintf("the %q check of pull request #%d was posted by %s, not by GitHub Actions", a.In.CheckName, pr.Number, appName(run.App)), nil
 	}
-	if run.GetStatus() != "completed" || (run.GetConclusion() != "success" && run.GetConclusion() != "neutral") {
-		return nil, fmt.Sprintf("the %q check of pull request #%d is %s/%s, not a pass", a.In.CheckName, pr.Number, run.GetStatus(), run.GetConclusion()), nil
+	if run.Status != "completed" || (run.Conclusion != "success" && run.Conclusion != "neutral") {
+		return nil, fmt.Sprintf("the %q check of pull request #%d is %s/%s, not a pass", a.In.CheckName, pr.Number, run.Status, run.Conclusion), nil
 	}
-	ghev, err := mgh.VerifiedEvidence(run)
+	ghev, err := run.Evidence, run.EvidenceErr
 	if err != nil {
 		return nil, fmt.Sprintf("the %q check of pull request #%d carries no valid evidence: %v", a.In.CheckName, pr.Number, err), nil
 	}
@@ -153,26 +151,10 @@ func (a *actionRun) findMergedPR(ctx context.Context) (pr *mergedPR, refusal str
 // whose merge commit (or head, for rebase and fast-forward merges) is sha.
 //
 // GitHub API docs: https://docs.github.com/rest/commits/commits#list-pull-requests-associated-with-a-commit
-func (a *actionRun) pullForCommit(ctx context.Context, sha string) (*gogithub.PullRequest, string, error) {
-	opts := &gogithub.ListOptions{PerPage: 100}
-	var merged []*gogithub.PullRequest
-	for {
-		prs, resp, err := a.Client.PullRequests.ListPullRequestsWithCommit(ctx, a.Owner, a.Repo, sha, opts)
-		if err != nil {
-			return nil, "", fmt.Errorf("list the pull requests of commit %s: %w", short(sha), err)
-		}
-		for _, p := range prs {
-			if p.MergedAt == nil || p.GetBase().GetRef() != a.Event.DefaultBranch {
-				continue
-			}
-			if p.GetMergeCommitSHA() == sha || p.GetHead().GetSHA() == sha {
-				merged = append(merged, p)
-			}
-		}
-		if resp.NextPage == 0 {
-			break
-		}
-		opts.Page = resp.NextPage
+func (a *actionRun) pullForCommit(ctx context.Context, sha string) (*mgh.PullRequest, string, error) {
+	merged, err := a.Client.MergedPulls(ctx, sha, a.Event.DefaultBranch)
+	if err != nil {
+		return nil, "", err
 	}
 	switch len(merged) {
 	case 0:
@@ -183,10 +165,17 @@ func (a *actionRun) pullForCommit(ctx context.Context, sha string) (*gogithub.Pu
 	}
 	p := merged[0]
 	// A deleted head repository (head.repo null) was a fork.
-	if full := p.GetHead().GetRepo().GetFullName(); !strings.EqualFold(full, a.Owner+"/"+a.Repo) {
-		return nil, fmt.Sprintf("pull request #%d comes from the fork %s: a fork never approves", p.GetNumber(), full), nil
+	if !strings.EqualFold(p.HeadRepo, a.Owner+"/"+a.Repo) {
+		return nil, fmt.Sprintf("pull request #%d comes from the fork %s: a fork never approves", p.Number, p.HeadRepo), nil
 	}
-	return p, "", nil
+	return &p, "", nil
+}
+
+func appName(slug string) string {
+	if slug == "" {
+		return "no app"
+	}
+	return fmt.Sprintf("the app %q", slug)
 }
 
 // gateEvidence keeps the candidate's part of the check run's evidence.

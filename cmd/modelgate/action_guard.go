@@ -7,11 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"net/http"
 	"strings"
 	"time"
 
-	gogithub "github.com/google/go-github/v60/github"
+	mgh "github.com/modelgate/modelgate/gate/github"
 
 	"github.com/modelgate/modelgate/gate"
 	"github.com/modelgate/modelgate/rules"
@@ -113,20 +112,14 @@ func (a *actionRun) guard(ctx context.Context, res *gate.Result) {
 // GitHub API docs: https://docs.github.com/rest/repos/contents#get-repository-content
 func (a *actionRun) readRulesAt(ctx context.Context, res *gate.Result, ref string) (*rules.File, string, error) {
 	path := a.annotationPath(res)
-	fc, _, resp, err := a.Client.Repositories.GetContents(ctx, a.Owner, a.Repo, path, &gogithub.RepositoryContentGetOptions{Ref: ref})
-	if resp != nil && resp.StatusCode == http.StatusNotFound {
+	b, err := a.Client.FileAt(ctx, path, ref, maxRulesBytes)
+	if errors.Is(err, mgh.ErrFileNotFound) {
 		return nil, "", nil
 	}
 	if err != nil {
-		return nil, "", fmt.Errorf("read the rules file %s at %s: %w", path, short(ref), err)
+		return nil, "", fmt.Errorf("read the rules file: %w", err)
 	}
-	if fc == nil || fc.GetSize() > maxRulesBytes {
-		return nil, "", fmt.Errorf("the rules file %s at %s: not a file of at most %d bytes", path, short(ref), maxRulesBytes)
-	}
-	content, err := fc.GetContent()
-	if err != nil {
-		return nil, "", fmt.Errorf("the rules file %s at %s: %w", path, short(ref), err)
-	}
+	content := string(b)
 	sum := sha256.Sum256([]byte(content))
 	f, err := rules.Parse(path+"@"+short(ref), []byte(content))
 	return f, hex.EncodeToString(sum[:]), err

@@ -494,12 +494,12 @@ func TestNewGitHubClientBaseURL(t *testing.T) {
 		"https://ghes.example.com/api/v3/": "https://ghes.example.com/api/v3/",
 	}
 	for in, want := range tests {
-		c, err := newGitHubClient("t", in)
-		if err != nil || c.BaseURL.String() != want {
-			t.Errorf("newGitHubClient(%q).BaseURL = %v, %v; want %s", in, c.BaseURL, err, want)
+		c, err := newGitHubClient("t", in, "o", "r", 0)
+		if err != nil || c.BaseURL() != want {
+			t.Errorf("newGitHubClient(%q).BaseURL = %v, %v; want %s", in, c, err, want)
 		}
 	}
-	if _, err := newGitHubClient("t", "ftp://x"); err == nil {
+	if _, err := newGitHubClient("t", "ftp://x", "o", "r", 0); err == nil {
 		t.Errorf("newGitHubClient(ftp://x) succeeded")
 	}
 }

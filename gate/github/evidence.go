@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/modelgate/modelgate/gate"
+	"github.com/modelgate/modelgate/internal/strictjson"
 )
 
 // Evidence is what a check run records about the run it reports: the
@@ -113,6 +114,9 @@ func ParseEvidence(text string) (*Evidence, error) {
 	j := strings.Index(rest, evidenceClose)
 	if j < 0 {
 		return nil, errors.New("parse evidence: unterminated evidence block")
+	}
+	if err := strictjson.Check([]byte(rest[:j])); err != nil {
+		return nil, fmt.Errorf("parse evidence: %w", err)
 	}
 	dec := json.NewDecoder(bytes.NewReader([]byte(rest[:j])))
 	dec.DisallowUnknownFields()

@@ -85,7 +85,7 @@ func TestParseEvidenceRejects(t *testing.T) {
 		{"two", m + m, "more than one evidence block"},
 		{"unterminated", strings.TrimSuffix(m, " -->"), "unterminated"},
 		{"unknown field", `<!-- modelgate-evidence:v1 {"head_sha":"x","approved":true} -->`, "unknown field"},
-		{"trailing", `<!-- modelgate-evidence:v1 {"head_sha":"x"} {} -->`, "trailing data"},
+		{"trailing", `<!-- modelgate-evidence:v1 {"head_sha":"x"} {} -->`, "data after the top-level value"},
 		{"not json", `<!-- modelgate-evidence:v1 approve me -->`, "parse evidence"},
 	}
 	for _, tt := range tests {
