@@ -1,6 +1,7 @@
 package gate
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"strconv"
@@ -334,4 +335,61 @@ func SafeMetadataValue(s string) string {
 		i += size
 	}
 	return b.String()
+}
+
+// ApprovalOutcome is what Approve did.
+type ApprovalOutcome struct {
+	Plan ApprovalPlan
+	// Written is true when the decision is in the registry.
+	Written bool
+}
+
+// Approve is the approval protocol, the one path by which the CLI and the
+// action write a decision: plan on the re-check (PlanApproval); when the
+// plan writes, read the package again and plan on its current state (a
+// status set by hand during the re-check wins); call announce, which must
+// record that a decision is about to be written (the action posts its
+// decision check run in progress) and whose error stops everything; then
+// write the decision, which carries the audit record (ApprovalDescription
+// and the modelgate:* metadata). An error means nothing was written, except
+// that nothing can be said of a failed SetApproval beyond its error. The
+// decision is written exactly to the package that was judged: the fresh
+// read must name the same ARN and version.
+func Approve(ctx context.Context, reg Registry, in ApprovalInput, announce func(context.Context, ApprovalPlan) error) (ApprovalOutcome, error) {
+	plan := PlanApproval(in)
+	if plan.Decision == nil {
+		return ApprovalOutcome{Plan: plan}, nil
+	}
+	cand := in.Result.Candidate
+	fresh, err := reg.Resolve(ctx, cand.Group, cand.ARN)
+	if err != nil {
+		return ApprovalOutcome{Plan: plan}, fmt.Errorf("read %s again before writing: %w", cand.ARN, err)
+	}
+	if fresh.ARN != cand.ARN || fresh.Version != cand.Version {
+		return ApprovalOutcome{Plan: plan}, fmt.Errorf("read %s again before writing: the registry answered with %s v%d", cand.ARN, fresh.ARN, fresh.Version)
+	}
+	now := *in.Result
+	now.Candidate = fresh
+	in.Result = &now
+	if plan = PlanApproval(in); plan.Decision == nil {
+		return ApprovalOutcome{Plan: plan}, nil
+	}
+	if announce != nil {
+		if err := announce(ctx, plan); err != nil {
+			return ApprovalOutcome{Plan: plan}, err
+		}
+	}
+	if err := reg.SetApproval(ctx, fresh, *plan.Decision); err != nil {
+		return ApprovalOutcome{Plan: plan}, fmt.Errorf("write %s for %s: %w", plan.Decision.Status, fresh.ARN, err)
+	}
+	return ApprovalOutcome{Plan: plan, Written: true}, nil
+}
+
+// Exit is the exit code of an approval: 0 when the package is (now)
+// approved, 1 otherwise.
+func (p ApprovalPlan) Exit() int {
+	if p.Action == ActionApprove || p.Action == ActionNoop {
+		return ExitPass
+	}
+	return ExitFail
 }

@@ -10,6 +10,7 @@ import (
 	gh "github.com/google/go-github/v60/github"
 
 	"github.com/modelgate/modelgate/gate"
+	"github.com/modelgate/modelgate/gate/render"
 	"github.com/modelgate/modelgate/rules"
 )
 
@@ -49,7 +50,7 @@ type PublishInput struct {
 	Started *Started
 	// Preamble is markdown put before the findings table (the approval
 	// decision, the rules-change guard); it is cut so that the summary
-	// stays within MaxSummaryChars.
+	// stays within render.MaxSummaryChars.
 	Preamble string
 }
 
@@ -165,18 +166,18 @@ func (c *Client) Publish(ctx context.Context, in PublishInput) (*PublishOutcome,
 	}
 	ev := EvidenceOf(r, in.HeadSHA)
 	out := &PublishOutcome{Evidence: ev, ExternalID: ev.ExternalID()}
-	title := truncateUTF8(r.Title(), 1000)
+	title := render.Truncate(r.Title(), 1000)
 	if in.Title != "" {
-		title = truncateUTF8(in.Title, 1000)
+		title = render.Truncate(in.Title, 1000)
 	}
-	summary := WithPreamble(in.Preamble, r)
+	summary := render.WithPreamble(in.Preamble, r)
 	if in.Result == nil {
-		title = truncateUTF8("modelgate could not evaluate: "+clean(in.Err.Error()), 1000)
-		summary = "## ❌ modelgate could not evaluate\n\n```\n" + codeBlock(in.Err.Error(), 16000) + "\n```\n"
+		title = render.Truncate("modelgate could not evaluate: "+render.Line(in.Err.Error(), 200), 1000)
+		summary = "## ❌ modelgate could not evaluate\n\n```\n" + render.CodeBlock(in.Err.Error(), 16000) + "\n```\n"
 	}
 	text := "The evidence below is what the approval step verifies; do not edit it.\n\n" + ev.Marker()
-	if len(text) > MaxSummaryChars {
-		return nil, fmt.Errorf("publish check run: the evidence is %d bytes, more than the %d a check run holds", len(text), MaxSummaryChars)
+	if len(text) > render.MaxSummaryChars {
+		return nil, fmt.Errorf("publish check run: the evidence is %d bytes, more than the %d a check run holds", len(text), render.MaxSummaryChars)
 	}
 	path := in.AnnotationPath
 	if path == "" {
@@ -191,7 +192,7 @@ func (c *Client) Publish(ctx context.Context, in PublishInput) (*PublishOutcome,
 		out.Omitted = len(anns) - MaxAnnotations
 		anns = anns[:MaxAnnotations]
 		note := fmt.Sprintf("\n\n%d more findings that did not pass have no annotation (at most %d are posted, the most severe first); the JSON result lists them all.\n", out.Omitted, MaxAnnotations)
-		summary = truncateUTF8(summary, MaxSummaryChars-len(note)) + note
+		summary = render.Truncate(summary, render.MaxSummaryChars-len(note)) + note
 	}
 
 	run := in.Started
@@ -323,7 +324,7 @@ func AnnotationMessage(f gate.Finding) string {
 			b.WriteString(" [" + ls + "]")
 		}
 	}
-	if v := num(f.Value); v != "—" {
+	if v := render.Num(f.Value); v != "—" {
 		b.WriteString(" = " + v)
 	}
 	if f.Threshold != "" {
@@ -332,7 +333,7 @@ func AnnotationMessage(f gate.Finding) string {
 	if f.Reason != "" {
 		b.WriteString(": " + f.Reason)
 	}
-	return cleanN(b.String(), 2000)
+	return render.Line(b.String(), 2000)
 }
 
 // diagnosticAnnotations puts each problem of the rules file on its line.
@@ -346,7 +347,7 @@ func diagnosticAnnotations(ds rules.Diagnostics, path string) []*gh.CheckRunAnno
 			EndLine:         gh.Int(line),
 			AnnotationLevel: gh.String(levelFailure),
 			Title:           gh.String("modelgate: rules file"),
-			Message:         gh.String(cleanN(d.Message, 2000)),
+			Message:         gh.String(render.Line(d.Message, 2000)),
 		}
 		if d.Pos.Col > 0 {
 			a.StartColumn, a.EndColumn = gh.Int(d.Pos.Col), gh.Int(d.Pos.Col)
@@ -354,16 +355,6 @@ func diagnosticAnnotations(ds rules.Diagnostics, path string) []*gh.CheckRunAnno
 		out = append(out, a)
 	}
 	return out
-}
-
-// codeBlock keeps the lines of s for a fenced code block: control and bidi
-// characters dropped, fences broken, at most n runes.
-func codeBlock(s string, n int) string {
-	lines := strings.Split(s, "\n")
-	for i, l := range lines {
-		lines[i] = cleanN(l, n)
-	}
-	return strings.ReplaceAll(truncateUTF8(strings.Join(lines, "\n"), n), "```", "'''")
 }
 
 // annotations lists one annotation per finding that did not pass, on the
@@ -380,7 +371,7 @@ func annotations(r *gate.Result, path string) []*gh.CheckRunAnnotation {
 			StartLine:       gh.Int(line),
 			EndLine:         gh.Int(line),
 			AnnotationLevel: gh.String(AnnotationLevel(f)),
-			Title:           gh.String(clean("modelgate: " + f.Rule)),
+			Title:           gh.String(render.Line("modelgate: "+f.Rule, 200)),
 			Message:         gh.String(AnnotationMessage(f)),
 		})
 	}
@@ -398,14 +389,4 @@ func levelRank(level string) int {
 		return 1
 	}
 	return 2
-}
-
-// WithPreamble renders the summary with markdown put before the findings
-// (the rules-change guard, the approval decision), within MaxSummaryChars.
-func WithPreamble(preamble string, r *gate.Result) string {
-	if preamble == "" {
-		return RenderMarkdown(r)
-	}
-	pre := truncateUTF8(preamble, MaxSummaryChars/4)
-	return pre + "\n\n" + renderMarkdown(r, MaxSummaryChars-len(pre)-2)
 }

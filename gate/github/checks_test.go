@@ -16,6 +16,7 @@ import (
 	"github.com/modelgate/modelgate/gate"
 	"github.com/modelgate/modelgate/gate/gatetest"
 	"github.com/modelgate/modelgate/gate/github"
+	"github.com/modelgate/modelgate/gate/render"
 	"github.com/modelgate/modelgate/rules"
 )
 
@@ -107,7 +108,7 @@ func TestPublishCreatesAndCompletes(t *testing.T) {
 	want := gatetest.CheckRun{
 		ID: cr.ID, Name: "modelgate", HeadSHA: sha, Status: "completed", Conclusion: "failure",
 		ExternalID: github.EvidenceOf(r, sha).ExternalID(), DetailsURL: "https://github.com/Codertocat/Hello-World/actions/runs/1",
-		Title: "1 of 4 rules failed - churn-xgboost v13", Summary: github.RenderMarkdown(r), Text: cr.Text,
+		Title: "1 of 4 rules failed - churn-xgboost v13", Summary: render.Markdown(r), Text: cr.Text,
 		StartedAt: cr.StartedAt, CompletedAt: cr.CompletedAt,
 		Annotations: []gatetest.Annotation{
 			{Path: ".github/modelgate.yml", StartLine: 12, EndLine: 12, AnnotationLevel: "failure", Title: "modelgate: auc-floor",
@@ -176,8 +177,8 @@ func TestPublishAnnotationBatches(t *testing.T) {
 	if out.Annotations != 120 || out.Batches != 3 || len(cr.Annotations) != 120 {
 		t.Errorf("Publish = %+v, stored %d annotations; want 120 in 3 batches", out, len(cr.Annotations))
 	}
-	if len(cr.Summary) > github.MaxSummaryChars || !strings.Contains(cr.Summary, " more omitted: the summary is limited to 65,535 characters") {
-		t.Errorf("summary of %d bytes; want it cut below %d with an omitted line", len(cr.Summary), github.MaxSummaryChars)
+	if len(cr.Summary) > render.MaxSummaryChars || !strings.Contains(cr.Summary, " more omitted: the summary is limited to 65,535 characters") {
+		t.Errorf("summary of %d bytes; want it cut below %d with an omitted line", len(cr.Summary), render.MaxSummaryChars)
 	}
 	if diff := cmp.Diff([]string{"checks/list-for-ref 200", "checks/create 201", "checks/update 200", "checks/update 200", "checks/update 200"}, fake.Operations()); diff != "" {
 		t.Errorf("requests (-want +got):\n%s", diff)

@@ -186,3 +186,22 @@ func TestRetryStopsAtTheRunDeadline(t *testing.T) {
 		t.Errorf("waits = %v; want none past the 10s deadline", slept)
 	}
 }
+
+func TestNewBaseURL(t *testing.T) {
+	t.Parallel()
+	tests := map[string]string{
+		"":                                 "https://api.github.com/",
+		"https://api.github.com":           "https://api.github.com/",
+		"https://ghes.example.com/api/v3":  "https://ghes.example.com/api/v3/",
+		"https://ghes.example.com/api/v3/": "https://ghes.example.com/api/v3/",
+	}
+	for in, want := range tests {
+		c, err := github.New(github.Options{Owner: "o", Repo: "r", Token: "t", APIURL: in})
+		if err != nil || c.BaseURL() != want {
+			t.Errorf("New(%q).BaseURL = %v, %v; want %s", in, c, err, want)
+		}
+	}
+	if _, err := github.New(github.Options{Owner: "o", Repo: "r", APIURL: "ftp://x"}); err == nil {
+		t.Errorf("New(ftp://x) succeeded")
+	}
+}

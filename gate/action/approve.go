@@ -1,4 +1,4 @@
-package main
+package action
 
 import (
 	"context"
@@ -7,10 +7,8 @@ import (
 
 	"github.com/modelgate/modelgate/gate"
 	mgh "github.com/modelgate/modelgate/gate/github"
-	"github.com/modelgate/modelgate/rules"
+	"github.com/modelgate/modelgate/gate/render"
 )
-
-func init() { approveHook = approveMode }
 
 // mergedPR is the pull request a merge came from, and its gate evidence.
 type mergedPR struct {
@@ -25,14 +23,14 @@ type mergedPR struct {
 // the evidence its modelgate check recorded, re-check the candidate with the
 // default branch's rules, and write Approved only when every condition of
 // gate.PlanApproval holds. Any error writes nothing and exits 3.
-func approveMode(ctx context.Context, a *actionRun) int {
-	say := func(format string, args ...any) { fmt.Fprintf(a.Stderr, "modelgate: "+format+"\n", args...) }
+func (a *actionRun) approve(ctx context.Context) int {
+	say := a.say
 	if a.Event.Fork {
 		say("approve mode never runs for a pull request from a fork; nothing written")
 		a.setOutputs(map[string]string{"conclusion": "skipped"})
 		return gate.ExitPass
 	}
-	if a.Client == nil || a.Checks == nil {
+	if a.Surface == nil {
 		say("approve mode needs github_token and GITHUB_REPOSITORY to read the pull request's check; nothing written")
 		a.setOutputs(map[string]string{"conclusion": "error"})
 		return gate.ExitUsage
@@ -44,12 +42,12 @@ func approveMode(ctx context.Context, a *actionRun) int {
 		return gate.ExitRuntime
 	}
 
-	res, _, err := a.evaluate(ctx) // the default branch's rules, fail_on applied
+	res, reg, code, err := a.evaluateReg(ctx) // the default branch's rules, fail_on applied
 	if err != nil {
 		say("nothing written")
 		a.annotateDiagnostics(err)
 		a.setOutputs(map[string]string{"conclusion": "error"})
-		return exitCodeOf(err)
+		return code
 	}
 	in := gate.ApprovalInput{
 		Result: res, RequireEvidence: true,
@@ -64,42 +62,66 @@ func approveMode(ctx context.Context, a *actionRun) int {
 		// posted by anyone with checks: write: compare the rules again.
 		refusal = a.mergeLoosens(ctx, res)
 	}
-	plan := gate.PlanApproval(in)
+
+	// The decision is stated on the commit judged for approval, under its
+	// own name: it must never replace a pull request's check run (whose
+	// evidence a re-run would then trust). It is opened before the
+	// registry is written, so that a run that cannot post it writes
+	// nothing (exit 3); once the write holds, a failure to complete it is
+	// an error annotation and the exit code stays the decision's.
+	name := a.In.CheckName + " / approval"
+	var started *mgh.Started
+	announce := func(ctx context.Context, _ gate.ApprovalPlan) error {
+		var err error
+		started, err = a.Surface.Start(ctx, name, in.Commit, a.DetailsURL)
+		if err != nil {
+			return fmt.Errorf("post the decision check run: %w", err)
+		}
+		return nil
+	}
+	var out gate.ApprovalOutcome
 	if refusal != "" {
 		// No gated pull request: never write, whatever the plan says.
-		plan = gate.ApprovalPlan{Action: gate.ActionLeave, Reasons: append([]string{refusal}, plan.Reasons...)}
-	}
-	if plan.Decision != nil {
-		_, reg, err := openGate(ctx, a.GateOptions)
-		if err == nil {
-			plan, err = applyApproval(ctx, reg, in)
+		plan := gate.PlanApproval(in)
+		out.Plan = gate.ApprovalPlan{Action: gate.ActionLeave, Reasons: append([]string{refusal}, plan.Reasons...)}
+	} else if out, err = gate.Approve(ctx, reg, in, announce); err != nil {
+		say("%v; nothing written", err)
+		if started != nil {
+			// Do not leave the decision in progress.
+			a.Surface.Publish(ctx, mgh.PublishInput{Name: name, HeadSHA: in.Commit, Started: started, Err: err,
+				AnnotationPath: a.annotationPath(res), DetailsURL: a.DetailsURL})
 		}
-		if err != nil {
-			say("%v; nothing written", err)
-			a.setOutputs(map[string]string{"conclusion": "error"})
-			return gate.ExitRuntime
-		}
+		a.setOutputs(map[string]string{"conclusion": "error"})
+		return gate.ExitRuntime
 	}
-	line := planLine(res, plan)
-	fmt.Fprintln(a.Stdout, "modelgate: "+line)
+	plan := out.Plan
+	if out.Written || plan.Decision == nil {
+		// The decision holds (or there is none to write): say it.
+		fmt.Fprintln(a.Stdout, "modelgate: "+render.PlanLine(res, plan))
+	}
 
-	// State the decision on the commit that was judged for approval.
-	code := gate.ExitPass
 	url := ""
-	// Under its own name: the decision must never replace a pull
-	// request's check run (whose evidence a re-run would then trust).
-	out, perr := a.Checks.Publish(ctx, mgh.PublishInput{
-		Name: a.In.CheckName + " / approval", HeadSHA: in.Commit, Result: res,
+	posted, perr := a.Surface.Publish(ctx, mgh.PublishInput{
+		Name: name, HeadSHA: in.Commit, Result: res, Started: started,
 		AnnotationPath: a.annotationPath(res), DetailsURL: a.DetailsURL,
-		Title: decisionTitle(res, plan), Preamble: decisionMarkdown(plan),
+		Title: render.DecisionTitle(res, plan), Preamble: render.Decision(plan),
 	})
-	if perr != nil {
+	code = plan.Exit()
+	switch {
+	case perr != nil && out.Written:
+		// The registry holds the decision: exit with it, and say loudly
+		// that its check run is incomplete.
+		a.Action.Errorf("modelgate wrote %s into the registry, but could not complete the %q check run: %s",
+			plan.Decision.Status, name, render.Line(perr.Error(), 2000))
+	case perr != nil:
 		say("post the decision check run: %v", perr)
 		code = gate.ExitRuntime
-	} else {
-		url = out.HTMLURL
+	default:
+		url = posted.HTMLURL
 	}
-	code = max(code, a.report(res, url), approvalExit(plan))
+	if rc := a.report(res, url); rc != gate.ExitPass && !out.Written {
+		code = max(code, rc)
+	}
 	return code
 }
 
@@ -122,7 +144,7 @@ func (a *actionRun) findMergedPR(ctx context.Context) (pr *mergedPR, refusal str
 		}
 		pr.Number, pr.HeadSHA = found.Number, found.HeadSHA
 	}
-	run, err := a.Checks.FindCheck(ctx, a.In.CheckName, pr.HeadSHA)
+	run, err := a.Surface.FindCheck(ctx, a.In.CheckName, pr.HeadSHA)
 	if err != nil {
 		return nil, "", fmt.Errorf("find the %q check run of pull request #%d: %w", a.In.CheckName, pr.Number, err)
 	}
@@ -143,7 +165,7 @@ func (a *actionRun) findMergedPR(ctx context.Context) (pr *mergedPR, refusal str
 	if ghev.HeadSHA != pr.HeadSHA {
 		return nil, fmt.Sprintf("the evidence of pull request #%d is for commit %s, not its head %s", pr.Number, short(ghev.HeadSHA), short(pr.HeadSHA)), nil
 	}
-	pr.Evidence = gateEvidence(ghev)
+	pr.Evidence = ghev.GateEvidence()
 	return pr, "", nil
 }
 
@@ -152,7 +174,7 @@ func (a *actionRun) findMergedPR(ctx context.Context) (pr *mergedPR, refusal str
 //
 // GitHub API docs: https://docs.github.com/rest/commits/commits#list-pull-requests-associated-with-a-commit
 func (a *actionRun) pullForCommit(ctx context.Context, sha string) (*mgh.PullRequest, string, error) {
-	merged, err := a.Client.MergedPulls(ctx, sha, a.Event.DefaultBranch)
+	merged, err := a.Surface.MergedPulls(ctx, sha, a.Event.DefaultBranch)
 	if err != nil {
 		return nil, "", err
 	}
@@ -176,82 +198,4 @@ func appName(slug string) string {
 		return "no app"
 	}
 	return fmt.Sprintf("the app %q", slug)
-}
-
-// gateEvidence keeps the candidate's part of the check run's evidence.
-func gateEvidence(e *mgh.Evidence) *gate.Evidence {
-	out := &gate.Evidence{CandidateARN: e.CandidateARN, CandidateVersion: e.CandidateVersion,
-		RulesSHA256: e.RulesSHA256, Conclusion: e.Conclusion}
-	for _, r := range e.Reports {
-		if r.Package == "candidate" {
-			out.Reports = append(out.Reports, r)
-		} else {
-			out.BaselineReports = append(out.BaselineReports, r)
-		}
-	}
-	return out
-}
-
-func decisionTitle(res *gate.Result, p gate.ApprovalPlan) string {
-	what := res.Group
-	if res.Candidate != nil {
-		what = fmt.Sprintf("%s v%d", res.Candidate.Group, res.Candidate.Version)
-	}
-	switch p.Action {
-	case gate.ActionApprove:
-		return "Approved " + what
-	case gate.ActionReject:
-		return "Rejected " + what
-	case gate.ActionNoop:
-		return "Already approved " + what
-	}
-	return "Not approved " + what
-}
-
-func decisionMarkdown(p gate.ApprovalPlan) string {
-	var b strings.Builder
-	b.WriteString("### Approval decision: " + string(p.Action) + "\n\n")
-	for _, r := range p.Reasons {
-		b.WriteString("- " + mdLine(r) + "\n")
-	}
-	if p.Decision != nil {
-		b.WriteString("\nWritten to the registry: `" + p.Decision.Status + "`\n")
-	}
-	return b.String()
-}
-
-// mdLine keeps report- and registry-controlled text from forming markdown
-// or HTML.
-func mdLine(s string) string {
-	r := strings.NewReplacer("<", "&lt;", ">", "&gt;", "`", "'", "|", "\\|", "\n", " ", "\r", " ", "[", "\\[", "]", "\\]")
-	return r.Replace(oneLine(s))
-}
-
-// mergeLoosens compares the rules file before the merge (the pushed
-// branch's previous commit, or the pull request's base) with the merged
-// one, for rules_change: fail. It returns a refusal when the merge loosens
-// the rules or the comparison cannot be made, else "".
-func (a *actionRun) mergeLoosens(ctx context.Context, res *gate.Result) string {
-	ref := a.Event.Before
-	if ref == "" {
-		ref = a.Event.BaseSHA
-	}
-	if ref == "" {
-		return "rules_change: fail, and the event names no commit before the merge to compare the rules file with"
-	}
-	base, _, err := a.readRulesAt(ctx, res, ref)
-	if err != nil {
-		return "rules_change: fail, and the rules file before the merge could not be compared: " + err.Error()
-	}
-	if base == nil {
-		return ""
-	}
-	head, err := a.headRules()
-	if err != nil {
-		return "rules_change: fail, and the merged rules file could not be read: " + err.Error()
-	}
-	if changes := rules.Diff(base, head); rules.Loosens(changes) {
-		return "the merge loosens the rules file and rules_change is fail:\n" + rules.FormatChanges(changes)
-	}
-	return ""
 }
