@@ -380,3 +380,38 @@ func TestPublishHonoursContext(t *testing.T) {
 		t.Errorf("Publish with a 1s retry wait and a 50ms deadline = %v; want context.DeadlineExceeded", err)
 	}
 }
+
+// TestPublishCapsAnnotations: 5,000 findings that did not pass cost at most
+// MaxAnnotations annotations (4 requests of 50, the most severe first),
+// and the summary says how many more there are.
+func TestPublishCapsAnnotations(t *testing.T) {
+	t.Parallel()
+	fake, c, _ := newChecks(t)
+	var fs []gate.Finding
+	for i := range 5000 {
+		f := finding("r", 3, gate.Warn, false) // warnings first in rule order...
+		if i%10 == 9 {
+			f = finding("s", 7, gate.Fail, true) // ...failures later: they must still come first
+		}
+		fs = append(fs, f)
+	}
+	out, err := c.Publish(context.Background(), github.PublishInput{Name: "modelgate", HeadSHA: sha, Result: result(gate.Failure, fs...)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cr := fake.CheckRuns()[0]
+	if len(cr.Annotations) != github.MaxAnnotations || out.Omitted != 5000-github.MaxAnnotations {
+		t.Fatalf("%d annotations, %d omitted; want %d and %d", len(cr.Annotations), out.Omitted, github.MaxAnnotations, 5000-github.MaxAnnotations)
+	}
+	for i, a := range cr.Annotations {
+		if want := map[bool]string{true: "failure", false: "warning"}[i < 500]; a.AnnotationLevel != want {
+			t.Fatalf("annotation %d is %s; want %s (the 500 failures first)", i, a.AnnotationLevel, want)
+		}
+	}
+	if n := len(fake.Operations()); n != 2+github.MaxAnnotations/github.MaxAnnotationsPerRequest {
+		t.Errorf("%d requests: %v", n, fake.Operations())
+	}
+	if !strings.Contains(cr.Summary, "4800 more findings that did not pass have no annotation") || len(cr.Summary) > render.MaxSummaryChars {
+		t.Errorf("summary (%d bytes) does not state the omitted annotations", len(cr.Summary))
+	}
+}
