@@ -132,6 +132,12 @@ func fetchInput(ctx context.Context, c *confined, reg gate.Registry, pkg *gate.P
 	if err != nil {
 		return nil, err
 	}
+	// A FIFO (or a device) would block the open: only regular files.
+	if st, err := c.root.Stat(p); err != nil {
+		return nil, err
+	} else if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: not a regular file", ref)
+	}
 	f, err := c.root.Open(p)
 	if err != nil {
 		return nil, err
@@ -175,6 +181,9 @@ func corpusDocs(ctx context.Context, c *confined, reg gate.Registry, pkg *gate.P
 			return nil, err
 		}
 		if !st.IsDir() {
+			if !st.Mode().IsRegular() {
+				return nil, fmt.Errorf("%s: not a regular file", ref)
+			}
 			docs = append(docs, c.doc(p))
 			continue
 		}
