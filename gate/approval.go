@@ -3,44 +3,11 @@ package gate
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 )
-
-// Evidence is what a check judged: the package and the exact report bytes.
-// The pull request's check run carries it; approval on merge compares it
-// with what it reads again.
-type Evidence struct {
-	CandidateARN     string         `json:"candidate_arn"`
-	CandidateVersion int            `json:"candidate_version"`
-	RulesSHA256      string         `json:"rules_sha256"`
-	Reports          []ReportRecord `json:"reports"`
-	// BaselineReports are the baseline's reports the check compared with.
-	BaselineReports []ReportRecord `json:"baseline_reports,omitempty"`
-	Conclusion      Conclusion     `json:"conclusion"`
-}
-
-// EvidenceOf is the evidence of a result.
-func EvidenceOf(r *Result) Evidence {
-	e := Evidence{RulesSHA256: r.RulesSHA256, Conclusion: r.Conclusion}
-	if r.Candidate != nil {
-		e.CandidateARN, e.CandidateVersion = r.Candidate.ARN, r.Candidate.Version
-	}
-	for _, rec := range r.Reports {
-		rr := ReportRecord{Package: rec.Package, Slot: rec.Slot, URI: rec.URI, SHA256: rec.SHA256}
-		if rec.Package == "candidate" {
-			e.Reports = append(e.Reports, rr)
-		} else {
-			e.BaselineReports = append(e.BaselineReports, rr)
-		}
-	}
-	sort.Slice(e.Reports, func(i, j int) bool { return e.Reports[i].Slot < e.Reports[j].Slot })
-	sort.Slice(e.BaselineReports, func(i, j int) bool { return e.BaselineReports[i].Slot < e.BaselineReports[j].Slot })
-	return e
-}
 
 // Audit metadata keys written into CustomerMetadataProperties.
 const (
@@ -123,14 +90,14 @@ func PlanApproval(in ApprovalInput) ApprovalPlan {
 		if ev.CandidateARN != cand.ARN {
 			mismatch = true
 			refuse = append(refuse, fmt.Sprintf("the pull request's check judged %s, but the candidate now is %s", ev.CandidateARN, cand.ARN))
-		} else if diffs := compareReports(ev.Reports, EvidenceOf(r).Reports); len(diffs) > 0 {
+		} else if diffs := compareReports(ev.Reports, EvidenceOf(r, "").Reports); len(diffs) > 0 {
 			mismatch = true
 			refuse = append(refuse, diffs...)
 		}
 	}
 	// A baseline that changed since the check (another version approved
 	// meanwhile) may explain a failing re-check: never a reason to reject.
-	baselineChanged := in.Evidence != nil && len(compareReports(in.Evidence.BaselineReports, EvidenceOf(r).BaselineReports)) > 0
+	baselineChanged := in.Evidence != nil && len(compareReports(in.Evidence.BaselineReports, EvidenceOf(r, "").BaselineReports)) > 0
 	gateFailed := r.Conclusion == Failure
 	if gateFailed {
 		refuse = append(refuse, fmt.Sprintf("the re-check failed: %s", r.Title()))

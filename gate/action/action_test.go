@@ -240,7 +240,7 @@ func TestActionCheckPullRequest(t *testing.T) {
 	}
 	cr := runs[0]
 	if cr.Conclusion != "failure" || cr.Title != "1 of 3 rules failed - churn-xgboost v13" ||
-		cr.ExternalID != mgh.EvidenceOf(r, prHead).ExternalID() || cr.DetailsURL != "https://github.example.com/Codertocat/Hello-World/actions/runs/42" {
+		cr.ExternalID != mgh.ExternalID(gate.EvidenceOf(r, prHead)) || cr.DetailsURL != "https://github.example.com/Codertocat/Hello-World/actions/runs/42" {
 		t.Errorf("check run = %+v", cr)
 	}
 	if diff := cmp.Diff([]int{3}, cr.Batches); diff != "" {

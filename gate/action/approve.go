@@ -165,7 +165,7 @@ func (a *actionRun) findMergedPR(ctx context.Context) (pr *mergedPR, refusal str
 	if ghev.HeadSHA != pr.HeadSHA {
 		return nil, fmt.Sprintf("the evidence of pull request #%d is for commit %s, not its head %s", pr.Number, short(ghev.HeadSHA), short(pr.HeadSHA)), nil
 	}
-	pr.Evidence = ghev.GateEvidence()
+	pr.Evidence = ghev
 	return pr, "", nil
 }
 

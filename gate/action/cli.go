@@ -119,6 +119,6 @@ func ReadEvidence(path string) (*gate.Evidence, error) {
 	if r.Candidate == nil || r.Candidate.ARN == "" {
 		return nil, fmt.Errorf("read evidence %s: no candidate package in it", path)
 	}
-	ev := gate.EvidenceOf(&r)
+	ev := gate.EvidenceOf(&r, "")
 	return &ev, nil
 }

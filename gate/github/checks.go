@@ -108,7 +108,7 @@ type PublishOutcome struct {
 	// Omitted is the number of findings left without an annotation
 	// (beyond MaxAnnotations); the summary says how many.
 	Omitted    int
-	Evidence   Evidence
+	Evidence   gate.Evidence
 	ExternalID string
 }
 
@@ -164,8 +164,8 @@ func (c *Client) Publish(ctx context.Context, in PublishInput) (*PublishOutcome,
 		}
 		r = errorResult(in.Err)
 	}
-	ev := EvidenceOf(r, in.HeadSHA)
-	out := &PublishOutcome{Evidence: ev, ExternalID: ev.ExternalID()}
+	ev := gate.EvidenceOf(r, in.HeadSHA)
+	out := &PublishOutcome{Evidence: ev, ExternalID: ExternalID(ev)}
 	title := render.Truncate(r.Title(), 1000)
 	if in.Title != "" {
 		title = render.Truncate(in.Title, 1000)
@@ -175,7 +175,7 @@ func (c *Client) Publish(ctx context.Context, in PublishInput) (*PublishOutcome,
 		title = render.Truncate("modelgate could not evaluate: "+render.Line(in.Err.Error(), 200), 1000)
 		summary = "## ❌ modelgate could not evaluate\n\n```\n" + render.CodeBlock(in.Err.Error(), 16000) + "\n```\n"
 	}
-	text := "The evidence below is what the approval step verifies; do not edit it.\n\n" + ev.Marker()
+	text := "The evidence below is what the approval step verifies; do not edit it.\n\n" + Marker(ev)
 	if len(text) > render.MaxSummaryChars {
 		return nil, fmt.Errorf("publish check run: the evidence is %d bytes, more than the %d a check run holds", len(text), render.MaxSummaryChars)
 	}
@@ -264,7 +264,7 @@ func (c *Client) complete(ctx context.Context, opts gh.UpdateCheckRunOptions, id
 // VerifiedEvidence reads the evidence of a check run that Publish wrote and
 // checks it against the run's external_id and head SHA, so that an edited
 // output text is refused.
-func VerifiedEvidence(run *gh.CheckRun) (*Evidence, error) {
+func VerifiedEvidence(run *gh.CheckRun) (*gate.Evidence, error) {
 	if run == nil || run.Output == nil {
 		return nil, ErrNoEvidence
 	}
@@ -272,7 +272,7 @@ func VerifiedEvidence(run *gh.CheckRun) (*Evidence, error) {
 	if err != nil {
 		return nil, err
 	}
-	if got := ev.ExternalID(); got != run.GetExternalID() {
+	if got := ExternalID(*ev); got != run.GetExternalID() {
 		return nil, fmt.Errorf("check run %d: evidence hash %s does not match external_id %q", run.GetID(), got, run.GetExternalID())
 	}
 	if ev.HeadSHA != run.GetHeadSHA() {

@@ -107,7 +107,7 @@ func TestPublishCreatesAndCompletes(t *testing.T) {
 	cr := runs[0]
 	want := gatetest.CheckRun{
 		ID: cr.ID, Name: "modelgate", HeadSHA: sha, Status: "completed", Conclusion: "failure",
-		ExternalID: github.EvidenceOf(r, sha).ExternalID(), DetailsURL: "https://github.com/Codertocat/Hello-World/actions/runs/1",
+		ExternalID: github.ExternalID(gate.EvidenceOf(r, sha)), DetailsURL: "https://github.com/Codertocat/Hello-World/actions/runs/1",
 		Title: "1 of 4 rules failed - churn-xgboost v13", Summary: render.Markdown(r), Text: cr.Text,
 		StartedAt: cr.StartedAt, CompletedAt: cr.CompletedAt,
 		Annotations: []gatetest.Annotation{

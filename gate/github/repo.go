@@ -27,7 +27,7 @@ type PostedCheck struct {
 	Conclusion string
 	// Evidence is the verified evidence of the run; EvidenceErr says why
 	// there is none.
-	Evidence    *Evidence
+	Evidence    *gate.Evidence
 	EvidenceErr error
 }
 
@@ -116,19 +116,4 @@ func shortSHA(s string) string {
 		return s[:12]
 	}
 	return s
-}
-
-// GateEvidence is the gate's Evidence of a check run's evidence: the
-// candidate's reports and the baseline's, apart.
-func (e *Evidence) GateEvidence() *gate.Evidence {
-	out := &gate.Evidence{CandidateARN: e.CandidateARN, CandidateVersion: e.CandidateVersion,
-		RulesSHA256: e.RulesSHA256, Conclusion: e.Conclusion}
-	for _, r := range e.Reports {
-		if r.Package == "candidate" {
-			out.Reports = append(out.Reports, r)
-		} else {
-			out.BaselineReports = append(out.BaselineReports, r)
-		}
-	}
-	return out
 }
