@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/http"
 	"path/filepath"
 	"strings"
 	"time"
@@ -82,14 +81,11 @@ func runAction(ctx context.Context, getenv func(string) string, stdout, stderr i
 		Evaluate: action.Evaluate(openRegistry), NewSurface: newSurface, Version: version})
 }
 
-// httpClient is the base client of GitHub calls (nil: http.DefaultClient).
-var httpClient *http.Client
-
 // newSurface is the GitHub client of the action, every call through its
 // one retry policy, bounded by the timeout input.
 func newSurface(token, apiURL, owner, repo string, timeout time.Duration) (action.Surface, error) {
 	return mgh.New(mgh.Options{Owner: owner, Repo: repo, Token: token, APIURL: apiURL,
-		UserAgent: "modelgate/" + version, Timeout: timeout, HTTPClient: httpClient})
+		UserAgent: "modelgate/" + version, Timeout: timeout})
 }
 
 // openRegistry opens the registry the flag (or the rules file) names: the
