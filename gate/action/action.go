@@ -23,7 +23,6 @@ import (
 	mgh "github.com/modelgate/modelgate/gate/github"
 	"github.com/modelgate/modelgate/gate/localreg"
 	"github.com/modelgate/modelgate/gate/render"
-	"github.com/modelgate/modelgate/rules"
 )
 
 // actionReportFile is where the action writes the JSON result, relative to
@@ -386,43 +385,15 @@ func (a *actionRun) annotationPath(res *gate.Result) string {
 // annotate writes one workflow command (::error file=...,line=...::) per
 // finding that did not pass: the fallback when no check run can be posted.
 func (a *actionRun) annotate(res *gate.Result) {
-	path := a.annotationPath(res)
-	for _, f := range res.Findings {
-		if f.Verdict == gate.Pass {
-			continue
-		}
-		fields := map[string]string{"file": path, "line": strconv.Itoa(max(f.RulePos.Line, 1)), "title": "modelgate: " + f.Rule}
-		if f.RulePos.Col > 0 {
-			fields["col"] = strconv.Itoa(f.RulePos.Col)
-		}
-		w := a.Action.WithFieldsMap(fields)
-		msg := mgh.AnnotationMessage(f)
-		switch mgh.AnnotationLevel(f) {
-		case "failure":
-			w.Errorf("%s", msg)
-		case "warning":
-			w.Warningf("%s", msg)
-		default:
-			w.Noticef("%s", msg)
-		}
+	if n := mgh.Annotate(a.Action, res, a.annotationPath(res)); n > 0 {
+		a.say("%d more findings that did not pass have no annotation (at most %d); the JSON result lists them all", n, mgh.MaxAnnotations)
 	}
 }
 
 // annotateDiagnostics writes one workflow command per problem of the rules
 // file, when err carries them.
 func (a *actionRun) annotateDiagnostics(err error) {
-	var ds rules.Diagnostics
-	if !errors.As(err, &ds) {
-		return
-	}
-	path := a.annotationPath(nil)
-	for _, d := range ds {
-		fields := map[string]string{"file": path, "line": strconv.Itoa(max(d.Pos.Line, 1)), "title": "modelgate: rules file"}
-		if d.Pos.Col > 0 {
-			fields["col"] = strconv.Itoa(d.Pos.Col)
-		}
-		a.Action.WithFieldsMap(fields).Errorf("%s", d.Message)
-	}
+	mgh.AnnotateDiagnostics(a.Action, err, a.annotationPath(nil))
 }
 
 // report writes the JSON result at report_path, the job summary and the
