@@ -257,12 +257,13 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 // read-only GITHUB_TOKEN, so this is the expected answer there; callers
 // branch on it with errors.As and fall back to workflow-command annotations.
 type ForbiddenError struct {
-	Op  string // what was attempted, e.g. "create check run"
-	Err *gh.ErrorResponse
+	Op      string // what was attempted, e.g. "create check run"
+	Message string // GitHub's message
+	Err     error  // the *github.ErrorResponse
 }
 
 func (e *ForbiddenError) Error() string {
-	return e.Op + ": 403 forbidden: " + e.Err.Message + " (the token cannot do this; a fork pull request's token is read-only)"
+	return e.Op + ": 403 forbidden: " + e.Message + " (the token cannot do this; a fork pull request's token is read-only)"
 }
 
 // Unwrap returns the *github.ErrorResponse.
@@ -306,7 +307,7 @@ func (c *Client) classify(op string, err error) error {
 			return &RateLimitedError{Op: op, Wait: wait, Err: err}
 		}
 		if er.Response.StatusCode == http.StatusForbidden {
-			return &ForbiddenError{Op: op, Err: er}
+			return &ForbiddenError{Op: op, Message: er.Message, Err: er}
 		}
 	}
 	return fmt.Errorf("%s: %w", op, err)
