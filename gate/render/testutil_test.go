@@ -9,8 +9,6 @@ import (
 	"github.com/modelgate/modelgate/rules"
 )
 
-const testSHA = "ec26c3e57ca3a959ca5aad62de7213c562f8c821"
-
 var nan = math.NaN()
 
 // sampleResult is a failing run with one of every kind of finding and a few
