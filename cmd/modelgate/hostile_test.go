@@ -112,6 +112,15 @@ func TestHostileMatrix(t *testing.T) {
 					}
 					return code, out + errs + out2 + errs2
 				},
+				"check with a hostile candidate": func(t *testing.T, rulesPath, dir string) (int, string) {
+					code, out, errs := runCLI(t, "check", "--rules", rulesPath, "--candidate", "12\n::error::FORGED", "--timeout", "3s", "--out", filepath.Join(dir, "x\n::error::FORGED"))
+					return code, out + errs
+				},
+				"action check with hostile inputs": func(t *testing.T, rulesPath, dir string) (int, string) {
+					fake := gatetest.NewGitHub(t)
+					return runHostileActionWith(t, fake, dir, "pull_request.synchronize", "pull_request", map[string]string{
+						"INPUT_CANDIDATE": "12\n::error::FORGED", "INPUT_MODE": "check\n::error::FORGED", "INPUT_TIMEOUT": "::error::FORGED"})
+				},
 				"action check": func(t *testing.T, rulesPath, dir string) (int, string) {
 					fake := gatetest.NewGitHub(t)
 					fake.Forbid() // the fallback writes annotations: the product's own commands
@@ -204,6 +213,10 @@ func readPkgIfAny(reg, v string) (string, error) {
 
 // runHostileAction runs the action in the workspace dir with hostile inputs.
 func runHostileAction(t *testing.T, fake *gatetest.GitHub, dir, payload, event string) (int, string) {
+	return runHostileActionWith(t, fake, dir, payload, event, nil)
+}
+
+func runHostileActionWith(t *testing.T, fake *gatetest.GitHub, dir, payload, event string, inputs map[string]string) (int, string) {
 	t.Helper()
 	vars := map[string]string{
 		"GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": event, "GITHUB_SHA": strings.Repeat("1", 40),
@@ -217,6 +230,9 @@ func runHostileAction(t *testing.T, fake *gatetest.GitHub, dir, payload, event s
 				s["login"] = forged
 			}
 		}),
+	}
+	for k, v := range inputs {
+		vars[k] = v
 	}
 	var out, errb bytes.Buffer
 	code := run(context.Background(), nil, func(k string) string { return vars[k] }, &out, &errb)

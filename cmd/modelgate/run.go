@@ -277,7 +277,7 @@ func cmdDiff(args []string, stdout, stderr io.Writer) int {
 	for i, p := range fs.Args() {
 		f, err := rules.ReadFile(p)
 		if err != nil {
-			fmt.Fprintf(stderr, "modelgate diff: %s\n", render.Lines(err.Error(), 4000))
+			fmt.Fprintf(stderr, "modelgate diff: %s\n", render.Error(err))
 			return gate.ExitUsage
 		}
 		files[i] = f

@@ -91,7 +91,7 @@ func Run(ctx context.Context, env Env) int {
 	defer stderr.Flush()
 	a, err := newActionRun(env, stdout, stderr)
 	if err != nil {
-		fmt.Fprintf(stderr, "modelgate: %s\n", render.Lines(err.Error(), 4000))
+		fmt.Fprintf(stderr, "modelgate: %s\n", render.Error(err))
 		return gate.ExitCodeOf(err)
 	}
 	fmt.Fprintf(stdout, "modelgate %s: %s\n", render.Line(a.Version, 100), render.Line(a.Event.Reason, 500))
@@ -278,7 +278,7 @@ func (a *actionRun) evaluateReg(ctx context.Context) (*gate.Result, gate.Registr
 		err = errors.New("the gate returned no result")
 	}
 	if err != nil {
-		a.say("%v", err)
+		fmt.Fprintf(a.Stderr, "modelgate: %s\n", render.Error(err))
 		return nil, nil, gate.ExitCodeOf(err), err
 	}
 	if a.In.FailOn == "warning" {
@@ -507,7 +507,7 @@ func (a *actionRun) summary(res *gate.Result) string {
 
 // say writes one line to stderr, made safe.
 func (a *actionRun) say(format string, args ...any) {
-	fmt.Fprintf(a.Stderr, "modelgate: %s\n", render.Lines(fmt.Sprintf(format, args...), 8000))
+	fmt.Fprintf(a.Stderr, "modelgate: %s\n", render.Line(fmt.Sprintf(format, args...), 8000))
 }
 
 // writeFile writes a result file whole or not at all.

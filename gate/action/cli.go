@@ -37,7 +37,7 @@ func Check(ctx context.Context, c CLI) int {
 }
 
 func (c CLI) say(w io.Writer, format string, args ...any) {
-	fmt.Fprintf(w, "modelgate %s: %s\n", c.Command, render.Lines(fmt.Sprintf(format, args...), 8000))
+	fmt.Fprintf(w, "modelgate %s: %s\n", c.Command, render.Line(fmt.Sprintf(format, args...), 8000))
 }
 
 // run evaluates and writes the result; res is nil on an error, with the
@@ -54,7 +54,7 @@ func (c CLI) run(ctx context.Context, stdout, stderr io.Writer) (*gate.Result, g
 		if c.Command == "approve" {
 			suffix = " (nothing written)"
 		}
-		c.say(stderr, "%v%s", err, suffix)
+		fmt.Fprintf(stderr, "modelgate %s: %s%s\n", c.Command, render.Error(err), suffix)
 		return nil, nil, gate.ExitCodeOf(err)
 	}
 	if c.FailOn == "warning" {

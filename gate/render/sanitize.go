@@ -2,10 +2,13 @@ package render
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/modelgate/modelgate/rules"
 )
 
 // Line is the one sanitizer of text from outside the program (reports,
@@ -101,13 +104,30 @@ func StartsCommand(line string) bool {
 	return strings.HasPrefix(strings.TrimLeft(line, " \t\v\f\u00a0\ufeff"), "::")
 }
 
-// Lines is Line for each line of a multi-line message (rules-file
-// diagnostics, one per line), keeping the line breaks; at most max runes
-// per line.
-func Lines(s string, max int) string {
-	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	for i, l := range lines {
-		lines[i] = Line(l, max)
+// Error is an error's message for a terminal or a log: the problems of a
+// rules file (rules.Diagnostics, which the error wraps) one per line,
+// the errors of errors.Join one per line, anything else on one line; every
+// line made safe by Line.
+func Error(err error) string {
+	var ds rules.Diagnostics
+	if errors.As(err, &ds) && len(ds) > 0 {
+		lines := make([]string, len(ds))
+		for i, d := range ds {
+			lines[i] = Line(d.String(), 2000)
+		}
+		return strings.Join(lines, "\n")
 	}
-	return strings.Join(lines, "\n")
+	// A joined error (errors.Join), or a wrapper that says no more.
+	var j interface {
+		error
+		Unwrap() []error
+	}
+	if errors.As(err, &j) && j.Error() == err.Error() {
+		var lines []string
+		for _, e := range j.Unwrap() {
+			lines = append(lines, Error(e))
+		}
+		return strings.Join(lines, "\n")
+	}
+	return Line(err.Error(), 8000)
 }

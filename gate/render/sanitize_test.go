@@ -2,6 +2,8 @@ package render
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -65,4 +67,16 @@ func FuzzGuard(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestErrorKeepsOnlyItsOwnLines(t *testing.T) {
+	t.Parallel()
+	err := errors.Join(errors.New("input a: bad"), fmt.Errorf("resolve candidate %q: no package", "12\n::error::FORGED"))
+	want := "input a: bad\nresolve candidate \"12\\n::error::FORGED\": no package"
+	if got := Error(err); got != want {
+		t.Errorf("Error = %q; want %q", got, want)
+	}
+	if got := Error(errors.New("x\n::error::y")); got != "x ::error::y" {
+		t.Errorf("Error = %q", got)
+	}
 }
