@@ -70,6 +70,7 @@ type actionRun struct {
 	GateOptions Options
 	Version     string
 	now         func() time.Time
+	publishers  []Publisher
 	// Action writes outputs, the job summary and workflow commands.
 	Action         *githubactions.Action
 	Getenv         func(string) string
@@ -112,7 +113,7 @@ func newActionRun(env Env, stdout, stderr io.Writer) (*actionRun, error) {
 	// the only writer that is not guarded.
 	act := githubactions.New(githubactions.WithGetenv(getenv), githubactions.WithWriter(env.Stdout))
 	a := &actionRun{Action: act, Getenv: getenv, Stdout: stdout, Stderr: stderr, Evaluate: env.Evaluate,
-		Act: getenv("ACT") == "true", Workspace: getenv("GITHUB_WORKSPACE"), Version: env.Version, now: env.Now}
+		Act: getenv("ACT") == "true", Workspace: getenv("GITHUB_WORKSPACE"), Version: env.Version, now: env.Now, publishers: env.Publishers}
 	if a.now == nil {
 		a.now = time.Now
 	}
@@ -320,7 +321,20 @@ func (a *actionRun) check(ctx context.Context) int {
 	}
 	code = res.ExitCode()
 	url, pcode := a.publish(ctx, res)
+	a.publishMore(ctx, res, url)
 	return max(code, pcode, a.report(res, url))
+}
+
+// publishMore hands the result to the further publishers (Env.Publishers).
+// They inform; the check run is what gates, so a failure here is said on
+// stderr and changes no exit code.
+func (a *actionRun) publishMore(ctx context.Context, res *gate.Result, checkRunURL string) {
+	for _, p := range a.publishers {
+		pub := Publication{Event: a.Event, HeadSHA: a.HeadSHA, Result: res, Markdown: a.summary(res), CheckRunURL: checkRunURL}
+		if err := p.PublishResult(ctx, pub); err != nil {
+			a.say("%s: %v", p.Name(), err)
+		}
+	}
 }
 
 // publish posts res as the check run. Without a token (act, or an emptied

@@ -50,4 +50,24 @@ type Env struct {
 	// Now is the clock; time.Now when nil.
 	Now     func() time.Time
 	Version string
+	// Publishers are further places check mode sends its result to after
+	// the check run (a pull-request comment, a chat message): a new surface
+	// is one implementation and one entry here, in cmd.
+	Publishers []Publisher
+}
+
+// Publisher is one more place a check's result goes. It informs: the check
+// run gates, so a Publisher's error is reported and changes no exit code.
+type Publisher interface {
+	Name() string
+	PublishResult(ctx context.Context, p Publication) error
+}
+
+// Publication is what check mode publishes.
+type Publication struct {
+	Event       mgh.Event
+	HeadSHA     string
+	Result      *gate.Result
+	Markdown    string // the check run's summary (render.WithPreamble)
+	CheckRunURL string // "" when no check run was posted
 }

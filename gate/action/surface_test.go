@@ -88,3 +88,42 @@ func TestCheckModeOverAFakeSurface(t *testing.T) {
 		})
 	}
 }
+
+type recordingPublisher struct {
+	got []Publication
+	err error
+}
+
+func (p *recordingPublisher) Name() string { return "test publisher" }
+func (p *recordingPublisher) PublishResult(_ context.Context, pub Publication) error {
+	p.got = append(p.got, pub)
+	return p.err
+}
+
+// A further publisher (a PR comment, say) gets the result and the check
+// run's URL; its failure is said and changes no exit code.
+func TestCheckModePublishers(t *testing.T) {
+	t.Parallel()
+	for _, fail := range []bool{false, true} {
+		e := newActionEnv(t, nil, "pull_request", "pull_request.opened", nil)
+		e.vars["INPUT_GITHUB_TOKEN"] = "t"
+		fs := &fakeSurface{t: t, publish: func(mgh.PublishInput) (*mgh.PublishOutcome, error) {
+			return &mgh.PublishOutcome{HTMLURL: "https://example/run/1"}, nil
+		}}
+		pub := &recordingPublisher{}
+		if fail {
+			pub.err = errors.New("comments are off")
+		}
+		var calls []Options
+		code := Run(context.Background(), Env{Getenv: e.getenv, Stdout: &e.stdout, Stderr: &e.stderr,
+			Evaluate: resultFrom(t, "failing", &calls), Version: "dev", Publishers: []Publisher{pub},
+			NewSurface: func(string, string, string, string, time.Duration) (Surface, error) { return fs, nil }})
+		if code != gate.ExitFail || len(pub.got) != 1 || pub.got[0].CheckRunURL != "https://example/run/1" ||
+			pub.got[0].Event.PRNumber != 2 || !strings.Contains(pub.got[0].Markdown, "1 of 3 rules failed") {
+			t.Errorf("fail=%v: exit %d, published %+v", fail, code, pub.got)
+		}
+		if fail != strings.Contains(e.stderr.String(), "test publisher: comments are off") {
+			t.Errorf("fail=%v: stderr %q", fail, &e.stderr)
+		}
+	}
+}
