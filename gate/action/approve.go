@@ -19,10 +19,14 @@ type mergedPR struct {
 	Evidence *gate.Evidence
 }
 
-// approveMode is approve mode (DESIGN §7): find the merged pull request and
+// approve is approve mode (DESIGN §7): find the merged pull request and
 // the evidence its modelgate check recorded, re-check the candidate with the
 // default branch's rules, and write Approved only when every condition of
-// gate.PlanApproval holds. Any error writes nothing and exits 3.
+// gate.PlanApproval holds, through gate.Approve. The writes are ordered so
+// that no run exiting 3 has written the registry: the decision check run is
+// opened first (failing: exit 3, nothing written), then the registry is
+// written, then the decision printed, then the check run completed (failing:
+// an error annotation, and the decision's exit code).
 func (a *actionRun) approve(ctx context.Context) int {
 	say := a.say
 	if a.Event.Fork {
