@@ -1,45 +1,13 @@
 package gate
 
 import (
+	"context"
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 )
-
-// Evidence is what a check judged: the package and the exact report bytes.
-// The pull request's check run carries it; approval on merge compares it
-// with what it reads again.
-type Evidence struct {
-	CandidateARN     string         `json:"candidate_arn"`
-	CandidateVersion int            `json:"candidate_version"`
-	RulesSHA256      string         `json:"rules_sha256"`
-	Reports          []ReportRecord `json:"reports"`
-	// BaselineReports are the baseline's reports the check compared with.
-	BaselineReports []ReportRecord `json:"baseline_reports,omitempty"`
-	Conclusion      Conclusion     `json:"conclusion"`
-}
-
-// EvidenceOf is the evidence of a result.
-func EvidenceOf(r *Result) Evidence {
-	e := Evidence{RulesSHA256: r.RulesSHA256, Conclusion: r.Conclusion}
-	if r.Candidate != nil {
-		e.CandidateARN, e.CandidateVersion = r.Candidate.ARN, r.Candidate.Version
-	}
-	for _, rec := range r.Reports {
-		rr := ReportRecord{Package: rec.Package, Slot: rec.Slot, URI: rec.URI, SHA256: rec.SHA256}
-		if rec.Package == "candidate" {
-			e.Reports = append(e.Reports, rr)
-		} else {
-			e.BaselineReports = append(e.BaselineReports, rr)
-		}
-	}
-	sort.Slice(e.Reports, func(i, j int) bool { return e.Reports[i].Slot < e.Reports[j].Slot })
-	sort.Slice(e.BaselineReports, func(i, j int) bool { return e.BaselineReports[i].Slot < e.BaselineReports[j].Slot })
-	return e
-}
 
 // Audit metadata keys written into CustomerMetadataProperties.
 const (
@@ -122,14 +90,14 @@ func PlanApproval(in ApprovalInput) ApprovalPlan {
 		if ev.CandidateARN != cand.ARN {
 			mismatch = true
 			refuse = append(refuse, fmt.Sprintf("the pull request's check judged %s, but the candidate now is %s", ev.CandidateARN, cand.ARN))
-		} else if diffs := compareReports(ev.Reports, EvidenceOf(r).Reports); len(diffs) > 0 {
+		} else if diffs := compareReports(ev.Reports, EvidenceOf(r, "").Reports); len(diffs) > 0 {
 			mismatch = true
 			refuse = append(refuse, diffs...)
 		}
 	}
 	// A baseline that changed since the check (another version approved
 	// meanwhile) may explain a failing re-check: never a reason to reject.
-	baselineChanged := in.Evidence != nil && len(compareReports(in.Evidence.BaselineReports, EvidenceOf(r).BaselineReports)) > 0
+	baselineChanged := in.Evidence != nil && len(compareReports(in.Evidence.BaselineReports, EvidenceOf(r, "").BaselineReports)) > 0
 	gateFailed := r.Conclusion == Failure
 	if gateFailed {
 		refuse = append(refuse, fmt.Sprintf("the re-check failed: %s", r.Title()))
@@ -334,4 +302,65 @@ func SafeMetadataValue(s string) string {
 		i += size
 	}
 	return b.String()
+}
+
+// ApprovalOutcome is what Approve did.
+type ApprovalOutcome struct {
+	Plan ApprovalPlan
+	// Written is true when the decision is in the registry.
+	Written bool
+}
+
+// Approve is the approval protocol, the one path by which the CLI and the
+// action write a decision: plan on the re-check (PlanApproval); when the
+// plan writes, read the package again and plan on its current state (a
+// status set by hand during the re-check wins); call announce, which must
+// record that a decision is about to be written (the action posts its
+// decision check run in progress) and whose error stops everything; then
+// write the decision, which carries the audit record (ApprovalDescription
+// and the modelgate:* metadata). An error means nothing was written, except
+// that nothing can be said of a failed SetApproval beyond its error. The
+// decision is written exactly to the package that was judged: the fresh
+// read must name the same ARN and version.
+func Approve(ctx context.Context, reg Registry, in ApprovalInput, announce func(context.Context, ApprovalPlan) error) (ApprovalOutcome, error) {
+	plan := PlanApproval(in)
+	if plan.Decision == nil {
+		return ApprovalOutcome{Plan: plan}, nil
+	}
+	cand := in.Result.Candidate
+	fresh, err := reg.Resolve(ctx, cand.Group, cand.ARN)
+	if err != nil {
+		return ApprovalOutcome{Plan: plan}, fmt.Errorf("read %s again before writing: %w", cand.ARN, err)
+	}
+	if fresh.ARN != cand.ARN || fresh.Version != cand.Version {
+		return ApprovalOutcome{Plan: plan}, fmt.Errorf("read %s again before writing: the registry answered with %s v%d", cand.ARN, fresh.ARN, fresh.Version)
+	}
+	now := *in.Result
+	now.Candidate = fresh
+	in.Result = &now
+	if plan = PlanApproval(in); plan.Decision == nil {
+		return ApprovalOutcome{Plan: plan}, nil
+	}
+	if announce != nil {
+		if err := announce(ctx, plan); err != nil {
+			return ApprovalOutcome{Plan: plan}, err
+		}
+	}
+	// The judged package, not the fresh one: the adapter compares it with
+	// what it reads under its lock, so any change since the re-check read
+	// the package (a swapped ModelMetrics included) is gate.ErrConflict and
+	// nothing is written.
+	if err := reg.SetApproval(ctx, cand, *plan.Decision); err != nil {
+		return ApprovalOutcome{Plan: plan}, fmt.Errorf("write %s for %s: %w", plan.Decision.Status, fresh.ARN, err)
+	}
+	return ApprovalOutcome{Plan: plan, Written: true}, nil
+}
+
+// Exit is the exit code of an approval: 0 when the package is (now)
+// approved, 1 otherwise.
+func (p ApprovalPlan) Exit() int {
+	if p.Action == ActionApprove || p.Action == ActionNoop {
+		return ExitPass
+	}
+	return ExitFail
 }

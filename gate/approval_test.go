@@ -24,7 +24,7 @@ func passingResult(approval string, meta map[string]string) *Result {
 func TestPlanApproval(t *testing.T) {
 	t.Parallel()
 	ev := func(mut func(*Evidence)) *Evidence {
-		e := EvidenceOf(passingResult(StatusPending, nil))
+		e := EvidenceOf(passingResult(StatusPending, nil), "")
 		if mut != nil {
 			mut(&e)
 		}

@@ -2,18 +2,20 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/modelgate/modelgate/gate"
+	"github.com/modelgate/modelgate/gate/action"
+	mgh "github.com/modelgate/modelgate/gate/github"
 	"github.com/modelgate/modelgate/gate/localreg"
+	"github.com/modelgate/modelgate/gate/render"
+	"github.com/modelgate/modelgate/gate/sagemaker"
 	"github.com/modelgate/modelgate/rules"
 )
 
@@ -49,9 +51,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	cmd, rest := args[0], args[1:]
 	switch cmd {
 	case "check":
-		return cmdCheck(ctx, rest, getenv, stdout, stderr)
+		return cmdCheck(ctx, rest, stdout, stderr)
 	case "approve":
-		return cmdApprove(ctx, rest, getenv, stdout, stderr)
+		return cmdApprove(ctx, rest, stdout, stderr)
 	case "validate":
 		return cmdValidate(rest, stdout, stderr)
 	case "diff":
@@ -68,94 +70,109 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprint(stdout, usage)
 		return gate.ExitPass
 	}
-	fmt.Fprintf(stderr, "modelgate: unknown command %q\n\n%s", cmd, usage)
+	fmt.Fprintf(stderr, "modelgate: unknown command %q\n\n%s", render.Line(cmd, 100), usage)
 	return gate.ExitUsage
 }
 
-// usageError marks an error as the caller's: bad flags, inputs or rules.
-type usageError struct{ err error }
+// runAction runs the GitHub Action with the production registries and
+// GitHub client.
+func runAction(ctx context.Context, getenv func(string) string, stdout, stderr io.Writer) int {
+	return action.Run(ctx, action.Env{Getenv: getenv, Stdout: stdout, Stderr: stderr,
+		Evaluate: action.Evaluate(openRegistry), NewSurface: newSurface, Version: version})
+}
 
-func (e usageError) Error() string { return e.err.Error() }
-func (e usageError) Unwrap() error { return e.err }
+// newSurface is the GitHub client of the action, every call through its
+// one retry policy, bounded by the timeout input.
+func newSurface(token, apiURL, owner, repo string, timeout time.Duration) (action.Surface, error) {
+	return mgh.New(mgh.Options{Owner: owner, Repo: repo, Token: token, APIURL: apiURL,
+		UserAgent: "modelgate/" + version, Timeout: timeout})
+}
 
-// exitCodeOf maps an error of runGate to an exit code: bad rules, inputs or
-// usage are 2, anything else (registry, network, GitHub) is 3.
-func exitCodeOf(err error) int {
-	var ue usageError
-	var ds rules.Diagnostics
-	if errors.As(err, &ue) || errors.As(err, &ds) || gate.IsInputError(err) {
-		return gate.ExitUsage
+// openRegistry opens the registry the flag (or the rules file) names: the
+// one place that knows the adapters.
+func openRegistry(ctx context.Context, o action.Options, f *rules.File) (gate.Registry, error) {
+	kind, path := o.Registry, ""
+	switch kind {
+	case "", "local", "sagemaker":
+	default:
+		kind, path = "local", o.Abs(o.Registry)
 	}
-	return gate.ExitRuntime
+	if kind == "" {
+		kind = f.Registry.Kind
+	}
+	if kind == "" {
+		kind = "local"
+	}
+	switch kind {
+	case "sagemaker":
+		region := o.Region
+		if region == "" {
+			region = f.Registry.Region
+		}
+		c, err := sagemaker.New(ctx, sagemaker.Options{Region: region, PathStyle: o.PathStyle || f.Registry.PathStyle})
+		if err != nil {
+			return nil, fmt.Errorf("open sagemaker registry: %w", err)
+		}
+		return c, nil
+	case "local":
+		if path == "" {
+			p := f.Registry.Path
+			if p == "" {
+				p = "registry"
+			}
+			path = filepath.Join(filepath.Dir(o.Abs(o.Rules)), p)
+		}
+		r, err := localreg.New(path)
+		if err != nil {
+			return nil, &gate.InputError{Err: err}
+		}
+		return r, nil
+	}
+	return nil, &gate.InputError{Err: fmt.Errorf("registry %q: want local, sagemaker or a folder path", kind)}
 }
 
-// commonFlags are the flags of check and approve.
-type commonFlags struct {
-	gateOptions
-	format string
-	out    string
-	failOn string
-}
+// cliFlags are the flags of check and approve.
+type cliFlags struct{ action.CLI }
 
-func (c *commonFlags) register(fs *flag.FlagSet) {
+func (c *cliFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.Rules, "rules", ".github/modelgate.yml", "rules file")
 	fs.StringVar(&c.Registry, "registry", "", "registry: local, sagemaker, or the path of a local registry folder (default: the rules file's registry, else local)")
 	fs.StringVar(&c.Candidate, "candidate", "", "candidate: latest-pending, a version number or a package ARN (default: the rules file's model.candidate)")
 	fs.StringVar(&c.Region, "region", "", "AWS region of the SageMaker registry (default: the rules file, then the AWS config chain)")
 	fs.BoolVar(&c.PathStyle, "path-style", false, "address S3 with path-style URLs (MinIO and other S3-compatible stores)")
 	fs.DurationVar(&c.Timeout, "timeout", 5*time.Minute, "overall deadline for registry and report access")
-	fs.StringVar(&c.format, "format", "text", "output format: text, markdown or json")
-	fs.StringVar(&c.out, "out", "", "also write the JSON result to this file")
-	fs.StringVar(&c.failOn, "fail-on", "error", "what fails the gate: error, or warning (warnings fail too)")
+	fs.StringVar(&c.Format, "format", "text", "output format: text, markdown or json")
+	fs.StringVar(&c.Out, "out", "", "also write the JSON result to this file")
+	fs.StringVar(&c.FailOn, "fail-on", "error", "what fails the gate: error, or warning (warnings fail too)")
 }
 
-func (c *commonFlags) check() error {
-	switch c.format {
-	case "text", "markdown", "json":
-	default:
-		return fmt.Errorf("--format %q: want text, markdown or json", c.format)
+// parse parses the flags and checks them; code < 0 means go on.
+func (c *cliFlags) parse(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) int {
+	c.Command = strings.TrimPrefix(fs.Name(), "modelgate ")
+	c.Evaluate, c.Stdout, c.Stderr, c.Version = action.Evaluate(openRegistry), stdout, stderr, version
+	if err := fs.Parse(args); err != nil {
+		return flagExit(err)
 	}
-	switch c.failOn {
-	case "error", "warning":
-	default:
-		return fmt.Errorf("--fail-on %q: want error or warning", c.failOn)
+	var err error
+	switch {
+	case fs.NArg() > 0:
+		err = fmt.Errorf("unexpected arguments %q", fs.Args())
+	case c.Format != "text" && c.Format != "markdown" && c.Format != "json":
+		err = fmt.Errorf("--format %q: want text, markdown or json", c.Format)
+	case c.FailOn != "error" && c.FailOn != "warning":
+		err = fmt.Errorf("--fail-on %q: want error or warning", c.FailOn)
 	}
-	return nil
+	if err != nil {
+		fmt.Fprintf(stderr, "modelgate %s: %s\n", c.Command, render.Line(err.Error(), 2000))
+		return gate.ExitUsage
+	}
+	return -1
 }
 
 func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("modelgate "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	return fs
-}
-
-func cmdCheck(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	var c commonFlags
-	fs := newFlagSet("check", stderr)
-	c.register(fs)
-	if err := fs.Parse(args); err != nil {
-		return flagExit(err)
-	}
-	if err := c.check(); err != nil || fs.NArg() > 0 {
-		if err == nil {
-			err = fmt.Errorf("unexpected arguments %q", fs.Args())
-		}
-		fmt.Fprintf(stderr, "modelgate check: %v\n", err)
-		return gate.ExitUsage
-	}
-	res, _, err := runGate(ctx, c.gateOptions, getenv)
-	if err != nil {
-		fmt.Fprintf(stderr, "modelgate check: %v\n", err)
-		return exitCodeOf(err)
-	}
-	if c.failOn == "warning" {
-		res.FailOnWarnings()
-	}
-	if err := writeResult(res, c.format, c.out, stdout); err != nil {
-		fmt.Fprintf(stderr, "modelgate check: %v\n", err)
-		return gate.ExitRuntime
-	}
-	return res.ExitCode()
 }
 
 func flagExit(err error) int {
@@ -165,39 +182,48 @@ func flagExit(err error) int {
 	return gate.ExitUsage
 }
 
-// writeResult prints the result in the chosen format and writes the JSON
-// result file when asked.
-func writeResult(res *gate.Result, format, out string, stdout io.Writer) error {
-	if out != "" {
-		b, err := json.MarshalIndent(res, "", "  ")
-		if err != nil {
-			return err
-		}
-		if err := writeFile(out, append(b, '\n')); err != nil {
-			return fmt.Errorf("write result: %w", err)
-		}
+func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	var c cliFlags
+	fs := newFlagSet("check", stderr)
+	c.register(fs)
+	if code := c.parse(fs, args, stdout, stderr); code >= 0 {
+		return code
 	}
-	switch format {
-	case "json":
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(res)
-	case "markdown":
-		_, err := io.WriteString(stdout, renderMarkdown(res))
-		return err
-	default:
-		return renderText(stdout, res)
-	}
+	return action.Check(ctx, c.CLI)
 }
 
-// writeFile writes a result file whole or not at all.
-func writeFile(name string, data []byte) error {
-	if dir := filepath.Dir(name); dir != "" {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return err
-		}
+func cmdApprove(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	var c cliFlags
+	fs := newFlagSet("approve", stderr)
+	c.register(fs)
+	var in gate.ApprovalInput
+	evidence := fs.String("evidence", "", "JSON result of the pull request's check (modelgate check --out); approval refuses a different package or changed reports")
+	fs.StringVar(&in.Commit, "commit", "", "commit the approval is recorded against (required)")
+	fs.IntVar(&in.PR, "pr", 0, "pull request number, for the audit record")
+	fs.StringVar(&in.Actor, "actor", "", "who merged, for the audit record")
+	fs.StringVar(&in.CheckURL, "check-url", "", "URL of the pull request's check run, for the audit record")
+	fs.StringVar(&in.OnFail, "on-fail", "leave", "when the re-check fails: leave (the package stays pending) or reject")
+	fs.BoolVar(&in.Override, "override", false, "overwrite a Rejected package or an approval not made by this commit (recorded in the audit)")
+	noEvidence := fs.Bool("no-evidence", false, "approve without the evidence of a pull request's check (the registry credentials are then the only gate)")
+	if code := c.parse(fs, args, stdout, stderr); code >= 0 {
+		return code
 	}
-	return localreg.WriteFileAtomic(name, data, 0o644)
+	var err error
+	switch {
+	case in.OnFail != "leave" && in.OnFail != "reject":
+		err = fmt.Errorf("--on-fail %q: want leave or reject", in.OnFail)
+	case *evidence == "" && !*noEvidence:
+		err = errors.New("--evidence FILE (the JSON result of the pull request's check) is required; --no-evidence approves without it")
+	case in.Commit == "":
+		err = errors.New("--commit is required: the approval is recorded against a commit")
+	case *evidence != "":
+		in.Evidence, err = action.ReadEvidence(*evidence)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "modelgate approve: %s\n", render.Line(err.Error(), 2000))
+		return gate.ExitUsage
+	}
+	return action.Approve(ctx, c.CLI, in)
 }
 
 func cmdValidate(args []string, stdout, stderr io.Writer) int {
@@ -210,6 +236,8 @@ func cmdValidate(args []string, stdout, stderr io.Writer) int {
 	if len(files) == 0 {
 		files = []string{*path}
 	}
+	out := render.NewGuard(stdout)
+	defer out.Flush()
 	code := gate.ExitPass
 	for _, p := range files {
 		f, err := rules.ReadFile(p)
@@ -217,20 +245,20 @@ func cmdValidate(args []string, stdout, stderr io.Writer) int {
 		switch {
 		case errors.As(err, &ds):
 		case err != nil:
-			fmt.Fprintf(stderr, "modelgate validate: %v\n", err)
+			fmt.Fprintf(stderr, "modelgate validate: %s\n", render.Line(err.Error(), 2000))
 			code = gate.ExitUsage
 			continue
 		default:
 			ds = rules.Lint(f, time.Now())
 		}
 		for _, d := range ds {
-			fmt.Fprintln(stdout, d.String())
+			fmt.Fprintln(out, render.Line(d.String(), 4000))
 		}
 		if len(ds) > 0 {
 			code = gate.ExitUsage
 			continue
 		}
-		fmt.Fprintf(stdout, "%s: ok (%d rules)\n", p, len(f.Rules))
+		fmt.Fprintf(out, "%s: ok (%d rules)\n", render.Line(p, 1000), len(f.Rules))
 	}
 	return code
 }
@@ -249,7 +277,7 @@ func cmdDiff(args []string, stdout, stderr io.Writer) int {
 	for i, p := range fs.Args() {
 		f, err := rules.ReadFile(p)
 		if err != nil {
-			fmt.Fprintf(stderr, "modelgate diff: %v\n", err)
+			fmt.Fprintf(stderr, "modelgate diff: %s\n", render.Error(err))
 			return gate.ExitUsage
 		}
 		files[i] = f
@@ -259,18 +287,11 @@ func cmdDiff(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, "no rule changes")
 		return gate.ExitPass
 	}
-	fmt.Fprint(stdout, rules.FormatChanges(changes))
-	if *failOnLoosen {
-		for _, c := range changes {
-			if c.Kind == rules.Loosen {
-				return gate.ExitFail
-			}
-		}
+	out := render.NewGuard(stdout)
+	fmt.Fprint(out, rules.FormatChanges(changes))
+	out.Flush()
+	if *failOnLoosen && rules.Loosens(changes) {
+		return gate.ExitFail
 	}
 	return gate.ExitPass
-}
-
-// oneLine folds white space, line breaks included, for one-line messages.
-func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
 }

@@ -79,7 +79,15 @@ type CheckRun struct {
 	Batches []int
 	// Writes counts the create and update requests that reached it.
 	Writes int
+	// App is the slug of the app that created it: "github-actions" for
+	// check runs created through the API (the fake's token is a workflow's
+	// GITHUB_TOKEN); AddCheckRun keeps what it is given, "" for no app.
+	App string
 }
+
+// GitHubActionsApp is the slug of the GitHub Actions app, which owns the
+// check runs a workflow's GITHUB_TOKEN creates.
+const GitHubActionsApp = "github-actions"
 
 // Annotation is one stored check-run annotation.
 type Annotation struct {
@@ -154,6 +162,10 @@ func NewGitHubServer(report func(format string, args ...any)) (*GitHub, error) {
 
 // Close stops the server.
 func (g *GitHub) Close() { g.srv.Close() }
+
+// HTTPClient returns the http.Client that reaches the fake (for clients
+// that wrap its transport).
+func (g *GitHub) HTTPClient() *http.Client { return g.srv.Client() }
 
 // Client returns a go-github client for the fake, authenticated with
 // GitHubToken, with the fake's API URL as its base URL.
@@ -414,7 +426,7 @@ func (g *GitHub) handle(op string, params map[string]string, r *http.Request, bo
 		status := http.StatusOK
 		if op == "checks/create" {
 			g.nextID++
-			cr = &CheckRun{ID: g.nextID, HeadSHA: b.HeadSHA, Status: "queued"}
+			cr = &CheckRun{ID: g.nextID, HeadSHA: b.HeadSHA, Status: "queued", App: GitHubActionsApp}
 			g.runs = append(g.runs, cr)
 			status = http.StatusCreated
 		} else if cr = g.find(params["check_run_id"]); cr == nil {
@@ -587,8 +599,25 @@ func (g *GitHub) checkRunJSON(owner, repo string, cr *CheckRun) map[string]any {
 		},
 		"name":          cr.Name,
 		"check_suite":   map[string]any{"id": 1},
-		"app":           nil,
+		"app":           g.appJSON(cr.App),
 		"pull_requests": []any{},
+	}
+}
+
+// appJSON is the "integration" object of an app slug, nil for none.
+func (g *GitHub) appJSON(slug string) any {
+	if slug == "" {
+		return nil
+	}
+	owner := map[string]any{}
+	if pr, err := pullTemplate(); err == nil {
+		owner = pr["user"].(map[string]any)
+	}
+	return map[string]any{
+		"id": 15368, "slug": slug, "node_id": "MDM6QXBwMTUzNjg=", "owner": owner, "name": slug,
+		"description": "Automate your workflow", "external_url": "https://help.github.com/en/actions",
+		"html_url": g.URL + "/apps/" + slug, "created_at": "2018-07-30T09:30:17Z", "updated_at": "2019-12-10T19:04:12Z",
+		"permissions": map[string]string{"checks": "write", "metadata": "read"}, "events": []string{"check_run"},
 	}
 }
 

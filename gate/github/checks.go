@@ -4,12 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
-	"time"
 
 	gh "github.com/google/go-github/v60/github"
 
 	"github.com/modelgate/modelgate/gate"
+	"github.com/modelgate/modelgate/gate/render"
 	"github.com/modelgate/modelgate/rules"
 )
 
@@ -19,26 +20,12 @@ import (
 // GitHub API docs: https://docs.github.com/rest/checks/runs#update-a-check-run
 const MaxAnnotationsPerRequest = 50
 
-// Checks publishes gate results as check runs of one repository.
-type Checks struct {
-	client      *gh.Client
-	owner, repo string
-	retry       retryPolicy
-	now         func() time.Time
-}
-
-// NewChecks returns a Checks for owner/repo that talks through client
-// (its BaseURL decides github.com or a GitHub Enterprise Server). Calls are
-// tried up to 4 times, waiting at most 2 minutes at a time.
-func NewChecks(client *gh.Client, owner, repo string) *Checks {
-	return &Checks{
-		client: client,
-		owner:  owner,
-		repo:   repo,
-		retry:  retryPolicy{attempts: 4, maxWait: 2 * time.Minute, sleep: sleepCtx},
-		now:    time.Now,
-	}
-}
+// MaxAnnotations caps the annotations of one check run: GitHub keeps every
+// annotation of every update, and each 50 cost a request, so a run with
+// thousands of failing instances posts the MaxAnnotations most severe
+// (failure, then warning, then notice) and says in the summary how many
+// more there are. The JSON result and the summary table keep them all.
+const MaxAnnotations = 200
 
 // PublishInput is one check run to publish.
 type PublishInput struct {
@@ -58,10 +45,54 @@ type PublishInput struct {
 	// Title replaces the result's title (the approval decision check run:
 	// "Approved churn-xgboost v13"); optional.
 	Title string
+	// Started, when set, is the check run to complete (from Start);
+	// otherwise Publish starts one itself.
+	Started *Started
 	// Preamble is markdown put before the findings table (the approval
 	// decision, the rules-change guard); it is cut so that the summary
-	// stays within MaxSummaryChars.
+	// stays within render.MaxSummaryChars.
 	Preamble string
+}
+
+// Started is a check run opened in progress by Start (or found on the
+// commit), to be completed by Publish.
+type Started struct {
+	ID      int64
+	HTMLURL string
+	// Updated is true when it already existed and is reused.
+	Updated bool
+}
+
+// Start opens the check run called name on headSHA: the newest existing one
+// of that name, reused as it is (its output and conclusion are replaced
+// when it is completed), or a new one created in progress.
+func (c *Client) Start(ctx context.Context, name, headSHA, detailsURL string) (*Started, error) {
+	if name == "" || headSHA == "" {
+		return nil, errors.New("start check run: name and head SHA are required")
+	}
+	existing, err := c.Find(ctx, name, headSHA)
+	if err != nil {
+		return nil, err
+	}
+	if existing != nil {
+		return &Started{ID: existing.GetID(), HTMLURL: existing.GetHTMLURL(), Updated: true}, nil
+	}
+	var details *string
+	if detailsURL != "" {
+		details = gh.String(detailsURL)
+	}
+	run, _, err := c.gh.Checks.CreateCheckRun(ctx, c.owner, c.repo, gh.CreateCheckRunOptions{
+		Name:       name,
+		HeadSHA:    headSHA,
+		DetailsURL: details,
+		Status:     gh.String("in_progress"),
+		StartedAt:  &gh.Timestamp{Time: c.now()},
+		Output:     &gh.CheckRunOutput{Title: gh.String("Evaluating"), Summary: gh.String("modelgate is publishing its result.")},
+	})
+	if err != nil {
+		return nil, c.classify("create check run", err)
+	}
+	return &Started{ID: run.GetID(), HTMLURL: run.GetHTMLURL()}, nil
 }
 
 // PublishOutcome says what Publish did.
@@ -74,15 +105,18 @@ type PublishOutcome struct {
 	// Annotations is the number of annotations sent, in Batches requests.
 	Annotations int
 	Batches     int
-	Evidence    Evidence
-	ExternalID  string
+	// Omitted is the number of findings left without an annotation
+	// (beyond MaxAnnotations); the summary says how many.
+	Omitted    int
+	Evidence   gate.Evidence
+	ExternalID string
 }
 
 // Find returns the newest check run called name on the commit sha, or nil
 // when there is none. It reads every page of the list.
 //
 // GitHub API docs: https://docs.github.com/rest/checks/runs#list-check-runs-for-a-git-reference
-func (c *Checks) Find(ctx context.Context, name, sha string) (*gh.CheckRun, error) {
+func (c *Client) Find(ctx context.Context, name, sha string) (*gh.CheckRun, error) {
 	opts := &gh.ListCheckRunsOptions{
 		CheckName:   gh.String(name),
 		Filter:      gh.String("latest"),
@@ -90,15 +124,9 @@ func (c *Checks) Find(ctx context.Context, name, sha string) (*gh.CheckRun, erro
 	}
 	var found *gh.CheckRun
 	for {
-		var page *gh.ListCheckRunsResults
-		var resp *gh.Response
-		err := c.retry.do(ctx, "list check runs", func() (*gh.Response, error) {
-			var err error
-			page, resp, err = c.client.Checks.ListCheckRunsForRef(ctx, c.owner, c.repo, sha, opts)
-			return resp, err
-		})
+		page, resp, err := c.gh.Checks.ListCheckRunsForRef(ctx, c.owner, c.repo, sha, opts)
 		if err != nil {
-			return nil, err
+			return nil, c.classify("list check runs", err)
 		}
 		for _, run := range page.CheckRuns {
 			if run.GetName() != name {
@@ -125,7 +153,7 @@ func (c *Checks) Find(ctx context.Context, name, sha string) (*gh.CheckRun, erro
 // GitHub appends the annotations of every update to those already on the
 // check run and offers no way to remove them, so a check run updated in
 // place keeps the annotations of the earlier runs on that commit.
-func (c *Checks) Publish(ctx context.Context, in PublishInput) (*PublishOutcome, error) {
+func (c *Client) Publish(ctx context.Context, in PublishInput) (*PublishOutcome, error) {
 	if in.Name == "" || in.HeadSHA == "" {
 		return nil, errors.New("publish check run: name and head SHA are required")
 	}
@@ -136,20 +164,20 @@ func (c *Checks) Publish(ctx context.Context, in PublishInput) (*PublishOutcome,
 		}
 		r = errorResult(in.Err)
 	}
-	ev := EvidenceOf(r, in.HeadSHA)
-	out := &PublishOutcome{Evidence: ev, ExternalID: ev.ExternalID()}
-	title := truncateUTF8(r.Title(), 1000)
+	ev := gate.EvidenceOf(r, in.HeadSHA)
+	out := &PublishOutcome{Evidence: ev, ExternalID: ExternalID(ev)}
+	title := render.Truncate(r.Title(), 1000)
 	if in.Title != "" {
-		title = truncateUTF8(in.Title, 1000)
+		title = render.Truncate(in.Title, 1000)
 	}
-	summary := WithPreamble(in.Preamble, r)
+	summary := render.WithPreamble(in.Preamble, r)
 	if in.Result == nil {
-		title = truncateUTF8("modelgate could not evaluate: "+clean(in.Err.Error()), 1000)
-		summary = "## ❌ modelgate could not evaluate\n\n```\n" + codeBlock(in.Err.Error(), 16000) + "\n```\n"
+		title = render.Truncate("modelgate could not evaluate: "+render.Line(in.Err.Error(), 200), 1000)
+		summary = "## ❌ modelgate could not evaluate\n\n```\n" + render.CodeBlock(in.Err.Error(), 16000) + "\n```\n"
 	}
-	text := "The evidence below is what the approval step verifies; do not edit it.\n\n" + ev.Marker()
-	if len(text) > MaxSummaryChars {
-		return nil, fmt.Errorf("publish check run: the evidence is %d bytes, more than the %d a check run holds", len(text), MaxSummaryChars)
+	text := "The evidence below is what the approval step verifies; do not edit it.\n\n" + Marker(ev)
+	if len(text) > render.MaxSummaryChars {
+		return nil, fmt.Errorf("publish check run: the evidence is %d bytes, more than the %d a check run holds", len(text), render.MaxSummaryChars)
 	}
 	path := in.AnnotationPath
 	if path == "" {
@@ -160,41 +188,26 @@ func (c *Checks) Publish(ctx context.Context, in PublishInput) (*PublishOutcome,
 	if in.Result == nil && errors.As(in.Err, &ds) {
 		anns = diagnosticAnnotations(ds, path)
 	}
+	if len(anns) > MaxAnnotations {
+		out.Omitted = len(anns) - MaxAnnotations
+		anns = anns[:MaxAnnotations]
+		note := fmt.Sprintf("\n\n%d more findings that did not pass have no annotation (at most %d are posted, the most severe first); the JSON result lists them all.\n", out.Omitted, MaxAnnotations)
+		summary = render.Truncate(summary, render.MaxSummaryChars-len(note)) + note
+	}
 
-	existing, err := c.Find(ctx, in.Name, in.HeadSHA)
-	if err != nil {
-		return nil, err
+	run := in.Started
+	if run == nil {
+		var err error
+		if run, err = c.Start(ctx, in.Name, in.HeadSHA, in.DetailsURL); err != nil {
+			return nil, err
+		}
 	}
 	var details *string
 	if in.DetailsURL != "" {
 		details = gh.String(in.DetailsURL)
 	}
-	var run *gh.CheckRun
-	if existing != nil {
-		// Reuse it as it is: the updates below replace its output and
-		// conclusion (re-opening a completed run is not needed).
-		out.Updated = true
-		run = existing
-	} else {
-		err = c.retry.do(ctx, "create check run", func() (*gh.Response, error) {
-			var resp *gh.Response
-			var err error
-			run, resp, err = c.client.Checks.CreateCheckRun(ctx, c.owner, c.repo, gh.CreateCheckRunOptions{
-				Name:       in.Name,
-				HeadSHA:    in.HeadSHA,
-				DetailsURL: details,
-				ExternalID: gh.String(out.ExternalID),
-				Status:     gh.String("in_progress"),
-				StartedAt:  &gh.Timestamp{Time: c.now()},
-				Output:     &gh.CheckRunOutput{Title: gh.String("Evaluating"), Summary: gh.String("modelgate is publishing its result.")},
-			})
-			return resp, err
-		})
-	}
-	if err != nil {
-		return nil, err
-	}
-	out.CheckRunID, out.HTMLURL = run.GetID(), run.GetHTMLURL()
+	out.Updated = run.Updated
+	out.CheckRunID, out.HTMLURL = run.ID, run.HTMLURL
 	complete := func(o *gh.CheckRunOutput) error {
 		return c.complete(ctx, gh.UpdateCheckRunOptions{
 			Name:        in.Name,
@@ -219,12 +232,10 @@ func (c *Checks) Publish(ctx context.Context, in PublishInput) (*PublishOutcome,
 	for len(anns) > MaxAnnotationsPerRequest {
 		batch := anns[:MaxAnnotationsPerRequest]
 		anns = anns[MaxAnnotationsPerRequest:]
-		err := c.retry.do(ctx, "annotate check run", func() (*gh.Response, error) {
-			_, resp, err := c.client.Checks.UpdateCheckRun(ctx, c.owner, c.repo, out.CheckRunID, gh.UpdateCheckRunOptions{
-				Name: in.Name, Output: output(batch, false),
-			})
-			return resp, err
+		_, _, err := c.gh.Checks.UpdateCheckRun(ctx, c.owner, c.repo, out.CheckRunID, gh.UpdateCheckRunOptions{
+			Name: in.Name, Output: output(batch, false),
 		})
+		err = c.classify("annotate check run", err)
 		if err != nil {
 			// Do not leave a required check in progress forever: complete
 			// it with the real conclusion, without the rest of the
@@ -245,17 +256,15 @@ func (c *Checks) Publish(ctx context.Context, in PublishInput) (*PublishOutcome,
 	return out, nil
 }
 
-func (c *Checks) complete(ctx context.Context, opts gh.UpdateCheckRunOptions, id int64) error {
-	return c.retry.do(ctx, "complete check run", func() (*gh.Response, error) {
-		_, resp, err := c.client.Checks.UpdateCheckRun(ctx, c.owner, c.repo, id, opts)
-		return resp, err
-	})
+func (c *Client) complete(ctx context.Context, opts gh.UpdateCheckRunOptions, id int64) error {
+	_, _, err := c.gh.Checks.UpdateCheckRun(ctx, c.owner, c.repo, id, opts)
+	return c.classify("complete check run", err)
 }
 
 // VerifiedEvidence reads the evidence of a check run that Publish wrote and
 // checks it against the run's external_id and head SHA, so that an edited
 // output text is refused.
-func VerifiedEvidence(run *gh.CheckRun) (*Evidence, error) {
+func VerifiedEvidence(run *gh.CheckRun) (*gate.Evidence, error) {
 	if run == nil || run.Output == nil {
 		return nil, ErrNoEvidence
 	}
@@ -263,7 +272,7 @@ func VerifiedEvidence(run *gh.CheckRun) (*Evidence, error) {
 	if err != nil {
 		return nil, err
 	}
-	if got := ev.ExternalID(); got != run.GetExternalID() {
+	if got := ExternalID(*ev); got != run.GetExternalID() {
 		return nil, fmt.Errorf("check run %d: evidence hash %s does not match external_id %q", run.GetID(), got, run.GetExternalID())
 	}
 	if ev.HeadSHA != run.GetHeadSHA() {
@@ -315,7 +324,7 @@ func AnnotationMessage(f gate.Finding) string {
 			b.WriteString(" [" + ls + "]")
 		}
 	}
-	if v := num(f.Value); v != "—" {
+	if v := render.Num(f.Value); v != "—" {
 		b.WriteString(" = " + v)
 	}
 	if f.Threshold != "" {
@@ -324,7 +333,7 @@ func AnnotationMessage(f gate.Finding) string {
 	if f.Reason != "" {
 		b.WriteString(": " + f.Reason)
 	}
-	return cleanN(b.String(), 2000)
+	return render.Line(b.String(), 2000)
 }
 
 // diagnosticAnnotations puts each problem of the rules file on its line.
@@ -338,7 +347,7 @@ func diagnosticAnnotations(ds rules.Diagnostics, path string) []*gh.CheckRunAnno
 			EndLine:         gh.Int(line),
 			AnnotationLevel: gh.String(levelFailure),
 			Title:           gh.String("modelgate: rules file"),
-			Message:         gh.String(cleanN(d.Message, 2000)),
+			Message:         gh.String(render.Line(d.Message, 2000)),
 		}
 		if d.Pos.Col > 0 {
 			a.StartColumn, a.EndColumn = gh.Int(d.Pos.Col), gh.Int(d.Pos.Col)
@@ -346,16 +355,6 @@ func diagnosticAnnotations(ds rules.Diagnostics, path string) []*gh.CheckRunAnno
 		out = append(out, a)
 	}
 	return out
-}
-
-// codeBlock keeps the lines of s for a fenced code block: control and bidi
-// characters dropped, fences broken, at most n runes.
-func codeBlock(s string, n int) string {
-	lines := strings.Split(s, "\n")
-	for i, l := range lines {
-		lines[i] = cleanN(l, n)
-	}
-	return strings.ReplaceAll(truncateUTF8(strings.Join(lines, "\n"), n), "```", "'''")
 }
 
 // annotations lists one annotation per finding that did not pass, on the
@@ -372,19 +371,22 @@ func annotations(r *gate.Result, path string) []*gh.CheckRunAnnotation {
 			StartLine:       gh.Int(line),
 			EndLine:         gh.Int(line),
 			AnnotationLevel: gh.String(AnnotationLevel(f)),
-			Title:           gh.String(clean("modelgate: " + f.Rule)),
+			Title:           gh.String(render.Line("modelgate: "+f.Rule, 200)),
 			Message:         gh.String(AnnotationMessage(f)),
 		})
 	}
+	slices.SortStableFunc(out, func(a, b *gh.CheckRunAnnotation) int {
+		return levelRank(a.GetAnnotationLevel()) - levelRank(b.GetAnnotationLevel())
+	})
 	return out
 }
 
-// WithPreamble renders the summary with markdown put before the findings
-// (the rules-change guard, the approval decision), within MaxSummaryChars.
-func WithPreamble(preamble string, r *gate.Result) string {
-	if preamble == "" {
-		return RenderMarkdown(r)
+func levelRank(level string) int {
+	switch level {
+	case levelFailure:
+		return 0
+	case levelWarning:
+		return 1
 	}
-	pre := truncateUTF8(preamble, MaxSummaryChars/4)
-	return pre + "\n\n" + renderMarkdown(r, MaxSummaryChars-len(pre)-2)
+	return 2
 }

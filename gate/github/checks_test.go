@@ -16,6 +16,7 @@ import (
 	"github.com/modelgate/modelgate/gate"
 	"github.com/modelgate/modelgate/gate/gatetest"
 	"github.com/modelgate/modelgate/gate/github"
+	"github.com/modelgate/modelgate/gate/render"
 	"github.com/modelgate/modelgate/rules"
 )
 
@@ -55,22 +56,30 @@ func finding(rule string, line int, v gate.Verdict, blocking bool) gate.Finding 
 }
 
 // newChecks returns a Checks against a fresh fake, with sleeps recorded.
-func newChecks(t *testing.T) (*gatetest.GitHub, *github.Checks, *[]time.Duration) {
+func newChecks(t *testing.T) (*gatetest.GitHub, *github.Client, *[]time.Duration) {
 	t.Helper()
 	fake := gatetest.NewGitHub(t)
-	c := github.NewChecks(fake.Client(), "Codertocat", "Hello-World")
 	var mu sync.Mutex
 	var slept []time.Duration
-	github.SetSleep(c, func(ctx context.Context, d time.Duration) error {
+	c := newClient(t, fake, func(ctx context.Context, d time.Duration) error {
 		mu.Lock()
 		slept = append(slept, d)
 		mu.Unlock()
-		// go-github refuses requests before a secondary rate limit's
-		// Retry-After has passed, so the wait must be real.
-		time.Sleep(min(d, 1100*time.Millisecond))
 		return nil
 	})
 	return fake, c, &slept
+}
+
+// newClient is a Client of the fake's repository with sleep as its wait
+// (nil: real waits).
+func newClient(t *testing.T, fake *gatetest.GitHub, sleep func(context.Context, time.Duration) error) *github.Client {
+	t.Helper()
+	c, err := github.New(github.Options{Owner: "Codertocat", Repo: "Hello-World", Token: gatetest.GitHubToken,
+		APIURL: fake.APIURL, HTTPClient: fake.HTTPClient(), Sleep: sleep})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
 
 func TestPublishCreatesAndCompletes(t *testing.T) {
@@ -98,8 +107,8 @@ func TestPublishCreatesAndCompletes(t *testing.T) {
 	cr := runs[0]
 	want := gatetest.CheckRun{
 		ID: cr.ID, Name: "modelgate", HeadSHA: sha, Status: "completed", Conclusion: "failure",
-		ExternalID: github.EvidenceOf(r, sha).ExternalID(), DetailsURL: "https://github.com/Codertocat/Hello-World/actions/runs/1",
-		Title: "1 of 4 rules failed - churn-xgboost v13", Summary: github.RenderMarkdown(r), Text: cr.Text,
+		ExternalID: github.ExternalID(gate.EvidenceOf(r, sha)), DetailsURL: "https://github.com/Codertocat/Hello-World/actions/runs/1",
+		Title: "1 of 4 rules failed - churn-xgboost v13", Summary: render.Markdown(r), Text: cr.Text,
 		StartedAt: cr.StartedAt, CompletedAt: cr.CompletedAt,
 		Annotations: []gatetest.Annotation{
 			{Path: ".github/modelgate.yml", StartLine: 12, EndLine: 12, AnnotationLevel: "failure", Title: "modelgate: auc-floor",
@@ -111,6 +120,7 @@ func TestPublishCreatesAndCompletes(t *testing.T) {
 		},
 		Batches: []int{3},
 		Writes:  2,
+		App:     gatetest.GitHubActionsApp,
 	}
 	if diff := cmp.Diff(want, cr); diff != "" {
 		t.Errorf("check run (-want +got):\n%s", diff)
@@ -167,8 +177,8 @@ func TestPublishAnnotationBatches(t *testing.T) {
 	if out.Annotations != 120 || out.Batches != 3 || len(cr.Annotations) != 120 {
 		t.Errorf("Publish = %+v, stored %d annotations; want 120 in 3 batches", out, len(cr.Annotations))
 	}
-	if len(cr.Summary) > github.MaxSummaryChars || !strings.Contains(cr.Summary, " more omitted: the summary is limited to 65,535 characters") {
-		t.Errorf("summary of %d bytes; want it cut below %d with an omitted line", len(cr.Summary), github.MaxSummaryChars)
+	if len(cr.Summary) > render.MaxSummaryChars || !strings.Contains(cr.Summary, " more omitted: the summary is limited to 65,535 characters") {
+		t.Errorf("summary of %d bytes; want it cut below %d with an omitted line", len(cr.Summary), render.MaxSummaryChars)
 	}
 	if diff := cmp.Diff([]string{"checks/list-for-ref 200", "checks/create 201", "checks/update 200", "checks/update 200", "checks/update 200"}, fake.Operations()); diff != "" {
 		t.Errorf("requests (-want +got):\n%s", diff)
@@ -284,7 +294,8 @@ func TestPublishErrors(t *testing.T) {
 			wantOps: []string{"checks/list-for-ref 200", "checks/create 403"},
 			check: func(t *testing.T, err error) {
 				var abuse *gh.AbuseRateLimitError
-				if !errors.As(err, &abuse) || !strings.Contains(err.Error(), "retry after 1h0m0s, longer than the 2m0s this run waits") {
+				var rl *github.RateLimitedError
+				if !errors.As(err, &abuse) || !errors.As(err, &rl) || rl.Wait != time.Hour || !strings.Contains(err.Error(), "retry after 1h0m0s") {
 					t.Errorf("err = %v; want the secondary rate limit, not waited for", err)
 				}
 				var fe *github.ForbiddenError
@@ -300,7 +311,7 @@ func TestPublishErrors(t *testing.T) {
 			wantSlept: []time.Duration{time.Second, 2 * time.Second, 4 * time.Second},
 			check: func(t *testing.T, err error) {
 				var er *gh.ErrorResponse
-				if !errors.As(err, &er) || er.Response.StatusCode != 503 || !strings.Contains(err.Error(), "list check runs (after 4 attempts)") {
+				if !errors.As(err, &er) || er.Response.StatusCode != 503 || !strings.HasPrefix(err.Error(), "list check runs: ") {
 					t.Errorf("err = %v; want the 503 after 4 attempts", err)
 				}
 				var fe *github.ForbiddenError
@@ -324,9 +335,6 @@ func TestPublishErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			fake, c, slept := newChecks(t)
-			if tt.name == "503 until the attempts run out" {
-				github.SetSleep(c, func(_ context.Context, d time.Duration) error { *slept = append(*slept, d); return nil })
-			}
 			tt.inject(fake)
 			_, err := c.Publish(context.Background(), github.PublishInput{Name: "modelgate", HeadSHA: sha,
 				Result: result(gate.Success, finding("auc-floor", 3, gate.Pass, false))})
@@ -364,11 +372,46 @@ func TestPublishHonoursContext(t *testing.T) {
 	t.Parallel()
 	fake := gatetest.NewGitHub(t)
 	fake.FailNext("checks/list-for-ref", http.StatusBadGateway, 1)
-	c := github.NewChecks(fake.Client(), "Codertocat", "Hello-World")
+	c := newClient(t, fake, nil)
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	_, err := c.Publish(ctx, github.PublishInput{Name: "modelgate", HeadSHA: sha, Result: result(gate.Success)})
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("Publish with a 1s retry wait and a 50ms deadline = %v; want context.DeadlineExceeded", err)
+	}
+}
+
+// TestPublishCapsAnnotations: 5,000 findings that did not pass cost at most
+// MaxAnnotations annotations (4 requests of 50, the most severe first),
+// and the summary says how many more there are.
+func TestPublishCapsAnnotations(t *testing.T) {
+	t.Parallel()
+	fake, c, _ := newChecks(t)
+	var fs []gate.Finding
+	for i := range 5000 {
+		f := finding("r", 3, gate.Warn, false) // warnings first in rule order...
+		if i%10 == 9 {
+			f = finding("s", 7, gate.Fail, true) // ...failures later: they must still come first
+		}
+		fs = append(fs, f)
+	}
+	out, err := c.Publish(context.Background(), github.PublishInput{Name: "modelgate", HeadSHA: sha, Result: result(gate.Failure, fs...)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cr := fake.CheckRuns()[0]
+	if len(cr.Annotations) != github.MaxAnnotations || out.Omitted != 5000-github.MaxAnnotations {
+		t.Fatalf("%d annotations, %d omitted; want %d and %d", len(cr.Annotations), out.Omitted, github.MaxAnnotations, 5000-github.MaxAnnotations)
+	}
+	for i, a := range cr.Annotations {
+		if want := map[bool]string{true: "failure", false: "warning"}[i < 500]; a.AnnotationLevel != want {
+			t.Fatalf("annotation %d is %s; want %s (the 500 failures first)", i, a.AnnotationLevel, want)
+		}
+	}
+	if n := len(fake.Operations()); n != 2+github.MaxAnnotations/github.MaxAnnotationsPerRequest {
+		t.Errorf("%d requests: %v", n, fake.Operations())
+	}
+	if !strings.Contains(cr.Summary, "4800 more findings that did not pass have no annotation") || len(cr.Summary) > render.MaxSummaryChars {
+		t.Errorf("summary (%d bytes) does not state the omitted annotations", len(cr.Summary))
 	}
 }

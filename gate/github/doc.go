@@ -1,26 +1,32 @@
-// Package github publishes a gate result to GitHub and reads the GitHub
-// Actions event that decides what the gate does.
+// Package github is the only importer of go-github: the GitHub side of the
+// action, every call through one retry policy.
 //
-// A run becomes one check run on the pull request's head commit
-// (Checks.Publish): created in progress (or, when a check run of the same
-// name already exists on that commit, updated in place), annotated on the
-// rules-file line of every finding that did not pass, 50 annotations per
-// request, and completed with the conclusion of DESIGN §5. The summary is
-// the markdown of RenderMarkdown, cut before GitHub's 65,535-character limit
-// with an explicit line saying how much was left out. The same markdown is
-// the job summary and the CLI's --format markdown.
+// New returns a Client of one repository whose http.Client transport is
+// the retry policy (retryTransport): network errors and 5xx answers are
+// sent again after 1s, 2s, 4s; 429 and rate limits (a 403 or 429 with
+// Retry-After, with x-ratelimit-remaining: 0 and x-ratelimit-reset, or with
+// GitHub's "secondary rate limit" message, with or without
+// documentation_url) after the wait GitHub asks for; at most
+// DefaultAttempts sends, no wait longer than DefaultMaxWait, none ending
+// after the run's timeout. Because the policy sits under go-github, every
+// call, including ones added later, is retried the same way. What is left
+// after the retries is typed: a plain 403 (a fork pull request's read-only
+// token) is a *ForbiddenError, on which the action falls back to
+// workflow-command annotations; a rate limit that outlasted the retries is
+// a *RateLimitedError, never a *ForbiddenError.
 //
-// The check run carries the evidence the approval step verifies: the
-// candidate package ARN, the report digests and the rules file's sha256
-// (Evidence). Its hash is the check run's external_id, and the evidence
-// itself is embedded in the check run's output text in a marker comment
-// that ParseEvidence reads back.
-//
-// Errors are typed so that callers branch with errors.As: a 403 from the
-// Checks API (a fork pull request's read-only token) is a *ForbiddenError,
-// on which the action falls back to workflow-command annotations and the job
-// summary. Secondary rate limits and 5xx responses are retried, honouring
-// the Retry-After the API sends, a bounded number of times.
+// A run becomes one check run on the pull request's head commit: Start
+// opens it in progress (or finds the one of that name on the commit) and
+// Publish completes it: annotated on the rules-file line of every finding
+// that did not pass, most severe first, at most MaxAnnotations, 50 per
+// request, with the summary rendered by gate/render and the conclusion of
+// DESIGN §5. The check run carries the gate.Evidence the approval step
+// verifies, encoded here only: its hash is the external_id, and the
+// evidence itself sits in the output text in a marker comment that
+// ParseEvidence reads back (strictly: unknown fields and duplicate keys are
+// refused). FindCheck returns a check run as approval judges it (its app:
+// only ExpectedApp is trusted), MergedPulls the merged pull requests of a
+// commit, FileAt a file at a commit (ErrFileNotFound for a 404).
 //
 // ResolveEvent turns the event name and payload of a workflow run into a
 // mode (check, approve or none) and the commit to judge: for pull requests

@@ -1,11 +1,12 @@
 package github
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/modelgate/modelgate/internal/strictjson"
 )
 
 // Mode is what the action does for an event.
@@ -112,7 +113,7 @@ func ResolveEvent(eventName string, payload []byte, defaultBranch string) (Event
 	ev := Event{Name: eventName}
 	var p payloadJSON
 	if len(payload) > 0 {
-		if err := json.Unmarshal(payload, &p); err != nil {
+		if err := strictjson.Unmarshal(payload, &p); err != nil {
 			return ev, fmt.Errorf("parse %s event payload: %w", eventName, err)
 		}
 	}

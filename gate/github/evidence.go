@@ -7,17 +7,17 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/modelgate/modelgate/gate"
+	"github.com/modelgate/modelgate/internal/strictjson"
 )
 
-// Evidence is what a check run records about the run it reports: the
-// commit, the rules file, and exactly which package and which report bytes
-// were judged. The approval step reads it back from the pull request's check
-// run and refuses to approve anything else.
-type Evidence struct {
+// wire is the evidence as a check run carries it: gate.Evidence with the
+// candidate's and the baseline's reports in one list sorted by package,
+// slot and URI (the v1 format). Decoding is lossless: every report keeps its
+// package.
+type wire struct {
 	HeadSHA          string              `json:"head_sha"`
 	RulesFile        string              `json:"rules_file"`
 	RulesSHA256      string              `json:"rules_sha256"`
@@ -28,45 +28,29 @@ type Evidence struct {
 	Conclusion       gate.Conclusion     `json:"conclusion"`
 }
 
-// EvidenceOf takes the evidence of r, judged on the commit headSHA. Reports
-// are copied and sorted (package, slot, URI) so that the evidence of two
-// equal runs is byte-for-byte equal.
-func EvidenceOf(r *gate.Result, headSHA string) Evidence {
-	e := Evidence{
-		HeadSHA:     headSHA,
-		RulesFile:   r.RulesFile,
-		RulesSHA256: r.RulesSHA256,
-		Group:       r.Group,
-		Reports:     slices.Clone(r.Reports),
-		Conclusion:  r.Conclusion,
-	}
-	if r.Candidate != nil {
-		e.CandidateARN = r.Candidate.ARN
-		e.CandidateVersion = r.Candidate.Version
-		if e.Group == "" {
-			e.Group = r.Candidate.Group
+func toWire(e gate.Evidence) wire {
+	return wire{HeadSHA: e.HeadSHA, RulesFile: e.RulesFile, RulesSHA256: e.RulesSHA256, Group: e.Group,
+		CandidateARN: e.CandidateARN, CandidateVersion: e.CandidateVersion, Reports: e.AllReports(), Conclusion: e.Conclusion}
+}
+
+func (w wire) evidence() *gate.Evidence {
+	e := &gate.Evidence{HeadSHA: w.HeadSHA, RulesFile: w.RulesFile, RulesSHA256: w.RulesSHA256, Group: w.Group,
+		CandidateARN: w.CandidateARN, CandidateVersion: w.CandidateVersion, Conclusion: w.Conclusion}
+	for _, r := range w.Reports {
+		if r.Package == "candidate" {
+			e.Reports = append(e.Reports, r)
+		} else {
+			e.BaselineReports = append(e.BaselineReports, r)
 		}
 	}
-	if e.Reports == nil {
-		e.Reports = []gate.ReportRecord{}
-	}
-	slices.SortStableFunc(e.Reports, func(a, b gate.ReportRecord) int {
-		if c := strings.Compare(a.Package, b.Package); c != 0 {
-			return c
-		}
-		if c := strings.Compare(a.Slot, b.Slot); c != 0 {
-			return c
-		}
-		return strings.Compare(a.URI, b.URI)
-	})
 	return e
 }
 
 // canonical is the JSON the external ID hashes. encoding/json writes struct
 // fields in declaration order and escapes <, > and &, so the bytes are
 // stable and can sit inside an HTML comment.
-func (e Evidence) canonical() []byte {
-	b, err := json.Marshal(e)
+func canonical(e gate.Evidence) []byte {
+	b, err := json.Marshal(toWire(e))
 	if err != nil {
 		// Evidence holds only strings, ints and string-only structs.
 		panic("github: marshal evidence: " + err.Error())
@@ -77,10 +61,10 @@ func (e Evidence) canonical() []byte {
 // ExternalIDPrefix starts every external_id modelgate writes.
 const ExternalIDPrefix = "modelgate/v1/"
 
-// ExternalID is the check run's external_id: ExternalIDPrefix and the hex
-// sha256 of the canonical evidence JSON. Equal evidence gives an equal ID.
-func (e Evidence) ExternalID() string {
-	sum := sha256.Sum256(e.canonical())
+// ExternalID is the check run's external_id of e: ExternalIDPrefix and the
+// hex sha256 of the canonical evidence JSON. Equal evidence gives an equal ID.
+func ExternalID(e gate.Evidence) string {
+	sum := sha256.Sum256(canonical(e))
 	return ExternalIDPrefix + hex.EncodeToString(sum[:])
 }
 
@@ -89,9 +73,9 @@ const (
 	evidenceClose = " -->"
 )
 
-// Marker is the evidence block embedded in the check run's output text.
-func (e Evidence) Marker() string {
-	return evidenceOpen + string(e.canonical()) + evidenceClose
+// Marker is the evidence block of e embedded in the check run's output text.
+func Marker(e gate.Evidence) string {
+	return evidenceOpen + string(canonical(e)) + evidenceClose
 }
 
 // ErrNoEvidence is returned by ParseEvidence when the text holds no evidence
@@ -100,8 +84,9 @@ var ErrNoEvidence = errors.New("no modelgate evidence in the check run output")
 
 // ParseEvidence reads the evidence block from a check run's output text. It
 // fails on a missing block, on more than one block (the text is not
-// modelgate's alone), and on JSON that is not exactly an Evidence.
-func ParseEvidence(text string) (*Evidence, error) {
+// modelgate's alone), and on JSON that is not exactly an evidence (unknown
+// fields, duplicate keys, trailing data).
+func ParseEvidence(text string) (*gate.Evidence, error) {
 	i := strings.Index(text, evidenceOpen)
 	if i < 0 {
 		return nil, ErrNoEvidence
@@ -114,14 +99,17 @@ func ParseEvidence(text string) (*Evidence, error) {
 	if j < 0 {
 		return nil, errors.New("parse evidence: unterminated evidence block")
 	}
+	if err := strictjson.Check([]byte(rest[:j])); err != nil {
+		return nil, fmt.Errorf("parse evidence: %w", err)
+	}
 	dec := json.NewDecoder(bytes.NewReader([]byte(rest[:j])))
 	dec.DisallowUnknownFields()
-	var e Evidence
-	if err := dec.Decode(&e); err != nil {
+	var w wire
+	if err := dec.Decode(&w); err != nil {
 		return nil, fmt.Errorf("parse evidence: %w", err)
 	}
 	if dec.More() {
 		return nil, errors.New("parse evidence: trailing data after the evidence JSON")
 	}
-	return &e, nil
+	return w.evidence(), nil
 }

@@ -8,11 +8,13 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/modelgate/modelgate/gate"
 )
 
 func TestEvidenceRoundTrip(t *testing.T) {
 	t.Parallel()
-	ev := EvidenceOf(sampleResult(), testSHA)
+	ev := gate.EvidenceOf(sampleResult(), testSHA)
 	if got, want := ev.CandidateARN, "arn:aws:sagemaker:eu-west-1:123456789012:model-package/churn-xgboost/13"; got != want {
 		t.Errorf("CandidateARN = %q; want %q", got, want)
 	}
@@ -21,20 +23,20 @@ func TestEvidenceRoundTrip(t *testing.T) {
 	}
 	// Sorted by package, slot, URI.
 	var order []string
-	for _, r := range ev.Reports {
+	for _, r := range ev.AllReports() {
 		order = append(order, r.Package+"/"+r.Slot)
 	}
 	if diff := cmp.Diff([]string{"baseline/quality", "candidate/bias.post", "candidate/quality"}, order); diff != "" {
 		t.Errorf("report order (-want +got):\n%s", diff)
 	}
-	id := ev.ExternalID()
+	id := ExternalID(ev)
 	if !regexp.MustCompile(`^modelgate/v1/[0-9a-f]{64}$`).MatchString(id) {
 		t.Errorf("ExternalID() = %q; want modelgate/v1/<sha256>", id)
 	}
-	if again := EvidenceOf(sampleResult(), testSHA).ExternalID(); again != id {
+	if again := ExternalID(gate.EvidenceOf(sampleResult(), testSHA)); again != id {
 		t.Errorf("ExternalID is not stable: %q then %q", id, again)
 	}
-	text := "some summary\n\n" + ev.Marker() + "\n"
+	text := "some summary\n\n" + Marker(ev) + "\n"
 	got, err := ParseEvidence(text)
 	if err != nil {
 		t.Fatalf("ParseEvidence: %v", err)
@@ -42,32 +44,32 @@ func TestEvidenceRoundTrip(t *testing.T) {
 	if diff := cmp.Diff(&ev, got, cmpopts.EquateEmpty()); diff != "" {
 		t.Errorf("ParseEvidence (-want +got):\n%s", diff)
 	}
-	if got.ExternalID() != id {
-		t.Errorf("parsed evidence hashes to %q; want %q", got.ExternalID(), id)
+	if ExternalID(*got) != id {
+		t.Errorf("parsed evidence hashes to %q; want %q", ExternalID(*got), id)
 	}
-	if strings.Contains(ev.Marker()[4:len(ev.Marker())-4], "--") && strings.Contains(ev.Marker(), "-->"+"x") {
-		t.Errorf("marker is not a single HTML comment: %s", ev.Marker())
+	if strings.Contains(Marker(ev)[4:len(Marker(ev))-4], "--") && strings.Contains(Marker(ev), "-->"+"x") {
+		t.Errorf("marker is not a single HTML comment: %s", Marker(ev))
 	}
 }
 
 func TestEvidenceChangesWithEveryField(t *testing.T) {
 	t.Parallel()
-	base := EvidenceOf(sampleResult(), testSHA).ExternalID()
-	edits := map[string]func(e *Evidence){
-		"head":      func(e *Evidence) { e.HeadSHA = strings.Repeat("a", 40) },
-		"arn":       func(e *Evidence) { e.CandidateARN += "x" },
-		"version":   func(e *Evidence) { e.CandidateVersion++ },
-		"rules":     func(e *Evidence) { e.RulesSHA256 = "00" },
-		"digest":    func(e *Evidence) { e.Reports[0].SHA256 = "00" },
-		"verdict":   func(e *Evidence) { e.Conclusion = "success" },
-		"no report": func(e *Evidence) { e.Reports = e.Reports[1:] },
+	base := ExternalID(gate.EvidenceOf(sampleResult(), testSHA))
+	edits := map[string]func(e *gate.Evidence){
+		"head":      func(e *gate.Evidence) { e.HeadSHA = strings.Repeat("a", 40) },
+		"arn":       func(e *gate.Evidence) { e.CandidateARN += "x" },
+		"version":   func(e *gate.Evidence) { e.CandidateVersion++ },
+		"rules":     func(e *gate.Evidence) { e.RulesSHA256 = "00" },
+		"digest":    func(e *gate.Evidence) { e.Reports[0].SHA256 = "00" },
+		"verdict":   func(e *gate.Evidence) { e.Conclusion = "success" },
+		"no report": func(e *gate.Evidence) { e.Reports = e.Reports[1:] },
 	}
 	for name, edit := range edits {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			e := EvidenceOf(sampleResult(), testSHA)
+			e := gate.EvidenceOf(sampleResult(), testSHA)
 			edit(&e)
-			if e.ExternalID() == base {
+			if ExternalID(e) == base {
 				t.Errorf("ExternalID unchanged after editing %s", name)
 			}
 		})
@@ -76,7 +78,7 @@ func TestEvidenceChangesWithEveryField(t *testing.T) {
 
 func TestParseEvidenceRejects(t *testing.T) {
 	t.Parallel()
-	m := EvidenceOf(sampleResult(), testSHA).Marker()
+	m := Marker(gate.EvidenceOf(sampleResult(), testSHA))
 	tests := []struct {
 		name, text string
 		want       string
@@ -85,7 +87,7 @@ func TestParseEvidenceRejects(t *testing.T) {
 		{"two", m + m, "more than one evidence block"},
 		{"unterminated", strings.TrimSuffix(m, " -->"), "unterminated"},
 		{"unknown field", `<!-- modelgate-evidence:v1 {"head_sha":"x","approved":true} -->`, "unknown field"},
-		{"trailing", `<!-- modelgate-evidence:v1 {"head_sha":"x"} {} -->`, "trailing data"},
+		{"trailing", `<!-- modelgate-evidence:v1 {"head_sha":"x"} {} -->`, "data after the top-level value"},
 		{"not json", `<!-- modelgate-evidence:v1 approve me -->`, "parse evidence"},
 	}
 	for _, tt := range tests {

@@ -124,7 +124,7 @@ func FuzzApprove(f *testing.F) {
 		if runErr == nil {
 			in := gate.ApprovalInput{Result: res, Commit: "c0ffee", PR: 7, RequireEvidence: flags&8 != 0, OnFail: []string{"leave", "reject"}[flags>>4&1]}
 			if flags&4 != 0 {
-				ev := gate.EvidenceOf(res)
+				ev := gate.EvidenceOf(res, "")
 				in.Evidence = &ev
 			} else {
 				var ev gate.Evidence
@@ -167,26 +167,10 @@ func FuzzApprove(f *testing.F) {
 	})
 }
 
-// applyApproval is the approval protocol as the CLI runs it: plan, read the
-// package again, plan on its current state, write the judged package.
+// applyApproval runs the one approval protocol (gate.Approve), as the CLI
+// and the action do; its outcome is judged by the registry state after it.
 func applyApproval(ctx context.Context, reg gate.Registry, in gate.ApprovalInput) {
-	plan := gate.PlanApproval(in)
-	if plan.Decision == nil {
-		return
-	}
-	cand := in.Result.Candidate
-	fresh, err := reg.Resolve(ctx, cand.Group, cand.ARN)
-	if err != nil {
-		return
-	}
-	now := *in.Result
-	now.Candidate = fresh
-	in.Result = &now
-	if plan = gate.PlanApproval(in); plan.Decision == nil {
-		return
-	}
-	// The judged package: the adapter refuses it if anything changed since.
-	reg.SetApproval(ctx, cand, *plan.Decision)
+	gate.Approve(ctx, reg, in, nil)
 }
 
 // snapshot reads every package.json of the registry.
@@ -236,7 +220,7 @@ func TestFuzzSeedsApproveOnlyTheGoodCandidate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ev := gate.EvidenceOf(res)
+	ev := gate.EvidenceOf(res, "")
 	applyApproval(ctx, reg, gate.ApprovalInput{Result: res, Evidence: &ev, Commit: "c0ffee"})
 	p, err := reg.Resolve(ctx, "churn", "3")
 	if err != nil || p.Approval != gate.StatusApproved || p.Metadata[gate.MetaCommit] != "c0ffee" {

@@ -1,4 +1,4 @@
-package main
+package action
 
 import (
 	"bytes"
@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/sethvargo/go-githubactions"
@@ -21,6 +22,7 @@ import (
 	"github.com/modelgate/modelgate/gate"
 	"github.com/modelgate/modelgate/gate/gatetest"
 	mgh "github.com/modelgate/modelgate/gate/github"
+	"github.com/modelgate/modelgate/gate/render"
 	"github.com/modelgate/modelgate/rules"
 )
 
@@ -34,13 +36,13 @@ const (
 
 // resultFrom returns a gate that answers with testdata/action/<name>.json
 // and records the options it was given.
-func resultFrom(t *testing.T, name string, calls *[]gateOptions) gateFunc {
+func resultFrom(t *testing.T, name string, calls *[]Options) Evaluator {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("testdata", "action", name+".json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return func(_ context.Context, o gateOptions, _ func(string) string) (*gate.Result, *rules.File, error) {
+	return func(_ context.Context, o Options) (*gate.Result, gate.Registry, error) {
 		*calls = append(*calls, o)
 		var r gate.Result
 		if err := json.Unmarshal(b, &r); err != nil {
@@ -56,7 +58,7 @@ type actionEnv struct {
 	dir         string
 	stdout      bytes.Buffer
 	stderr      bytes.Buffer
-	gateOptions []gateOptions
+	gateOptions []Options
 }
 
 func newActionEnv(t *testing.T, fake *gatetest.GitHub, event, payload string, edit func(map[string]any)) *actionEnv {
@@ -91,9 +93,16 @@ func newActionEnv(t *testing.T, fake *gatetest.GitHub, event, payload string, ed
 
 func (e *actionEnv) getenv(k string) string { return e.vars[k] }
 
-func (e *actionEnv) run(t *testing.T, gf gateFunc) int {
+func (e *actionEnv) run(t *testing.T, gf Evaluator) int {
 	t.Helper()
-	return runActionWith(context.Background(), gf, e.getenv, &e.stdout, &e.stderr)
+	return Run(context.Background(), Env{Getenv: e.getenv, Stdout: &e.stdout, Stderr: &e.stderr,
+		Evaluate: gf, NewSurface: newTestSurface, Version: "dev"})
+}
+
+// newTestSurface is the production GitHub client with instant waits.
+func newTestSurface(token, apiURL, owner, repo string, timeout time.Duration) (Surface, error) {
+	return mgh.New(mgh.Options{Owner: owner, Repo: repo, Token: token, APIURL: apiURL, Timeout: timeout,
+		Sleep: func(context.Context, time.Duration) error { return nil }})
 }
 
 // outputs parses GITHUB_OUTPUT (name<<delimiter, value, delimiter).
@@ -129,8 +138,8 @@ func (e *actionEnv) summary(t *testing.T) string {
 
 func loadResult(t *testing.T, name string) *gate.Result {
 	t.Helper()
-	var calls []gateOptions
-	r, _, _ := resultFrom(t, name, &calls)(context.Background(), gateOptions{}, nil)
+	var calls []Options
+	r, _, _ := resultFrom(t, name, &calls)(context.Background(), Options{})
 	return r
 }
 
@@ -220,7 +229,7 @@ func TestActionCheckPullRequest(t *testing.T) {
 	if code := e.run(t, resultFrom(t, "failing", &e.gateOptions)); code != gate.ExitFail {
 		t.Fatalf("exit code %d; want 1\n%s%s", code, &e.stdout, &e.stderr)
 	}
-	if diff := cmp.Diff([]gateOptions{{Rules: ".github/modelgate.yml", Registry: "examples/churn/registry", Candidate: "13",
+	if diff := cmp.Diff([]Options{{Rules: ".github/modelgate.yml", Registry: "examples/churn/registry", Candidate: "13",
 		PathStyle: true, Timeout: 5 * 60e9, Workdir: e.dir}}, e.gateOptions); diff != "" {
 		t.Errorf("gate options (-want +got):\n%s", diff)
 	}
@@ -231,7 +240,7 @@ func TestActionCheckPullRequest(t *testing.T) {
 	}
 	cr := runs[0]
 	if cr.Conclusion != "failure" || cr.Title != "1 of 3 rules failed - churn-xgboost v13" ||
-		cr.ExternalID != mgh.EvidenceOf(r, prHead).ExternalID() || cr.DetailsURL != "https://github.example.com/Codertocat/Hello-World/actions/runs/42" {
+		cr.ExternalID != mgh.ExternalID(gate.EvidenceOf(r, prHead)) || cr.DetailsURL != "https://github.example.com/Codertocat/Hello-World/actions/runs/42" {
 		t.Errorf("check run = %+v", cr)
 	}
 	if diff := cmp.Diff([]int{3}, cr.Batches); diff != "" {
@@ -245,7 +254,7 @@ func TestActionCheckPullRequest(t *testing.T) {
 	if diff := cmp.Diff(wantOut, e.outputs(t)); diff != "" {
 		t.Errorf("outputs (-want +got):\n%s", diff)
 	}
-	if got, want := e.summary(t), mgh.RenderMarkdown(r)+"\n"; got != want {
+	if got, want := e.summary(t), render.Markdown(r)+"\n"; got != want {
 		t.Errorf("job summary:\n%s\nwant:\n%s", got, want)
 	}
 	b, err := os.ReadFile(filepath.Join(e.dir, "modelgate-result.json"))
@@ -339,7 +348,7 @@ func TestActionUnderActWithoutToken(t *testing.T) {
 	if code := e.run(t, resultFrom(t, "failing", &e.gateOptions)); code != gate.ExitFail {
 		t.Errorf("exit code %d; want 1", code)
 	}
-	want := "modelgate: no github_token under act: printing the summary instead of posting a check run\n\n" + mgh.RenderMarkdown(loadResult(t, "failing"))
+	want := "modelgate: no github_token under act: printing the summary instead of posting a check run\n\n" + render.Markdown(loadResult(t, "failing"))
 	if !strings.Contains(e.stdout.String(), want) {
 		t.Errorf("stdout:\n%s\nwant it to contain:\n%s", &e.stdout, want)
 	}
@@ -377,7 +386,7 @@ func TestActionGateErrors(t *testing.T) {
 		// wantCmds are the workflow commands written.
 		wantCmds []string
 	}{
-		{name: "usage", err: usageError{errors.New("registry \"ftp\": want local, sagemaker or a folder path")}, wantCode: gate.ExitUsage},
+		{name: "usage", err: &gate.InputError{Err: errors.New("registry \"ftp\": want local, sagemaker or a folder path")}, wantCode: gate.ExitUsage},
 		{name: "runtime", err: errors.New("describe model package \"churn\": connection refused"), wantCode: gate.ExitRuntime},
 		{name: "rules file", err: diags, wantCode: gate.ExitUsage, wantAnns: []string{"3:5 failure", "9:7 failure"}},
 		{name: "rules file on a fork", err: diags, forbid: true, wantCode: gate.ExitUsage, wantCmds: []string{
@@ -393,7 +402,7 @@ func TestActionGateErrors(t *testing.T) {
 				fake.Forbid()
 			}
 			e := newActionEnv(t, fake, "pull_request", "pull_request.opened", nil)
-			code := e.run(t, func(context.Context, gateOptions, func(string) string) (*gate.Result, *rules.File, error) {
+			code := e.run(t, func(context.Context, Options) (*gate.Result, gate.Registry, error) {
 				return nil, nil, tt.err
 			})
 			if code != tt.wantCode {
@@ -467,40 +476,20 @@ func TestActionModeApproveOnPullRequestIsRefused(t *testing.T) {
 	}
 }
 
-// TestActionApproveHook is not parallel: it sets the package's approveHook.
-func TestActionApproveHook(t *testing.T) {
-	var got *actionRun
-	old := approveHook
-	approveHook = func(_ context.Context, a *actionRun) int { got = a; return 7 }
-	defer func() { approveHook = old }()
+// TestActionApproveModeInputs: approve mode receives the event's commit,
+// the repository and the inputs.
+func TestActionApproveModeInputs(t *testing.T) {
+	t.Parallel()
 	e := newActionEnv(t, gatetest.NewGitHub(t), "push", "push.default-branch", nil)
 	e.vars["INPUT_ON_FAIL"] = "reject"
 	e.vars["INPUT_OVERRIDE"] = "true"
-	if code := e.run(t, resultFrom(t, "failing", &e.gateOptions)); code != 7 {
-		t.Errorf("exit code %d; want the hook's 7", code)
+	a, err := newActionRun(Env{Getenv: e.getenv, Stdout: &e.stdout, Stderr: &e.stderr, NewSurface: newTestSurface}, &e.stdout, &e.stderr)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if got == nil || got.Mode != mgh.ModeApprove || got.HeadSHA != pushed || got.Checks == nil || got.Owner != "Codertocat" ||
-		got.Repo != "Hello-World" || !got.In.Override || got.In.OnFail != "reject" || got.Event.Actor != "Codertocat" {
-		t.Errorf("the hook got %+v", got)
-	}
-}
-
-func TestNewGitHubClientBaseURL(t *testing.T) {
-	t.Parallel()
-	tests := map[string]string{
-		"":                                 "https://api.github.com/",
-		"https://api.github.com":           "https://api.github.com/",
-		"https://ghes.example.com/api/v3":  "https://ghes.example.com/api/v3/",
-		"https://ghes.example.com/api/v3/": "https://ghes.example.com/api/v3/",
-	}
-	for in, want := range tests {
-		c, err := newGitHubClient("t", in)
-		if err != nil || c.BaseURL.String() != want {
-			t.Errorf("newGitHubClient(%q).BaseURL = %v, %v; want %s", in, c.BaseURL, err, want)
-		}
-	}
-	if _, err := newGitHubClient("t", "ftp://x"); err == nil {
-		t.Errorf("newGitHubClient(ftp://x) succeeded")
+	if a.Mode != mgh.ModeApprove || a.HeadSHA != pushed || a.Surface == nil || a.Owner != "Codertocat" ||
+		a.Repo != "Hello-World" || !a.In.Override || a.In.OnFail != "reject" || a.Event.Actor != "Codertocat" {
+		t.Errorf("approve mode got %+v", a)
 	}
 }
 

@@ -1,4 +1,4 @@
-package github
+package render
 
 import (
 	"bytes"
@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"text/template"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/modelgate/modelgate/gate"
@@ -48,18 +47,18 @@ type summaryData struct {
 	Reports                        []reportRow
 }
 
-// RenderMarkdown renders r as the markdown summary of its check run: a
+// Markdown renders r as the markdown summary of its check run: a
 // heading with the title, the candidate and baseline, a table of every
 // finding that did not pass (failures first), the passes collapsed in a
 // <details> block, the notes and the reports read. Every value from a report
 // or the rules file is escaped. The result is at most MaxSummaryChars bytes:
 // rows are cut from the end (passes first) and replaced by an
 // "N more omitted" line.
-func RenderMarkdown(r *gate.Result) string {
-	return renderMarkdown(r, MaxSummaryChars)
+func Markdown(r *gate.Result) string {
+	return markdown(r, MaxSummaryChars)
 }
 
-func renderMarkdown(r *gate.Result, limit int) string {
+func markdown(r *gate.Result, limit int) string {
 	d, problems, passes := summaryOf(r)
 	total := len(problems) + len(passes)
 	if s := renderRows(d, problems, passes, total); len(s) <= limit {
@@ -88,7 +87,7 @@ func renderMarkdown(r *gate.Result, limit int) string {
 	}
 	s := renderRows(d, problems, passes, lo)
 	if len(s) > limit { // cannot happen with cells capped at maxCell
-		s = truncateUTF8(s, limit)
+		s = Truncate(s, limit)
 	}
 	return s
 }
@@ -101,12 +100,13 @@ func renderRows(d summaryData, problems, passes []row, n int) string {
 	d.Passes, d.PassesOmitted = passes[:ns], len(passes)-ns
 	var b bytes.Buffer
 	if err := summaryTmpl.Execute(&b, d); err != nil {
-		panic("github: summary template: " + err.Error()) // pinned by the golden test
+		panic("render: summary template: " + err.Error()) // pinned by the golden test
 	}
 	return b.String()
 }
 
-func truncateUTF8(s string, n int) string {
+// Truncate cuts s to at most n bytes at a character boundary.
+func Truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
@@ -117,7 +117,7 @@ func truncateUTF8(s string, n int) string {
 }
 
 func summaryOf(r *gate.Result) (d summaryData, problems, passes []row) {
-	d.Title = cell(r.Title())
+	d.Title = Cell(r.Title())
 	switch r.Conclusion {
 	case gate.Failure:
 		d.Icon, d.Verdict = "❌", "**failure**: the gate blocks this model."
@@ -128,9 +128,9 @@ func summaryOf(r *gate.Result) (d summaryData, problems, passes []row) {
 	}
 	d.Candidate = packageCell(r.Candidate)
 	d.Baseline = packageCell(r.Baseline)
-	d.Rules = code(r.RulesFile)
+	d.Rules = Code(r.RulesFile)
 	if r.RulesSHA256 != "" {
-		d.Rules += " (sha256 " + code(short(r.RulesSHA256)) + ")"
+		d.Rules += " (sha256 " + Code(short(r.RulesSHA256)) + ")"
 	}
 	c := r.Counts
 	d.Tally = strconv.Itoa(c.Rules) + " rules; findings: " + strconv.Itoa(c.Pass) + " pass, " +
@@ -161,17 +161,17 @@ func summaryOf(r *gate.Result) (d summaryData, problems, passes []row) {
 	}
 	d.PassTotal = len(passes)
 	for _, n := range r.Notes {
-		d.Notes = append(d.Notes, cell(n))
+		d.Notes = append(d.Notes, Cell(n))
 	}
 	for _, rep := range r.Reports {
 		sum := "—"
 		if rep.SHA256 != "" {
-			sum = code(short(rep.SHA256))
+			sum = Code(short(rep.SHA256))
 		}
 		if rep.Error != "" {
-			sum = "⚠️ " + cell(rep.Error)
+			sum = "⚠️ " + Cell(rep.Error)
 		}
-		d.Reports = append(d.Reports, reportRow{cell(rep.Package), cell(rep.Slot), code(rep.URI), sum})
+		d.Reports = append(d.Reports, reportRow{Cell(rep.Package), Cell(rep.Slot), Code(rep.URI), sum})
 	}
 	return d, problems, passes
 }
@@ -206,25 +206,25 @@ func rowOf(f gate.Finding) row {
 		inst += ls
 	}
 	rw := row{
-		Rule:      code(f.Rule),
-		Instance:  dash(cell(inst)),
-		Value:     num(f.Value),
-		Threshold: dash(cell(f.Threshold)),
-		Baseline:  num(f.Baseline),
+		Rule:      Code(f.Rule),
+		Instance:  dash(Cell(inst)),
+		Value:     Num(f.Value),
+		Threshold: dash(Cell(f.Threshold)),
+		Baseline:  Num(f.Baseline),
 		Verdict:   verdictIcon(f) + " " + string(f.Verdict),
 	}
 	if !math.IsNaN(f.StdDev) && !math.IsInf(f.StdDev, 0) && !math.IsNaN(f.Value) {
-		rw.Value += " ± " + num(f.StdDev)
+		rw.Value += " ± " + Num(f.StdDev)
 	}
 	if !math.IsNaN(f.Baseline) && !math.IsNaN(f.Delta) && !math.IsInf(f.Delta, 0) {
-		d := num(f.Delta)
+		d := Num(f.Delta)
 		if f.Delta > 0 {
 			d = "+" + d
 		}
 		rw.Baseline += " (" + d + ")"
 	}
 	if f.Verdict != gate.Pass && f.Reason != "" {
-		rw.Verdict += ": " + cell(f.Reason)
+		rw.Verdict += ": " + Cell(f.Reason)
 	}
 	return rw
 }
@@ -247,20 +247,22 @@ func packageCell(p *gate.Package) string {
 	if p == nil {
 		return "none"
 	}
-	s := cell(p.Group)
+	s := Cell(p.Group)
 	if p.Version > 0 {
 		s += " v" + strconv.Itoa(p.Version)
 	}
 	if p.ARN != "" {
-		s += " " + code(p.ARN)
+		s += " " + Code(p.ARN)
 	}
 	if p.Approval != "" {
-		s += " (" + cell(p.Approval) + ")"
+		s += " (" + Cell(p.Approval) + ")"
 	}
 	return s
 }
 
-func num(v float64) string {
+// Num formats a value for markdown and annotations: "—" when it is not a
+// finite number.
+func Num(v float64) string {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return "—"
 	}
@@ -283,8 +285,9 @@ func short(sum string) string {
 
 // code renders s as an inline code span inside a table cell. Backticks and
 // pipes cannot be escaped inside a code span, so they are replaced.
-func code(s string) string {
-	s = clean(s)
+// Code is s as an inline code span of a table cell.
+func Code(s string) string {
+	s = Line(s, maxCell)
 	if s == "" {
 		return "—"
 	}
@@ -298,33 +301,29 @@ var cellEscaper = strings.NewReplacer(
 	"&", "&amp;", "<", "&lt;", ">", "&gt;", "@", "&#64;",
 )
 
-// cell escapes hostile text for one markdown table cell: no line breaks or
+// Cell escapes hostile text for one markdown table cell: no line breaks or
 // control characters, no pipes that end the cell, no HTML, no emphasis,
 // links or @mentions, and at most maxCell runes.
-func cell(s string) string {
-	return cellEscaper.Replace(clean(s))
+func Cell(s string) string {
+	return cellEscaper.Replace(Line(s, maxCell))
 }
 
-func clean(s string) string { return cleanN(s, maxCell) }
-
-// cleanN drops control and bidi characters, turns line breaks into spaces
-// and keeps at most n runes (then "…").
-func cleanN(s string, n int) string {
-	var b strings.Builder
-	count := 0
-	for _, r := range s {
-		if count == n {
-			b.WriteString("…")
-			break
-		}
-		switch {
-		case r == '\n' || r == '\r' || r == '\t':
-			r = ' '
-		case unicode.IsControl(r) || r == utf8.RuneError || unicode.Is(unicode.Bidi_Control, r):
-			continue
-		}
-		b.WriteRune(r)
-		count++
+// WithPreamble renders the summary with markdown put before the findings
+// (the rules-change guard, the approval decision), within MaxSummaryChars.
+func WithPreamble(preamble string, r *gate.Result) string {
+	if preamble == "" {
+		return Markdown(r)
 	}
-	return strings.TrimSpace(b.String())
+	pre := Truncate(preamble, MaxSummaryChars/4)
+	return pre + "\n\n" + markdown(r, MaxSummaryChars-len(pre)-2)
+}
+
+// CodeBlock keeps the lines of s for a fenced code block: each line made
+// safe by Line, fences broken, at most n runes.
+func CodeBlock(s string, n int) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = Line(l, n)
+	}
+	return strings.ReplaceAll(Truncate(strings.Join(lines, "\n"), n), "```", "'''")
 }

@@ -1,4 +1,4 @@
-package github
+package render
 
 import (
 	"strings"
@@ -11,9 +11,9 @@ func FuzzCell(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		c := cell(s)
+		c := Cell(s)
 		if strings.ContainsAny(c, "\n\r<>") {
-			t.Fatalf("cell(%q) = %q: a line break or HTML survived", s, c)
+			t.Fatalf("Cell(%q) = %q: a line break or HTML survived", s, c)
 		}
 		for i := 0; i < len(c); i++ {
 			if c[i] != '|' {
@@ -25,7 +25,7 @@ func FuzzCell(f *testing.F) {
 				n++
 			}
 			if n%2 == 0 {
-				t.Fatalf("cell(%q) = %q: unescaped pipe at %d", s, c, i)
+				t.Fatalf("Cell(%q) = %q: unescaped pipe at %d", s, c, i)
 			}
 		}
 	})

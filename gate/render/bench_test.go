@@ -1,12 +1,12 @@
-package github
+package render
 
 import "testing"
 
 // BenchmarkRenderMarkdown renders a summary that fits.
-func BenchmarkRenderMarkdown(b *testing.B) {
+func BenchmarkMarkdown(b *testing.B) {
 	r := sampleResult()
 	for b.Loop() {
-		RenderMarkdown(r)
+		Markdown(r)
 	}
 }
 
@@ -15,6 +15,6 @@ func BenchmarkRenderMarkdown(b *testing.B) {
 func BenchmarkRenderMarkdownCut(b *testing.B) {
 	r := manyFailures(2000)
 	for b.Loop() {
-		RenderMarkdown(r)
+		Markdown(r)
 	}
 }

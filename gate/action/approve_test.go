@@ -1,4 +1,4 @@
-package main
+package action
 
 import (
 	"bytes"
@@ -358,17 +358,16 @@ func (r *racyRegistry) SetApproval(ctx context.Context, p *gate.Package, d gate.
 	return r.Registry.SetApproval(ctx, p, d)
 }
 
-func TestApplyApprovalReadsTheStatusAgain(t *testing.T) {
+func TestApproveReadsTheStatusAgain(t *testing.T) {
 	t.Parallel()
-	rulesPath, regDir := copyRegistry(t)
-	res, _, reg, err := runGateReg(context.Background(), gateOptions{Rules: rulesPath, Candidate: "12"})
+	rulesPath, _ := copyRegistry(t)
+	res, reg, err := runGate(context.Background(), Options{Rules: rulesPath, Candidate: "12"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	_ = regDir
 	racy := &racyRegistry{Registry: reg}
-	plan, err := applyApproval(context.Background(), racy, gate.ApprovalInput{Result: res, Commit: "c1"})
-	if err != nil || plan.Action != gate.ActionLeave || racy.writes != 0 || !strings.Contains(strings.Join(plan.Reasons, " "), "was Rejected") {
-		t.Errorf("applyApproval = %s %q, %d writes, %v; want leave, no write", plan.Action, plan.Reasons, racy.writes, err)
+	out, err := gate.Approve(context.Background(), racy, gate.ApprovalInput{Result: res, Commit: "c1"}, nil)
+	if err != nil || out.Plan.Action != gate.ActionLeave || out.Written || racy.writes != 0 || !strings.Contains(strings.Join(out.Plan.Reasons, " "), "was Rejected") {
+		t.Errorf("Approve = %s %q, %d writes, %v; want leave, no write", out.Plan.Action, out.Plan.Reasons, racy.writes, err)
 	}
 }

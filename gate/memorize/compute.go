@@ -1,4 +1,4 @@
-package main
+package memorize
 
 import (
 	"bytes"
@@ -14,21 +14,20 @@ import (
 	"strings"
 
 	"github.com/modelgate/modelgate/gate"
-	"github.com/modelgate/modelgate/gate/memorize"
 	"github.com/modelgate/modelgate/rules"
 )
 
-// computeReport computes the reports modelgate makes itself: the
-// memorization check. Paths in the rules file are relative to its folder
+// Compute computes the reports modelgate makes itself: the memorization
+// check, as the gate's ComputeFunc. Paths in the rules file are relative to its folder
 // and confined to root (the workspace): a rules file cannot make the gate
 // read files outside the repository.
-func computeReport(root, rulesDir string) gate.ComputeFunc {
+func Compute(root, rulesDir string) gate.ComputeFunc {
 	return func(ctx context.Context, reg gate.Registry, pkg *gate.Package, rep rules.Report) (*gate.Parsed, json.RawMessage, error) {
 		m := rep.Memorization
 		if m == nil {
 			return nil, nil, fmt.Errorf("report %s is not computed", rep.Name)
 		}
-		o := memorize.Options{MinTokens: m.MinTokens, Field: m.Field, CorpusField: m.CorpusField}
+		o := Options{MinTokens: m.MinTokens, Field: m.Field, CorpusField: m.CorpusField}
 		fsys, err := newConfined(root, rulesDir)
 		if err != nil {
 			return nil, nil, err
@@ -42,7 +41,7 @@ func computeReport(root, rulesDir string) gate.ComputeFunc {
 		if err != nil {
 			return nil, nil, fmt.Errorf("report %s: outputs %s: %w", rep.Name, m.Outputs, err)
 		}
-		ix, err := memorize.BuildIndex(ctx, docs, o)
+		ix, err := BuildIndex(ctx, docs, o)
 		if err != nil {
 			return nil, nil, inputError(rep.Name, "corpus", err)
 		}
@@ -87,7 +86,7 @@ func newConfined(rootDir, rulesDir string) (*confined, error) {
 	}
 	rel, err := filepath.Rel(absRoot, absRules)
 	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-		return nil, usageError{fmt.Errorf("rules folder %s is outside the workspace %s", rulesDir, rootDir)}
+		return nil, &gate.InputError{Err: fmt.Errorf("rules folder %s is outside the workspace %s", rulesDir, rootDir)}
 	}
 	r, err := os.OpenRoot(absRoot)
 	if err != nil {
@@ -133,6 +132,12 @@ func fetchInput(ctx context.Context, c *confined, reg gate.Registry, pkg *gate.P
 	if err != nil {
 		return nil, err
 	}
+	// A FIFO (or a device) would block the open: only regular files.
+	if st, err := c.root.Stat(p); err != nil {
+		return nil, err
+	} else if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: not a regular file", ref)
+	}
 	f, err := c.root.Open(p)
 	if err != nil {
 		return nil, err
@@ -150,15 +155,15 @@ func fetchInput(ctx context.Context, c *confined, reg gate.Registry, pkg *gate.P
 
 // corpusDocs lists the corpus: files, folders (every .txt, .md, .jsonl and
 // .ndjson file below them, in name order), and single S3 objects.
-func corpusDocs(ctx context.Context, c *confined, reg gate.Registry, pkg *gate.Package, refs []string) ([]memorize.Doc, error) {
-	var docs []memorize.Doc
+func corpusDocs(ctx context.Context, c *confined, reg gate.Registry, pkg *gate.Package, refs []string) ([]Doc, error) {
+	var docs []Doc
 	for _, ref := range refs {
 		if isURI(ref) {
 			if strings.HasSuffix(ref, "/") {
 				return nil, fmt.Errorf("%s: a corpus prefix on object storage cannot be listed; name the objects", ref)
 			}
 			ref := ref
-			docs = append(docs, memorize.Doc{Name: ref, Open: func() (io.ReadCloser, error) {
+			docs = append(docs, Doc{Name: ref, Open: func() (io.ReadCloser, error) {
 				b, err := reg.Fetch(ctx, pkg, gate.Source{Slot: "corpus", URI: ref})
 				if err != nil {
 					return nil, err
@@ -176,6 +181,9 @@ func corpusDocs(ctx context.Context, c *confined, reg gate.Registry, pkg *gate.P
 			return nil, err
 		}
 		if !st.IsDir() {
+			if !st.Mode().IsRegular() {
+				return nil, fmt.Errorf("%s: not a regular file", ref)
+			}
 			docs = append(docs, c.doc(p))
 			continue
 		}
@@ -214,6 +222,6 @@ func corpusExt(name string) bool {
 	return false
 }
 
-func (c *confined) doc(p string) memorize.Doc {
-	return memorize.Doc{Name: filepath.ToSlash(p), Open: func() (io.ReadCloser, error) { return c.root.Open(p) }}
+func (c *confined) doc(p string) Doc {
+	return Doc{Name: filepath.ToSlash(p), Open: func() (io.ReadCloser, error) { return c.root.Open(p) }}
 }

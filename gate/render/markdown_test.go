@@ -1,4 +1,4 @@
-package github
+package render
 
 import (
 	"flag"
@@ -45,14 +45,14 @@ func TestRenderMarkdownGolden(t *testing.T) {
 	for name, r := range map[string]*gate.Result{"failure": sampleResult(), "success": success} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			golden(t, "summary-"+name+".md", RenderMarkdown(r))
+			golden(t, "summary-"+name+".md", Markdown(r))
 		})
 	}
 }
 
 func TestRenderMarkdownFailuresFirst(t *testing.T) {
 	t.Parallel()
-	md := RenderMarkdown(sampleResult())
+	md := Markdown(sampleResult())
 	var order []string
 	for _, line := range strings.Split(md, "\n") {
 		if strings.HasPrefix(line, "| `") {
@@ -87,8 +87,8 @@ func TestCellEscapesHostileText(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			if got := cell(tt.in); got != tt.want {
-				t.Errorf("cell(%q) = %q; want %q", tt.in, got, tt.want)
+			if got := Cell(tt.in); got != tt.want {
+				t.Errorf("Cell(%q) = %q; want %q", tt.in, got, tt.want)
 			}
 		})
 	}
@@ -97,7 +97,7 @@ func TestCellEscapesHostileText(t *testing.T) {
 func TestRenderMarkdownCut(t *testing.T) {
 	t.Parallel()
 	r := manyFailures(120)
-	md := RenderMarkdown(r)
+	md := Markdown(r)
 	if len(md) > MaxSummaryChars {
 		t.Fatalf("len(RenderMarkdown) = %d; want <= %d", len(md), MaxSummaryChars)
 	}

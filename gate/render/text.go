@@ -1,4 +1,4 @@
-package main
+package render
 
 import (
 	"encoding/json"
@@ -8,15 +8,15 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/modelgate/modelgate/gate"
 )
 
-// renderText writes the result as a table for a terminal: one row per
-// finding, in rule order, with a one-line reason under every non-pass.
-func renderText(w io.Writer, r *gate.Result) error {
+// Text writes the result as a table for a terminal: one row per finding,
+// in rule order, with a one-line reason under every non-pass. version is
+// the program's, for the first line.
+func Text(w io.Writer, r *gate.Result, version string) error {
 	bw := &errWriter{w: w}
 	fmt.Fprintf(bw, "modelgate %s\n", version)
 	fmt.Fprintf(bw, "rules:     %s (sha256 %s)\n", clean(r.RulesFile, 200), short(r.RulesSHA256))
@@ -72,13 +72,6 @@ func pkgLine(p *gate.Package) string {
 	return fmt.Sprintf("%s v%d (%s, %s)", clean(p.Group, 63), p.Version, clean(p.ARN, 200), clean(p.Approval, 40))
 }
 
-func short(s string) string {
-	if len(s) > 12 {
-		return s[:12]
-	}
-	return s
-}
-
 func verdictStr(f gate.Finding) string {
 	v := strings.ToUpper(string(f.Verdict))
 	if f.Blocking {
@@ -105,25 +98,8 @@ func delta(v float64) string {
 	return s
 }
 
-// clean makes report-controlled text safe for a terminal: control and
-// format characters (ANSI escapes, bidi overrides) become spaces, and the
-// text is cut at max runes.
-func clean(s string, max int) string {
-	var b strings.Builder
-	n := 0
-	for _, r := range s {
-		if n == max {
-			b.WriteString("…")
-			break
-		}
-		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
-			r = ' '
-		}
-		b.WriteRune(r)
-		n++
-	}
-	return b.String()
-}
+// clean is Line for the text table.
+func clean(s string, max int) string { return Line(s, max) }
 
 // writeTable pads the columns to their widest cell and puts each non-empty
 // reason on its own line under its row.

@@ -1,12 +1,15 @@
-package main
+// Package action holds the GitHub Action's flows (check mode and approve
+// mode) and the CLI's check and approve, written against small ports: the
+// registry (gate.Registry, opened by the caller's OpenRegistry), the GitHub
+// surface (Surface, implemented by gate/github.Client) and a clock. It has
+// no globals; cmd/modelgate only wires it.
+package action
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -14,12 +17,12 @@ import (
 	"strings"
 	"time"
 
-	gogithub "github.com/google/go-github/v60/github"
 	"github.com/sethvargo/go-githubactions"
 
 	"github.com/modelgate/modelgate/gate"
 	mgh "github.com/modelgate/modelgate/gate/github"
-	"github.com/modelgate/modelgate/rules"
+	"github.com/modelgate/modelgate/gate/localreg"
+	"github.com/modelgate/modelgate/gate/render"
 )
 
 // actionReportFile is where the action writes the JSON result, relative to
@@ -47,9 +50,6 @@ type actionInputs struct {
 	Override    bool
 }
 
-// gateFunc evaluates the rules: runGate in production, a fake in tests.
-type gateFunc func(ctx context.Context, o gateOptions, getenv func(string) string) (*gate.Result, *rules.File, error)
-
 // actionRun is one run of the action, with everything read from the
 // environment. Approve mode (approveHook) receives it.
 type actionRun struct {
@@ -63,12 +63,14 @@ type actionRun struct {
 	Workspace   string
 	// DetailsURL links to the workflow run.
 	DetailsURL string
-	// Client and Checks are nil when there is no token.
-	Client *gogithub.Client
-	Checks *mgh.Checks
-	// Gate and GateOptions evaluate the rules.
-	Gate        gateFunc
-	GateOptions gateOptions
+	// Surface is GitHub; nil when there is no token.
+	Surface Surface
+	// Evaluate and GateOptions evaluate the rules.
+	Evaluate    Evaluator
+	GateOptions Options
+	Version     string
+	now         func() time.Time
+	publishers  []Publisher
 	// Action writes outputs, the job summary and workflow commands.
 	Action         *githubactions.Action
 	Getenv         func(string) string
@@ -80,42 +82,44 @@ type actionRun struct {
 	preamble string
 }
 
-// approveHook runs approve mode: approveMode (action_approve.go); a
-// variable so that tests can see what approve mode receives.
-var approveHook func(ctx context.Context, a *actionRun) int
-
-// runAction is the GitHub Action's entry point: inputs from INPUT_*, the
-// event from GITHUB_EVENT_PATH, and the check run posted through
-// GITHUB_API_URL. It returns the exit code.
-func runAction(ctx context.Context, getenv func(string) string, stdout, stderr io.Writer) int {
-	return runActionWith(ctx, runGate, getenv, stdout, stderr)
-}
-
-func runActionWith(ctx context.Context, gf gateFunc, getenv func(string) string, stdout, stderr io.Writer) int {
-	a, err := newActionRun(gf, getenv, stdout, stderr)
+// Run is the GitHub Action's entry point: inputs from INPUT_*, the event
+// from GITHUB_EVENT_PATH, and the check run posted through the Surface env
+// builds. It returns the exit code. Every line it prints goes through
+// render.Guard: only go-githubactions writes workflow commands.
+func Run(ctx context.Context, env Env) int {
+	stdout, stderr := render.NewGuard(env.Stdout), render.NewGuard(env.Stderr)
+	defer stdout.Flush()
+	defer stderr.Flush()
+	a, err := newActionRun(env, stdout, stderr)
 	if err != nil {
-		fmt.Fprintf(stderr, "modelgate: %v\n", err)
-		return gate.ExitUsage
+		fmt.Fprintf(stderr, "modelgate: %s\n", render.Error(err))
+		return gate.ExitCodeOf(err)
 	}
-	fmt.Fprintf(stdout, "modelgate %s: %s\n", version, a.Event.Reason)
-	switch {
-	case a.Mode == mgh.ModeNone:
+	fmt.Fprintf(stdout, "modelgate %s: %s\n", render.Line(a.Version, 100), render.Line(a.Event.Reason, 500))
+	switch a.Mode {
+	case mgh.ModeNone:
 		a.setOutputs(map[string]string{"conclusion": "skipped"})
 		return gate.ExitPass
-	case a.Mode == mgh.ModeApprove:
-		return approveHook(ctx, a)
+	case mgh.ModeApprove:
+		return a.approve(ctx)
 	}
 	return a.check(ctx)
 }
 
 // newActionRun reads and checks the inputs and the event.
-func newActionRun(gf gateFunc, getenv func(string) string, stdout, stderr io.Writer) (*actionRun, error) {
-	act := githubactions.New(githubactions.WithGetenv(getenv), githubactions.WithWriter(stdout))
-	a := &actionRun{Action: act, Getenv: getenv, Stdout: stdout, Stderr: stderr, Gate: gf,
-		Act: getenv("ACT") == "true", Workspace: getenv("GITHUB_WORKSPACE")}
+func newActionRun(env Env, stdout, stderr io.Writer) (*actionRun, error) {
+	getenv := env.Getenv
+	// go-githubactions writes the workflow commands the product means:
+	// the only writer that is not guarded.
+	act := githubactions.New(githubactions.WithGetenv(getenv), githubactions.WithWriter(env.Stdout))
+	a := &actionRun{Action: act, Getenv: getenv, Stdout: stdout, Stderr: stderr, Evaluate: env.Evaluate,
+		Act: getenv("ACT") == "true", Workspace: getenv("GITHUB_WORKSPACE"), Version: env.Version, now: env.Now, publishers: env.Publishers}
+	if a.now == nil {
+		a.now = time.Now
+	}
 	in, err := readInputs(act)
 	if err != nil {
-		return nil, err
+		return nil, &gate.InputError{Err: err}
 	}
 	a.In = in
 
@@ -123,22 +127,22 @@ func newActionRun(gf gateFunc, getenv func(string) string, stdout, stderr io.Wri
 	var payload []byte
 	if p := getenv("GITHUB_EVENT_PATH"); p != "" {
 		if payload, err = readCapped(p, maxEventBytes); err != nil {
-			return nil, fmt.Errorf("read the event payload: %w", err)
+			return nil, &gate.InputError{Err: fmt.Errorf("read the event payload: %w", err)}
 		}
 	}
 	if a.Event, err = mgh.ResolveEvent(name, payload, ""); err != nil {
-		return nil, err
+		return nil, &gate.InputError{Err: err}
 	}
 	a.Mode = a.Event.Mode
 	switch in.Mode {
 	case "check":
 		if a.Mode == mgh.ModeNone && a.Event.HeadSHA == "" {
-			return nil, fmt.Errorf("input mode: check, but there is no commit to check (%s)", a.Event.Reason)
+			return nil, &gate.InputError{Err: fmt.Errorf("input mode: check, but there is no commit to check (%s)", a.Event.Reason)}
 		}
 		a.Mode = mgh.ModeCheck
 	case "approve":
 		if a.Event.Mode != mgh.ModeApprove {
-			return nil, fmt.Errorf("input mode: approve needs a push to the default branch or a merged pull request; %s", a.Event.Reason)
+			return nil, &gate.InputError{Err: fmt.Errorf("input mode: approve needs a push to the default branch or a merged pull request; %s", a.Event.Reason)}
 		}
 	}
 	a.HeadSHA = a.Event.HeadSHA
@@ -146,12 +150,12 @@ func newActionRun(gf gateFunc, getenv func(string) string, stdout, stderr io.Wri
 		a.HeadSHA = getenv("GITHUB_SHA")
 	}
 	if a.Mode != mgh.ModeNone && !shaPattern.MatchString(a.HeadSHA) {
-		return nil, fmt.Errorf("no commit to judge: the event names none and GITHUB_SHA is %q", a.HeadSHA)
+		return nil, &gate.InputError{Err: fmt.Errorf("no commit to judge: the event names none and GITHUB_SHA is %q", a.HeadSHA)}
 	}
 	if repo := getenv("GITHUB_REPOSITORY"); repo != "" {
 		owner, name, ok := strings.Cut(repo, "/")
 		if !ok || owner == "" || name == "" || strings.Contains(name, "/") {
-			return nil, fmt.Errorf("GITHUB_REPOSITORY %q: want owner/name", repo)
+			return nil, &gate.InputError{Err: fmt.Errorf("GITHUB_REPOSITORY %q: want owner/name", repo)}
 		}
 		a.Owner, a.Repo = owner, name
 		if server, run := getenv("GITHUB_SERVER_URL"), getenv("GITHUB_RUN_ID"); server != "" && run != "" {
@@ -159,12 +163,11 @@ func newActionRun(gf gateFunc, getenv func(string) string, stdout, stderr io.Wri
 		}
 	}
 	if in.Token != "" && a.Owner != "" {
-		if a.Client, err = newGitHubClient(in.Token, getenv("GITHUB_API_URL")); err != nil {
-			return nil, err
+		if a.Surface, err = env.NewSurface(in.Token, getenv("GITHUB_API_URL"), a.Owner, a.Repo, in.Timeout); err != nil {
+			return nil, &gate.InputError{Err: err}
 		}
-		a.Checks = mgh.NewChecks(a.Client, a.Owner, a.Repo)
 	}
-	a.GateOptions = gateOptions{
+	a.GateOptions = Options{
 		Rules: in.Rules, Registry: in.Registry, Candidate: in.Candidate, Region: in.Region,
 		PathStyle: in.PathStyle, Timeout: in.Timeout, Workdir: a.Workspace,
 	}
@@ -174,6 +177,12 @@ func newActionRun(gf gateFunc, getenv func(string) string, stdout, stderr io.Wri
 var shaPattern = regexp.MustCompile(`^(?:[0-9a-f]{40}|[0-9a-f]{64})$`)
 
 func readCapped(path string, n int64) ([]byte, error) {
+	// A FIFO would block the open: look before opening.
+	if st, err := os.Stat(path); err != nil {
+		return nil, err
+	} else if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: not a regular file", path)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -187,25 +196,6 @@ func readCapped(path string, n int64) ([]byte, error) {
 		return nil, fmt.Errorf("%s: larger than %d bytes", path, n)
 	}
 	return b, nil
-}
-
-// newGitHubClient returns a client for apiURL (GITHUB_API_URL: on GitHub
-// Enterprise Server https://HOST/api/v3), https://api.github.com when empty.
-func newGitHubClient(token, apiURL string) (*gogithub.Client, error) {
-	c := gogithub.NewClient(nil).WithAuthToken(token)
-	c.UserAgent = "modelgate/" + version
-	if apiURL == "" {
-		return c, nil
-	}
-	u, err := url.Parse(apiURL)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return nil, fmt.Errorf("GITHUB_API_URL %q: want an http(s) URL", apiURL)
-	}
-	if !strings.HasSuffix(u.Path, "/") {
-		u.Path += "/"
-	}
-	c.BaseURL = u
-	return c, nil
 }
 
 // readInputs reads the inputs of action.yml and checks every one, naming the
@@ -278,18 +268,24 @@ func readInputs(act *githubactions.Action) (actionInputs, error) {
 // evaluate runs the gate and applies fail_on. On an error it says why on
 // stderr and returns the error with its exit code.
 func (a *actionRun) evaluate(ctx context.Context) (*gate.Result, int, error) {
-	res, _, err := a.Gate(ctx, a.GateOptions, a.Getenv)
+	res, _, code, err := a.evaluateReg(ctx)
+	return res, code, err
+}
+
+// evaluateReg is evaluate that also hands back the open registry.
+func (a *actionRun) evaluateReg(ctx context.Context) (*gate.Result, gate.Registry, int, error) {
+	res, reg, err := a.Evaluate(ctx, a.GateOptions)
 	if err == nil && res == nil {
 		err = errors.New("the gate returned no result")
 	}
 	if err != nil {
-		fmt.Fprintf(a.Stderr, "modelgate: %v\n", err)
-		return nil, exitCodeOf(err), err
+		fmt.Fprintf(a.Stderr, "modelgate: %s\n", render.Error(err))
+		return nil, nil, gate.ExitCodeOf(err), err
 	}
 	if a.In.FailOn == "warning" {
 		res.FailOnWarnings()
 	}
-	return res, res.ExitCode(), nil
+	return res, reg, res.ExitCode(), nil
 }
 
 // check is check mode: evaluate, post the check run (or fall back), and
@@ -297,14 +293,23 @@ func (a *actionRun) evaluate(ctx context.Context) (*gate.Result, int, error) {
 // be posted for another reason than a read-only token.
 func (a *actionRun) check(ctx context.Context) int {
 	res, code, err := a.evaluate(ctx)
+	if err == nil {
+		if err = a.guard(ctx, res); err != nil && a.In.RulesChange == string(gate.RulesChangeAllow) {
+			a.say("rules-change guard: %v (rules_change: allow, so the check goes on)", err)
+			err = nil
+		} else if err != nil {
+			a.say("%v", err)
+			code = gate.ExitCodeOf(err)
+		}
+	}
 	if err != nil {
 		// The gate could not evaluate: a required check must still say so.
 		posted := false
-		if a.Checks != nil {
-			_, perr := a.Checks.Publish(ctx, mgh.PublishInput{Name: a.In.CheckName, HeadSHA: a.HeadSHA,
+		if a.Surface != nil {
+			_, perr := a.Surface.Publish(ctx, mgh.PublishInput{Name: a.In.CheckName, HeadSHA: a.HeadSHA,
 				Err: err, AnnotationPath: a.annotationPath(nil), DetailsURL: a.DetailsURL})
 			if perr != nil {
-				fmt.Fprintf(a.Stderr, "modelgate: %v\n", perr)
+				a.say("%v", perr)
 			}
 			posted = perr == nil
 		}
@@ -314,10 +319,22 @@ func (a *actionRun) check(ctx context.Context) int {
 		a.setOutputs(map[string]string{"conclusion": "error"})
 		return code
 	}
-	a.guard(ctx, res)
 	code = res.ExitCode()
 	url, pcode := a.publish(ctx, res)
+	a.publishMore(ctx, res, url)
 	return max(code, pcode, a.report(res, url))
+}
+
+// publishMore hands the result to the further publishers (Env.Publishers).
+// They inform; the check run is what gates, so a failure here is said on
+// stderr and changes no exit code.
+func (a *actionRun) publishMore(ctx context.Context, res *gate.Result, checkRunURL string) {
+	for _, p := range a.publishers {
+		pub := Publication{Event: a.Event, HeadSHA: a.HeadSHA, Result: res, Markdown: a.summary(res), CheckRunURL: checkRunURL}
+		if err := p.PublishResult(ctx, pub); err != nil {
+			a.say("%s: %v", p.Name(), err)
+		}
+	}
 }
 
 // publish posts res as the check run. Without a token (act, or an emptied
@@ -325,7 +342,7 @@ func (a *actionRun) check(ctx context.Context) int {
 // command annotations. It returns the check run URL and an exit code: 0, or
 // 3 when posting failed otherwise.
 func (a *actionRun) publish(ctx context.Context, res *gate.Result) (string, int) {
-	if a.Checks == nil {
+	if a.Surface == nil {
 		why := "no github_token"
 		if a.Owner == "" {
 			why = "no GITHUB_REPOSITORY"
@@ -336,7 +353,7 @@ func (a *actionRun) publish(ctx context.Context, res *gate.Result) (string, int)
 		fmt.Fprintf(a.Stdout, "modelgate: %s: printing the summary instead of posting a check run\n\n%s\n", why, a.summary(res))
 		return "", gate.ExitPass
 	}
-	out, err := a.Checks.Publish(ctx, mgh.PublishInput{
+	out, err := a.Surface.Publish(ctx, mgh.PublishInput{
 		Name: a.In.CheckName, HeadSHA: a.HeadSHA, Result: res,
 		AnnotationPath: a.annotationPath(res), DetailsURL: a.DetailsURL,
 		Preamble: a.preamble,
@@ -352,7 +369,7 @@ func (a *actionRun) publish(ctx context.Context, res *gate.Result) (string, int)
 		fmt.Fprintf(a.Stderr, "modelgate: check run not posted (403: %s); the result is in the annotations and the job summary\n", why)
 		return "", gate.ExitPass
 	case err != nil:
-		fmt.Fprintf(a.Stderr, "modelgate: %v\n", err)
+		a.say("%v", err)
 		a.annotate(res)
 		return "", gate.ExitRuntime
 	}
@@ -360,7 +377,7 @@ func (a *actionRun) publish(ctx context.Context, res *gate.Result) (string, int)
 	if out.Updated {
 		verb = "updated"
 	}
-	fmt.Fprintf(a.Stdout, "modelgate: %s check run %q on %s: %s\n", verb, a.In.CheckName, a.HeadSHA, out.HTMLURL)
+	fmt.Fprintf(a.Stdout, "modelgate: %s check run %q on %s: %s\n", verb, a.In.CheckName, a.HeadSHA, render.Line(out.HTMLURL, 500))
 	return out.HTMLURL, gate.ExitPass
 }
 
@@ -382,43 +399,15 @@ func (a *actionRun) annotationPath(res *gate.Result) string {
 // annotate writes one workflow command (::error file=...,line=...::) per
 // finding that did not pass: the fallback when no check run can be posted.
 func (a *actionRun) annotate(res *gate.Result) {
-	path := a.annotationPath(res)
-	for _, f := range res.Findings {
-		if f.Verdict == gate.Pass {
-			continue
-		}
-		fields := map[string]string{"file": path, "line": strconv.Itoa(max(f.RulePos.Line, 1)), "title": "modelgate: " + f.Rule}
-		if f.RulePos.Col > 0 {
-			fields["col"] = strconv.Itoa(f.RulePos.Col)
-		}
-		w := a.Action.WithFieldsMap(fields)
-		msg := mgh.AnnotationMessage(f)
-		switch mgh.AnnotationLevel(f) {
-		case "failure":
-			w.Errorf("%s", msg)
-		case "warning":
-			w.Warningf("%s", msg)
-		default:
-			w.Noticef("%s", msg)
-		}
+	if n := mgh.Annotate(a.Action, res, a.annotationPath(res)); n > 0 {
+		a.say("%d more findings that did not pass have no annotation (at most %d); the JSON result lists them all", n, mgh.MaxAnnotations)
 	}
 }
 
 // annotateDiagnostics writes one workflow command per problem of the rules
 // file, when err carries them.
 func (a *actionRun) annotateDiagnostics(err error) {
-	var ds rules.Diagnostics
-	if !errors.As(err, &ds) {
-		return
-	}
-	path := a.annotationPath(nil)
-	for _, d := range ds {
-		fields := map[string]string{"file": path, "line": strconv.Itoa(max(d.Pos.Line, 1)), "title": "modelgate: rules file"}
-		if d.Pos.Col > 0 {
-			fields["col"] = strconv.Itoa(d.Pos.Col)
-		}
-		a.Action.WithFieldsMap(fields).Errorf("%s", d.Message)
-	}
+	mgh.AnnotateDiagnostics(a.Action, err, a.annotationPath(nil))
 }
 
 // report writes the JSON result at report_path, the job summary and the
@@ -426,9 +415,9 @@ func (a *actionRun) annotateDiagnostics(err error) {
 func (a *actionRun) report(res *gate.Result, checkRunURL string) int {
 	code := gate.ExitPass
 	path := filepath.Join(a.Workspace, actionReportFile)
-	b, err := json.MarshalIndent(res, "", "  ")
+	b, err := render.JSONBytes(res)
 	if err == nil {
-		err = writeFile(path, append(b, '\n'))
+		err = writeFile(path, b)
 	}
 	if err != nil {
 		fmt.Fprintf(a.Stderr, "modelgate: write the JSON result: %v\n", err)
@@ -453,7 +442,7 @@ func (a *actionRun) report(res *gate.Result, checkRunURL string) int {
 		"report_path":   actionReportFile,
 		"check_run_url": checkRunURL,
 	})
-	fmt.Fprintf(a.Stdout, "modelgate: %s\n", res.Title())
+	fmt.Fprintf(a.Stdout, "modelgate: %s\n", render.Line(res.Title(), 1000))
 	return code
 }
 
@@ -527,12 +516,20 @@ func fileCommand(f func()) (err error) {
 // summary is the check run's summary: the preamble (rules change,
 // approval decision), then the findings.
 func (a *actionRun) summary(res *gate.Result) string {
-	if a.preamble == "" {
-		return renderMarkdown(res)
-	}
-	return mgh.WithPreamble(a.preamble, res)
+	return render.WithPreamble(a.preamble, res)
 }
 
-// renderMarkdown is the markdown of --format markdown, the job summary and
-// the check run summary.
-func renderMarkdown(r *gate.Result) string { return mgh.RenderMarkdown(r) }
+// say writes one line to stderr, made safe.
+func (a *actionRun) say(format string, args ...any) {
+	fmt.Fprintf(a.Stderr, "modelgate: %s\n", render.Line(fmt.Sprintf(format, args...), 8000))
+}
+
+// writeFile writes a result file whole or not at all.
+func writeFile(name string, data []byte) error {
+	if dir := filepath.Dir(name); dir != "" {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+	}
+	return localreg.WriteFileAtomic(name, data, 0o644)
+}

@@ -1,0 +1,124 @@
+package action
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/modelgate/modelgate/gate"
+	"github.com/modelgate/modelgate/gate/render"
+	"github.com/modelgate/modelgate/internal/strictjson"
+)
+
+// CLI is one run of the command line's check or approve.
+type CLI struct {
+	Options
+	Format string // text | markdown | json
+	Out    string // also write the JSON result there; optional
+	FailOn string // error | warning
+	// Command names the command in messages ("check", "approve").
+	Command        string
+	Evaluate       Evaluator
+	Stdout, Stderr io.Writer
+	Version        string
+}
+
+// Check evaluates and prints the result; the exit code is the result's.
+func Check(ctx context.Context, c CLI) int {
+	stdout, stderr := render.NewGuard(c.Stdout), render.NewGuard(c.Stderr)
+	defer stdout.Flush()
+	defer stderr.Flush()
+	res, _, code := c.run(ctx, stdout, stderr)
+	if res == nil {
+		return code
+	}
+	return res.ExitCode()
+}
+
+func (c CLI) say(w io.Writer, format string, args ...any) {
+	fmt.Fprintf(w, "modelgate %s: %s\n", c.Command, render.Line(fmt.Sprintf(format, args...), 8000))
+}
+
+// run evaluates and writes the result; res is nil on an error, with the
+// exit code.
+func (c CLI) run(ctx context.Context, stdout, stderr io.Writer) (*gate.Result, gate.Registry, int) {
+	rd, err := render.Get(c.Format)
+	if err != nil {
+		c.say(stderr, "--%v", err)
+		return nil, nil, gate.ExitUsage
+	}
+	res, reg, err := c.Evaluate(ctx, c.Options)
+	if err != nil {
+		suffix := ""
+		if c.Command == "approve" {
+			suffix = " (nothing written)"
+		}
+		fmt.Fprintf(stderr, "modelgate %s: %s%s\n", c.Command, render.Error(err), suffix)
+		return nil, nil, gate.ExitCodeOf(err)
+	}
+	if c.FailOn == "warning" {
+		res.FailOnWarnings()
+	}
+	if c.Out != "" {
+		b, err := render.JSONBytes(res)
+		if err == nil {
+			err = writeFile(c.Out, b)
+		}
+		if err != nil {
+			c.say(stderr, "write result: %v", err)
+			return nil, nil, gate.ExitRuntime
+		}
+	}
+	if err := rd(stdout, res, c.Version); err != nil {
+		c.say(stderr, "%v", err)
+		return nil, nil, gate.ExitRuntime
+	}
+	return res, reg, gate.ExitPass
+}
+
+// Approve is the CLI's approve: check, then the approval protocol
+// (gate.Approve) on the registry. The decision is printed only once it
+// holds: after the write, or when there is nothing to write.
+func Approve(ctx context.Context, c CLI, in gate.ApprovalInput) int {
+	stdout, stderr := render.NewGuard(c.Stdout), render.NewGuard(c.Stderr)
+	defer stdout.Flush()
+	defer stderr.Flush()
+	res, reg, code := c.run(ctx, stdout, stderr)
+	if res == nil {
+		return code
+	}
+	in.Result = res
+	out, err := gate.Approve(ctx, reg, in, nil)
+	if err != nil {
+		c.say(stderr, "%v; the package is left as the registry has it", err)
+		return gate.ExitRuntime
+	}
+	fmt.Fprintf(stderr, "%s\n", render.PlanLine(res, out.Plan))
+	return out.Plan.Exit()
+}
+
+// ReadEvidence reads the evidence of a JSON result written by check --out
+// (duplicate keys refused).
+func ReadEvidence(path string) (*gate.Evidence, error) {
+	// A FIFO would block the open: look before opening.
+	if st, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("read evidence: %w", err)
+	} else if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("read evidence %s: not a regular file", path)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("read evidence: %w", err)
+	}
+	defer f.Close()
+	var r gate.Result
+	if err := strictjson.ReadAll(f, 64<<20, &r); err != nil {
+		return nil, fmt.Errorf("read evidence %s: %w", path, err)
+	}
+	if r.Candidate == nil || r.Candidate.ARN == "" {
+		return nil, fmt.Errorf("read evidence %s: no candidate package in it", path)
+	}
+	ev := gate.EvidenceOf(&r, "")
+	return &ev, nil
+}

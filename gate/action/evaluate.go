@@ -1,0 +1,80 @@
+package action
+
+import (
+	"context"
+	"path/filepath"
+	"time"
+
+	"github.com/modelgate/modelgate/gate"
+	"github.com/modelgate/modelgate/gate/memorize"
+	"github.com/modelgate/modelgate/gate/report"
+	"github.com/modelgate/modelgate/rules"
+)
+
+// Options are the inputs of one gate run, from flags or action inputs.
+type Options struct {
+	Rules     string // rules file path
+	Registry  string // local | sagemaker | path of a local registry folder | "" (the rules file decides)
+	Candidate string // overrides model.candidate
+	Region    string
+	PathStyle bool
+	Timeout   time.Duration
+	// Workdir, when set, is the folder relative paths are resolved from
+	// (GITHUB_WORKSPACE in the action).
+	Workdir string
+}
+
+// Evaluate is the production Evaluator: it reads the rules file, opens
+// the registry through open, and runs the gate with the report readers and
+// the computed reports (memorization), within o.Timeout.
+func Evaluate(open OpenRegistry) Evaluator {
+	return func(ctx context.Context, o Options) (*gate.Result, gate.Registry, error) {
+		f, err := rules.ReadFile(o.abs(o.Rules))
+		if err != nil {
+			return nil, nil, &gate.InputError{Err: err} // a missing or unreadable rules file is the caller's to fix
+		}
+		f.Path = o.Rules // as the user named it: annotations need the repo-relative path
+		reg, err := open(ctx, o, f)
+		if err != nil {
+			return nil, nil, err
+		}
+		if o.Timeout > 0 {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, o.Timeout)
+			defer cancel()
+		}
+		rulesDir := filepath.Dir(o.abs(o.Rules))
+		res, err := gate.Run(ctx, reg, f, gate.RunOptions{
+			Candidate: o.Candidate,
+			Read:      report.Read,
+			Compute:   memorize.Compute(o.repoRoot(rulesDir), rulesDir),
+		})
+		if err != nil {
+			return nil, reg, err
+		}
+		return res, reg, nil
+	}
+}
+
+// repoRoot is the folder the rules file may read files from: the
+// workspace in the action; on the command line, the repository the rules
+// file is in (the parent of its .github folder, else its own folder).
+func (o Options) repoRoot(rulesDir string) string {
+	if o.Workdir != "" {
+		return o.Workdir
+	}
+	if filepath.Base(rulesDir) == ".github" {
+		return filepath.Dir(rulesDir)
+	}
+	return rulesDir
+}
+
+func (o Options) abs(p string) string {
+	if o.Workdir == "" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(o.Workdir, p)
+}
+
+// Abs resolves p against the workspace (Workdir) when it is relative.
+func (o Options) Abs(p string) string { return o.abs(p) }
