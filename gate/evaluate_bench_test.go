@@ -55,6 +55,7 @@ func BenchmarkEvaluate(b *testing.B) {
 	b.ResetTimer()
 	var res *Result
 	for i := 0; i < b.N; i++ {
+		res = nil // the previous result is not live while the next is made
 		res = Evaluate(f, cand, base, now)
 	}
 	b.StopTimer()
