@@ -8,8 +8,11 @@ import (
 	"maps"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+
+	gocmp "github.com/google/go-cmp/cmp"
 
 	"github.com/modelgate/modelgate/gate/memorize/internal/gen"
 )
@@ -164,4 +167,34 @@ func (ix *Index) flatIDs() []uint32 {
 		panic("chunks do not hold total ids")
 	}
 	return ids
+}
+
+// TestSpansAcrossChunks indexes a corpus of more than one chunk of ids
+// (chunkTokens) and finds spans that cross the boundary, starting at every
+// offset before it, so that windows straddle two chunks.
+func TestSpansAcrossChunks(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(5, 6))
+	toks := make([]string, chunkTokens+1000)
+	for i := range toks {
+		toks[i] = "t" + strconv.Itoa(rng.IntN(1000))
+	}
+	ix := mustIndex(t, Options{}, textDoc("big.txt", strings.Join(toks, " ")))
+	if len(ix.chunks) != 2 || len(ix.chunks[0]) != chunkTokens {
+		t.Fatalf("%d chunks, the first of %d ids; want 2, %d", len(ix.chunks), len(ix.chunks[0]), chunkTokens)
+	}
+	var outs []string
+	var want []Offender
+	for k := 1; k <= 2*ix.stride+1; k++ {
+		// Corpus position chunkTokens-k holds token chunkTokens-k-1 (0
+		// is the separator before the document).
+		from := chunkTokens - k - 1
+		span := toks[from : from+12]
+		outs = append(outs, "x "+strings.Join(span, " ")+" y")
+		want = append(want, Offender{Record: k - 1, Span: 12, Excerpt: strings.Join(span, " "), Document: "big.txt"})
+	}
+	got := mustScan(t, ix, outputsJSONL(t, "model_output", outs...), Options{MaxOffenders: len(outs)})
+	if diff := gocmp.Diff(report(DefaultMinTokens, len(outs), want...), got); diff != "" {
+		t.Errorf("Scan mismatch (-want +got):\n%s", diff)
+	}
 }
