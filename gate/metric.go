@@ -243,18 +243,15 @@ func (m *Metrics) Lookup(addr string) []*Instance {
 	return out
 }
 
-// Each calls f for each instance of addr, in the order they were added,
-// without allocating per instance: the *Instance is valid only during the
-// call (f must copy what it keeps) and must not be modified.
+// Each calls f for each instance of addr, in the order they were added.
+// Each instance is a copy that f may keep; its label slice must not be
+// modified. (Evaluate's loop over a million instances reads the records
+// directly, without a copy per instance.)
 func (m *Metrics) Each(addr string, f func(*Instance)) {
-	idx := m.addrIdx(addr)
-	if len(idx) == 0 {
-		return
-	}
-	var in Instance
-	for _, j := range idx {
-		m.inst(j, &in)
-		f(&in)
+	for _, j := range m.addrIdx(addr) {
+		in := new(Instance)
+		m.inst(j, in)
+		f(in)
 	}
 }
 

@@ -114,3 +114,15 @@ func TestPct0IsFmt(t *testing.T) {
 		}
 	}
 }
+
+// TestEachInstancesMayBeKept: the instances Each gives are distinct copies,
+// so a caller that keeps the pointers sees every instance, not the last.
+func TestEachInstancesMayBeKept(t *testing.T) {
+	m := NewMetrics()
+	m.Add(Instance{Address: "quality.auc", Value: 1}, Instance{Address: "quality.auc", Value: 2})
+	var kept []*Instance
+	m.Each("quality.auc", func(in *Instance) { kept = append(kept, in) })
+	if len(kept) != 2 || kept[0].Value != 1 || kept[1].Value != 2 {
+		t.Fatalf("kept %v", kept)
+	}
+}
