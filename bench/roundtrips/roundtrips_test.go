@@ -117,10 +117,11 @@ var reportPaths = map[string]string{
 }
 
 type world struct {
-	sm  *gatetest.SageMakerFake
-	s3  *gatetest.S3Fake
-	env []string
-	dir string
+	sm   *gatetest.SageMakerFake
+	s3   *gatetest.S3Fake
+	env  []string
+	dir  string
+	cand string // the candidate's ARN
 }
 
 // seed creates the group: versions 1 to 9 approved (older baselines), 10
@@ -151,8 +152,11 @@ func seed(t *testing.T, latency time.Duration) *world {
 		case 12:
 			approval = "PendingManualApproval"
 		}
-		w.sm.AddPackage(gatetest.ModelPackage{Group: group, Version: v, Approval: approval, Sources: srcs,
+		p := w.sm.AddPackage(gatetest.ModelPackage{Group: group, Version: v, Approval: approval, Sources: srcs,
 			Created: time.Date(2026, 1, v, 0, 0, 0, 0, time.UTC)})
+		if v == 12 {
+			w.cand = p.ARN
+		}
 	}
 	cfg := filepath.Join(w.dir, "aws-config")
 	if err := os.WriteFile(cfg, nil, 0o600); err != nil {
@@ -276,6 +280,9 @@ func TestRoundTrips(t *testing.T) {
 			code, wall, sm, s3, out := w.run(t, bin, args(w)...)
 			if code != want {
 				t.Fatalf("%s: exit %d; want %d\n%s", name, code, want, out)
+			}
+			if p, _ := w.sm.Package(w.cand); strings.HasPrefix(name, "approve") && p.Approval != "Approved" {
+				t.Fatalf("%s: the candidate is %s after approve; want Approved\n%s", name, p.Approval, out)
 			}
 			walls = append(walls, wall)
 			last = row{name: name, limit: limit, why: why, sm: sm, s3: s3, smOps: ops(w.sm.Calls("")[n0:])}
