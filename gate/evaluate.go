@@ -62,7 +62,7 @@ func (e *evaluator) estimate() int {
 		r := &e.f.Rules[i]
 		n++
 		if r.Metric != nil {
-			n += len(e.cand.byAddr[r.Metric.String()])
+			n += len(e.cand.addrIdx(r.Metric.String()))
 		}
 		n += len(r.Require)
 	}
@@ -292,6 +292,10 @@ type check struct {
 
 func fmtNum(v float64) string { return strconv.FormatFloat(v, 'g', 6, 64) }
 
+// pct0 writes a confidence level as fmt's "%.0f%%" of conf*100 does, without
+// fmt (it is on the path of every instance that fails a band).
+func pct0(conf float64) string { return strconv.FormatFloat(conf*100, 'f', 0, 64) + "%" }
+
 // isFinite reports whether v is neither NaN nor infinite. Every
 // intermediate result a verdict rests on is checked with it: a non-finite
 // one is an error verdict, never a pass.
@@ -384,9 +388,12 @@ func (e *evaluator) metric(rc ruleCtx) {
 	// over five features.
 	totalsOnly := r.Metric.Family() == rules.FamilyViolations && len(r.Where) == 0
 	n := 0
-	e.cand.Each(addr, func(in *Instance) {
+	var cin, bin Instance // one copy of each, reused: no allocation per instance
+	in := &cin
+	for _, j := range e.cand.addrIdx(addr) {
+		e.cand.inst(j, in)
 		if !matches(in, r.Where) || (totalsOnly && len(in.Labels) > 0) {
-			return
+			continue
 		}
 		n++
 		fd := Finding{Metric: addr, Labels: in.Labels, Value: in.Value, StdDev: in.StdDev,
@@ -394,7 +401,7 @@ func (e *evaluator) metric(rc ruleCtx) {
 		if in.Missing() {
 			fd.Verdict, fd.Reason = Missing, missingReason(in)
 			e.emit(rc, fd)
-			return
+			continue
 		}
 		fd.Verdict = Pass
 		if r.MinSamples > 0 {
@@ -408,7 +415,13 @@ func (e *evaluator) metric(rc ruleCtx) {
 			var b *Instance
 			ambiguous := false
 			if baseIdx != nil {
-				b, ambiguous = baseIdx.find(in.Labels)
+				var bj int32
+				var found bool
+				bj, found, ambiguous = baseIdx.find(e.cand.setHash[e.cand.recs[j].labels], in.Labels)
+				if found {
+					e.base.inst(bj, &bin)
+					b = &bin
+				}
 			}
 			v, reason := e.judgeVs(vs, in, b, z, r.Confidence, &fd)
 			if vs.vb.Paired != "" && e.base != nil { // gate/paired.go
@@ -420,7 +433,7 @@ func (e *evaluator) metric(rc ruleCtx) {
 			fd.Verdict, fd.Reason = worse(fd.Verdict, fd.Reason, v, reason)
 		}
 		e.emit(rc, fd)
-	})
+	}
 	if n == 0 {
 		fd := nanFinding()
 		fd.Metric, fd.Threshold = addr, threshold
@@ -593,9 +606,9 @@ func judgeBound(c check, in *Instance, z, conf float64) (Verdict, string) {
 		case v-m >= c.lo && v+m <= c.hi:
 			return Pass, ""
 		case v+m < c.lo || v-m > c.hi:
-			return Fail, fmt.Sprintf("%s outside %s even at %.0f%% confidence (±%s)", fmtNum(v), c.threshold, conf*100, fmtNum(m))
+			return Fail, fmtNum(v) + " outside " + c.threshold + " even at " + pct0(conf) + " confidence (±" + fmtNum(m) + ")"
 		default:
-			return Inconclusive, fmt.Sprintf("%s ± %s (%.0f%% confidence) straddles %s: within noise", fmtNum(v), fmtNum(m), conf*100, c.threshold)
+			return Inconclusive, fmtNum(v) + " ± " + fmtNum(m) + " (" + pct0(conf) + " confidence) straddles " + c.threshold + ": within noise"
 		}
 	}
 	suffix := ""
@@ -614,11 +627,11 @@ func judgeBound(c check, in *Instance, z, conf float64) (Verdict, string) {
 func boundReason(c check, v float64) string {
 	switch c.kind {
 	case "min":
-		return fmt.Sprintf("%s is below the minimum %s", fmtNum(v), fmtNum(c.lo))
+		return fmtNum(v) + " is below the minimum " + fmtNum(c.lo)
 	case "max":
-		return fmt.Sprintf("%s is above the maximum %s", fmtNum(v), fmtNum(c.hi))
+		return fmtNum(v) + " is above the maximum " + fmtNum(c.hi)
 	case "abs_max":
-		return fmt.Sprintf("|%s| exceeds %s", fmtNum(v), fmtNum(c.hi))
+		return "|" + fmtNum(v) + "| exceeds " + fmtNum(c.hi)
 	case "max_deviation":
 		mid := c.lo/2 + c.hi/2 // no overflow for bounds near the float64 limit
 		return fmt.Sprintf("%s is %s from the ideal %s; at most %s allowed", fmtNum(v), fmtNum(math.Abs(v-mid)), fmtNum(mid), fmtNum((c.hi-c.lo)/2))
@@ -854,36 +867,48 @@ func (r *Result) FailOnWarnings() {
 // candidate instance, by a hash of the labels (checked label by label, so a
 // collision cannot pair the wrong instances).
 type labelIndex struct {
-	m   *Metrics
-	idx map[uint64][]int32
+	m *Metrics
+	// first is the first record of each label hash, next the following
+	// record with the same hash (-1 ends), both in the order added.
+	first map[uint64]int32
+	next  map[int32]int32
 }
 
 func newLabelIndex(m *Metrics, addr string) *labelIndex {
-	ids := m.byAddr[addr]
-	li := &labelIndex{m: m, idx: make(map[uint64][]int32, len(ids))}
-	for _, j := range ids {
-		h := hashLabels(m.all[j].Labels)
-		li.idx[h] = append(li.idx[h], int32(j))
+	ids := m.addrIdx(addr)
+	li := &labelIndex{m: m, first: make(map[uint64]int32, len(ids))}
+	// Backwards, so that each chain runs in the order added.
+	for k := len(ids) - 1; k >= 0; k-- {
+		j := ids[k]
+		h := m.setHash[m.recs[j].labels]
+		if prev, ok := li.first[h]; ok {
+			if li.next == nil {
+				li.next = map[int32]int32{}
+			}
+			li.next[j] = prev
+		}
+		li.first[h] = j
 	}
 	return li
 }
 
-// find returns the instance with labels ls; ambiguous is true when there
-// are several with different values (the same report attached twice with
-// other numbers).
-func (li *labelIndex) find(ls []Label) (found *Instance, ambiguous bool) {
-	for _, j := range li.idx[hashLabels(ls)] {
-		in := &li.m.all[j]
-		if !sameLabels(in.Labels, ls) {
+// find returns the record with labels ls (whose hash is h); ambiguous is
+// true when there are several with different values (the same report
+// attached twice with other numbers).
+func (li *labelIndex) find(h uint64, ls []Label) (found int32, ok, ambiguous bool) {
+	j, more := li.first[h]
+	for ; more; j, more = li.next[j] {
+		r := &li.m.recs[j]
+		if !sameLabels(li.m.sets[r.labels], ls) {
 			continue
 		}
-		if found == nil {
-			found = in
-		} else if !sameValue(found.Value, in.Value) {
-			return found, true
+		if !ok {
+			found, ok = j, true
+		} else if !sameValue(li.m.recs[found].value, r.value) {
+			return found, true, true
 		}
 	}
-	return found, false
+	return found, ok, false
 }
 
 func sameValue(a, b float64) bool { return a == b || (math.IsNaN(a) && math.IsNaN(b)) }

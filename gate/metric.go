@@ -93,9 +93,27 @@ func (in *Instance) Key() string {
 
 // Metrics is the set of instances read from one package's reports, indexed
 // by address. It also records which report sources were read.
+//
+// Instances are stored compactly (32 bytes each, instead of an Instance and
+// its label slice): addresses and label sets are interned, and Source and
+// Note are kept aside when not empty. A report of a million instances over
+// a few thousand label sets then costs tens of megabytes, not hundreds.
+// Each, Lookup and All give Instance values back exactly as they were added
+// (only equal label sets share their backing array).
 type Metrics struct {
-	byAddr map[string][]int
-	all    []Instance
+	byAddr map[string]int32 // address -> address id
+	addrs  []string         // address id -> address
+	idx    [][]int32        // address id -> record indexes, in order added
+	recs   []rec
+	// strs holds the non-empty Source and Note strings (0 is "").
+	strs []string
+	// sets are the interned label sets (0 is nil), setHash their hashes
+	// (hashLabels), and setNext chains sets whose hashes collide in
+	// setByHash.
+	sets      [][]Label
+	setHash   []uint64
+	setNext   []int32
+	setByHash map[uint64]int32
 	// sources that were attached and read, by slot name (quality, bias.pre,
 	// explainability, a report name...), with the error text of those that
 	// failed to read.
@@ -104,30 +122,98 @@ type Metrics struct {
 	ItemCount map[string]int
 }
 
+// rec is one stored instance.
+type rec struct {
+	value, stdDev              float64
+	addr, labels, source, note int32
+}
+
 // NewMetrics returns an empty set.
 func NewMetrics() *Metrics {
-	return &Metrics{byAddr: map[string][]int{}, sources: map[string]string{}, ItemCount: map[string]int{}}
+	return &Metrics{byAddr: map[string]int32{}, sources: map[string]string{}, ItemCount: map[string]int{},
+		strs: []string{""}, sets: [][]Label{nil}, setHash: []uint64{hashLabels(nil)}, setNext: []int32{0},
+		setByHash: map[uint64]int32{}}
 }
 
 // Add appends instances. Labels are sorted by key so that keys are stable.
 func (m *Metrics) Add(ins ...Instance) {
-	for _, in := range ins {
-		if len(in.Labels) > 1 && !sort.SliceIsSorted(in.Labels, func(i, j int) bool { return in.Labels[i].Key < in.Labels[j].Key }) {
-			ls := append([]Label(nil), in.Labels...)
+	for i := range ins {
+		in := &ins[i]
+		ls := in.Labels
+		if len(ls) > 1 && !sort.SliceIsSorted(ls, func(i, j int) bool { return ls[i].Key < ls[j].Key }) {
+			ls = append([]Label(nil), ls...)
 			sort.SliceStable(ls, func(i, j int) bool { return ls[i].Key < ls[j].Key })
-			in.Labels = ls
 		}
-		m.byAddr[in.Address] = append(m.byAddr[in.Address], len(m.all))
-		m.all = append(m.all, in)
+		a, ok := m.byAddr[in.Address]
+		if !ok {
+			a = int32(len(m.addrs))
+			m.byAddr[in.Address] = a
+			m.addrs = append(m.addrs, in.Address)
+			m.idx = append(m.idx, nil)
+		}
+		m.idx[a] = append(m.idx[a], int32(len(m.recs)))
+		m.recs = append(m.recs, rec{value: in.Value, stdDev: in.StdDev, addr: a,
+			labels: m.internSet(ls), source: m.str(in.Source), note: m.str(in.Note)})
 	}
+}
+
+// internSet returns the id of the label set ls, adding it when new.
+func (m *Metrics) internSet(ls []Label) int32 {
+	if ls == nil {
+		return 0
+	}
+	h := hashLabels(ls)
+	first, ok := m.setByHash[h]
+	if ok {
+		for id := first; id != 0; id = m.setNext[id] {
+			if m.setHash[id] == h && sameLabels(m.sets[id], ls) {
+				return id
+			}
+		}
+	}
+	id := int32(len(m.sets))
+	m.sets = append(m.sets, ls)
+	m.setHash = append(m.setHash, h)
+	m.setNext = append(m.setNext, first) // 0 ends the chain
+	m.setByHash[h] = id
+	return id
+}
+
+// str keeps a non-empty string aside (once, when the previous one is the
+// same) and returns its index.
+func (m *Metrics) str(s string) int32 {
+	if s == "" {
+		return 0
+	}
+	if last := len(m.strs) - 1; last > 0 && m.strs[last] == s {
+		return int32(last)
+	}
+	m.strs = append(m.strs, s)
+	return int32(len(m.strs) - 1)
+}
+
+// inst materializes record j into in.
+func (m *Metrics) inst(j int32, in *Instance) {
+	r := &m.recs[j]
+	*in = Instance{Address: m.addrs[r.addr], Labels: m.sets[r.labels], Value: r.value, StdDev: r.stdDev,
+		Source: m.strs[r.source], Note: m.strs[r.note]}
+}
+
+// addrIdx is the record indexes of an address, in the order added.
+func (m *Metrics) addrIdx(addr string) []int32 {
+	a, ok := m.byAddr[addr]
+	if !ok {
+		return nil
+	}
+	return m.idx[a]
 }
 
 // Grow reserves room for n more instances.
 func (m *Metrics) Grow(n int) {
-	if cap(m.all)-len(m.all) < n {
-		all := make([]Instance, len(m.all), len(m.all)+n)
-		copy(all, m.all)
-		m.all = all
+	if cap(m.recs)-len(m.recs) < n {
+		recs := make([]rec, len(m.recs), len(m.recs)+n)
+		copy(recs, m.recs)
+		m.recs = recs
 	}
 }
 
@@ -152,27 +238,35 @@ func (m *Metrics) Sources() []string {
 }
 
 // Lookup returns the instances of an address, in the order they were added.
-// The returned slice must not be modified.
+// The instances are copies: modifying them does not change m, but their
+// label slices must not be modified.
 func (m *Metrics) Lookup(addr string) []*Instance {
-	idx := m.byAddr[addr]
+	idx := m.addrIdx(addr)
+	ins := make([]Instance, len(idx))
 	out := make([]*Instance, len(idx))
 	for i, j := range idx {
-		out[i] = &m.all[j]
+		m.inst(j, &ins[i])
+		out[i] = &ins[i]
 	}
 	return out
 }
 
-// Each calls f for each instance of addr without allocating.
+// Each calls f for each instance of addr, in the order they were added.
+// Each instance is a copy that f may keep; its label slice must not be
+// modified. (Evaluate's loop over a million instances reads the records
+// directly, without a copy per instance.)
 func (m *Metrics) Each(addr string, f func(*Instance)) {
-	for _, j := range m.byAddr[addr] {
-		f(&m.all[j])
+	for _, j := range m.addrIdx(addr) {
+		in := new(Instance)
+		m.inst(j, in)
+		f(in)
 	}
 }
 
 // WithPrefix returns the addresses that start with prefix (e.g. "shap.").
 func (m *Metrics) WithPrefix(prefix string) []string {
 	var out []string
-	for a := range m.byAddr {
+	for _, a := range m.addrs {
 		if strings.HasPrefix(a, prefix) {
 			out = append(out, a)
 		}
@@ -182,17 +276,24 @@ func (m *Metrics) WithPrefix(prefix string) []string {
 }
 
 // Len is the number of instances.
-func (m *Metrics) Len() int { return len(m.all) }
+func (m *Metrics) Len() int { return len(m.recs) }
 
-// All returns every instance. The slice must not be modified.
-func (m *Metrics) All() []Instance { return m.all }
+// All returns a copy of every instance, in the order they were added. Their
+// label slices must not be modified.
+func (m *Metrics) All() []Instance {
+	out := make([]Instance, len(m.recs))
+	for j := range m.recs {
+		m.inst(int32(j), &out[j])
+	}
+	return out
+}
 
 // HasSource reports whether any instance was read from the slot (its
 // Source starts with "<slot>:").
 func (m *Metrics) HasSource(slot string) bool {
 	prefix := slot + ":"
-	for i := range m.all {
-		if strings.HasPrefix(m.all[i].Source, prefix) {
+	for j := range m.recs {
+		if strings.HasPrefix(m.strs[m.recs[j].source], prefix) {
 			return true
 		}
 	}

@@ -41,11 +41,26 @@ type batch struct {
 	reset  bool // the worker's local ids restart at 0 with this batch
 }
 
-// idPool recycles the batches' id slices.
-var idPool = sync.Pool{New: func() any { s := make([]uint32, 0, batchIDs+2); return &s }}
+// idFree recycles the batches' id slices within one BuildIndex: a free
+// list, not a sync.Pool, which the garbage collector empties at every
+// cycle, so that reading makes no garbage in proportion to the corpus (it
+// would let the heap grow to twice the ids before each collection).
+type idFree chan []uint32
 
-func newBatch(worker int) *batch {
-	return &batch{worker: worker, ids: (*idPool.Get().(*[]uint32))[:0]}
+func (f idFree) get() []uint32 {
+	select {
+	case s := <-f:
+		return s[:0]
+	default:
+		return make([]uint32, 0, batchIDs+2)
+	}
+}
+
+func (f idFree) put(s []uint32) {
+	select {
+	case f <- s:
+	default: // more batches than were ever in flight at once: drop it
+	}
 }
 
 type job struct {
@@ -62,6 +77,9 @@ func (b *builder) read(ctx context.Context, docs []Doc, field string, maxLocal i
 		wg.Wait() // no goroutine outlives BuildIndex
 	}()
 	workers := max(1, min(8, runtime.GOMAXPROCS(0), len(docs)))
+	// At most 2*workers documents wait in order, each with up to 4+1
+	// batches, and each worker fills one more.
+	free := make(idFree, 11*workers+1)
 	jobs := make(chan job)
 	order := make(chan chan *batch, 2*workers) // the documents' batch streams, in order
 	wg.Add(1)
@@ -87,7 +105,7 @@ func (b *builder) read(ctx context.Context, docs []Doc, field string, maxLocal i
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			t := &tokeniser{ctx: ctx, worker: w, field: field, local: map[string]uint32{}, maxLocal: maxLocal}
+			t := &tokeniser{ctx: ctx, worker: w, field: field, local: map[string]uint32{}, maxLocal: maxLocal, free: free}
 			for j := range jobs {
 				t.run(j)
 			}
@@ -133,8 +151,7 @@ func (b *builder) read(ctx context.Context, docs []Doc, field string, maxLocal i
 				start = b.len()
 			}
 			done = bt.last
-			ids := bt.ids
-			idPool.Put(&ids)
+			free.put(bt.ids)
 		}
 		b.ix.srcNames = append(b.ix.srcNames, name)
 	}
@@ -154,11 +171,16 @@ type tokeniser struct {
 	buf      []byte // the token scanner's buffer
 	cur      *batch
 	out      chan *batch
+	free     idFree
 }
+
+func (t *tokeniser) newBatch() *batch { return &batch{worker: t.worker, ids: t.free.get()} }
 
 func (t *tokeniser) run(j job) {
 	t.out = j.out
-	t.cur = newBatch(t.worker)
+	if t.cur == nil {
+		t.cur = t.newBatch()
+	} // else the empty batch the last document's final flush made
 	err := t.readDoc(j.doc)
 	if err == nil {
 		err = t.ctx.Err()
@@ -176,7 +198,7 @@ func (t *tokeniser) flush() bool {
 	case <-t.ctx.Done():
 		return false
 	}
-	t.cur = newBatch(t.worker)
+	t.cur = t.newBatch()
 	return true
 }
 

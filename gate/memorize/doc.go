@@ -68,14 +68,22 @@
 // Reading the corpus: workers (one per CPU, at most 8) open the documents in
 // order, tokenise and normalise them and give each distinct token a local
 // id; the builder maps local ids to corpus ids through one vocabulary (a Go
-// map from token to uint32) and appends them to one []uint32 holding every
-// document, with a separator id between documents. The ids are gathered in
-// 4 MiB chunks and copied once into a slice of the exact size.
+// map from token to uint32) and appends them to the corpus ids, every
+// document in order with a separator id between documents, kept in chunks
+// of 4 MiB (never copied into one slice, which would need twice their
+// memory for a moment).
 //
-// Fingerprints: for every position p whose N tokens lie inside one document,
-// a polynomial rolling hash over the token ids (each id mixed first, then
-// MurmurHash3's finaliser on the window's hash) gives a 64-bit value; the
-// fingerprint is one uint64: its top 32 bits << 32 | p. The fingerprints are
+// Fingerprints are sampled: with a stride s (4 for N = 10; 1, no
+// sampling, below N = 5; see strideFor) and windows of w = N-s+1 tokens,
+// only the positions p that are multiples of s and whose w tokens lie inside
+// one document are indexed. A span of at least N tokens starting at corpus
+// position p0 holds the window at the first multiple of s from p0 (less
+// than s tokens in, and it ends at most N tokens in), so looking up every
+// window of w tokens of the output finds every span. For each indexed
+// position, a polynomial rolling hash over the token ids (each id mixed
+// first, then MurmurHash3's finaliser on the window's hash) gives a 64-bit
+// value; the fingerprint is one uint64: its top 32 bits << 32 | p. The
+// fingerprints are
 // written in corpus order, then sorted by their top bits: an in-place
 // American flag sort on the top byte, then a radix sort of each of the 256
 // parts, which fit in cache, in parallel. A directory of uint32 offsets,
@@ -90,23 +98,26 @@
 // MaxLineBytes) and decoded in order, so the first bad line is the one
 // reported; workers match them. An output is tokenised and looked up in the
 // vocabulary (a token not in the corpus cannot be part of a span); its
-// windows of N tokens are hashed the same way, and each window's bucket is
+// windows of w tokens are hashed the same way, and each window's bucket is
 // scanned for fingerprints with the same 32-bit key. A candidate counts only
-// after its N token ids are compared with the corpus ids at p: a hash
-// collision never makes a match (a test forces every n-gram to collide). A
-// confirmed match is extended to the right token by token to its maximal
-// length, which gives max_span; a match whose tokens to the left also agree
-// is skipped, since the window one to the left found it already. The
-// output's longest span gives its verdict, and its byte range in the output
-// gives the excerpt.
+// after its w token ids are compared with the corpus ids at p: a hash
+// collision never makes a match (a test forces every n-gram to collide).
+// A confirmed window is extended to the left, by less than s tokens (if s
+// tokens to the left agree too, the window s tokens to the left found the
+// same span already, and it is skipped), and to the right token by token,
+// to its maximal length; it is a span when that is at least N, which gives
+// max_span. The output's longest span gives its verdict (of equal ones, the
+// first in the output, then the first in the corpus), and its byte range in
+// the output gives the excerpt.
 //
 // Exactness: verbatim_rate is exact, with no false matches (every span is
-// compared token by token) and no missed ones (every window of the corpus is
-// indexed and every window of each output is looked up). max_span is exact
-// unless one N-token sequence occurs more than 256 times in the corpus: for
-// each output window only its first 256 occurrences are extended, bounding
-// the work on repetitive corpora (boilerplate), and max_span is then a lower
-// bound.
+// compared token by token) and no missed ones (every span of N tokens holds
+// an indexed window, and every window of each output is looked up; tests
+// compare with a dynamic-programming reference on random texts, sampled and
+// not). max_span is exact unless one w-token sequence occurs as part of a
+// span more than 256 times in the corpus: for each output window only its
+// first 256 such occurrences are extended, bounding the work on repetitive
+// corpora (boilerplate), and max_span is then a lower bound.
 //
 // # Complexity and memory
 //
@@ -117,22 +128,27 @@
 // eight fingerprints and, for a true match, N comparisons plus the
 // extension.
 //
-// The index holds 4 bytes per corpus token (ids), 8 per fingerprint (about
-// one per token), at most half a byte per fingerprint for the directory,
-// 12 per document and the vocabulary (one string per distinct token, in
-// the builder's map and in each reading worker's): about 12.5 bytes per
-// token, or 2 bytes per byte of English text. The outputs are never
-// held whole: only the line being read and a few batches of 64 records per
-// worker.
+// The index holds 4 bytes per corpus token (ids), 8 per fingerprint (one
+// per s tokens: 2 bytes per token for N = 10), at most one byte per
+// fingerprint for the directory, 12 per document and the vocabulary (one
+// string per distinct token, in the builder's map and in each reading
+// worker's): about 6.3 bytes per token for N = 10, 1.35 bytes per byte of
+// the generated benchmark text (4.6 bytes per token). Reading makes no
+// garbage in proportion to the corpus (the batches of ids are recycled), so
+// the heap is the index plus what the collector leaves. The outputs are
+// never held whole: only the line being read and a few batches of 64
+// records per worker.
 //
-// Measured with bench/run.sh on the 2-core build machine, shared with
-// other jobs (load average 5; medians of three runs): a 100 MB corpus and
-// 10,000 outputs of 1 KB take 6.7 s wall, 5.4 CPU s and 340 MB peak
-// resident memory (4 s when the machine was quieter); 2x and 4x take 1.8
-// and 3.9 times the CPU time and 1.9 and 3.9 times the memory. The work
-// (tokens, fingerprints, lookups) grows exactly linearly; what grows a
+// Measured on the 2-core build machine, shared with other jobs (load
+// average 7 to 17; medians of three runs, bench/run.sh's program): a 100 MB
+// corpus and 10,000 outputs of 1 KB hold a 135 MB index and peak at 172 MB
+// resident (1.7x; 340 MB before the fingerprints were sampled and the ids
+// kept in chunks); 2x and 4x peak at 336 and 661 MB; 10x (1 GB, 215 M
+// tokens, 100,000 outputs) holds a 1.33 GB index, peaks at 1.63 GB and
+// takes 51 s wall, 28 CPU s. The peak above the index is the garbage
+// collector's headroom over the outputs' JSON decoding (GOGC=100). The
+// work (tokens, fingerprints, lookups) grows exactly linearly; what grows a
 // little faster on that virtual machine is the cost of first touching
-// fresh memory (1.5 s for 340 MB, 5.4 s for 1.3 GB, measured alone by
-// bench -touch) and the cache and TLB misses of random lookups in a
-// larger index.
+// fresh memory (bench -touch) and the cache and TLB misses of random
+// lookups in a larger index.
 package memorize

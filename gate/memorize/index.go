@@ -119,23 +119,31 @@ func (e *LineError) Unwrap() error { return e.Err }
 type Index struct {
 	n     int // MinTokens
 	vocab map[string]uint32
-	// ids is the corpus as token ids: sepID, doc 0, sepID, doc 1, ..., sepID.
-	ids []uint32
-	// docStart[d] is the position in ids of document d's first token;
-	// docStart[len-1] = len(ids) closes the last one.
+	// chunks hold the corpus as token ids: sepID, doc 0, sepID, doc 1,
+	// ..., sepID; position p is chunks[p>>chunkBits][p&chunkMask] (id), and
+	// every chunk but the last holds chunkTokens ids. Chunked, so that the
+	// ids are never copied into one slice (which would need twice their
+	// memory for a moment).
+	chunks [][]uint32
+	total  int // ids in all chunks
+	// docStart[d] is the position of document d's first token;
+	// docStart[len-1] = total closes the last one.
 	docStart []uint32
 	docSrc   []uint32 // index into srcNames
 	docLine  []uint32 // 1-based JSON Lines line, 0 for a text document
 	srcNames []string
 
-	// The fingerprints: one per corpus position p whose N tokens lie in one
-	// document. An entry is the top 32 bits of the window's hash (the key)
-	// << 32 | p. Entries are sorted by bucket, the top `bits` bits of the
-	// key: bucket b is entries[dir[b]:dir[b+1]].
-	bits    uint
-	dir     []uint32
-	entries []uint64
-	hash    func(uint64) uint64 // nil: fmix64 (see testHook)
+	// The fingerprints: one per sampled corpus position p (p % stride ==
+	// 0) whose window of w = N-stride+1 tokens lies in one document. An
+	// entry is the top 32 bits of the window's hash (the key) << 32 | p.
+	// Entries are sorted by bucket, the top `bits` bits of the key: bucket
+	// b is entries[dir[b]:dir[b+1]]. Every span of N tokens holds one
+	// sampled window (see the package documentation).
+	stride, w int
+	bits      uint
+	dir       []uint32
+	entries   []uint64
+	hash      func(uint64) uint64 // nil: fmix64 (see testHook)
 }
 
 // final is the finaliser applied to a window's rolling hash.
@@ -160,14 +168,47 @@ type Stats struct {
 func (ix *Index) Stats() Stats {
 	return Stats{
 		Documents:    len(ix.docStart) - 1,
-		Tokens:       len(ix.ids) - len(ix.docStart),
+		Tokens:       ix.total - len(ix.docStart),
 		Vocabulary:   len(ix.vocab),
 		Fingerprints: len(ix.entries),
 		MinTokens:    ix.n,
-		Bytes: int64(cap(ix.ids))*4 + int64(cap(ix.entries))*8 + int64(cap(ix.dir))*4 +
+		Bytes: int64(ix.chunkCap())*4 + int64(cap(ix.entries))*8 + int64(cap(ix.dir))*4 +
 			int64(cap(ix.docStart)+cap(ix.docSrc)+cap(ix.docLine))*4,
 	}
 }
+
+// chunkCap is the capacity of the chunks, in ids.
+func (ix *Index) chunkCap() int {
+	c := 0
+	for _, ch := range ix.chunks {
+		c += cap(ch)
+	}
+	return c
+}
+
+// id is the corpus id at position p.
+func (ix *Index) id(p int) uint32 { return ix.chunks[p>>chunkBits][p&chunkMask] }
+
+// equalAt reports whether the corpus ids from position p are o.
+func (ix *Index) equalAt(p int, o []uint32) bool {
+	if c := ix.chunks[p>>chunkBits][p&chunkMask:]; len(c) >= len(o) {
+		return equal(c[:len(o)], o)
+	}
+	for k := range o {
+		if ix.id(p+k) != o[k] {
+			return false
+		}
+	}
+	return true
+}
+
+// strideFor is the sampling step of the fingerprints for span length n:
+// every stride-th position is indexed, with windows of n-stride+1 tokens.
+// A quarter of the positions for the default N = 10 (windows of 7 tokens,
+// rare enough in prose that a window's occurrences are mostly true
+// matches); no sampling below N = 5, where the windows would get too
+// short to be selective; at most 8.
+func strideFor(n int) int { return max(1, min(8, n*2/5)) }
 
 // MinTokens is the span length N the index was built for.
 func (ix *Index) MinTokens() int { return ix.n }
@@ -182,10 +223,13 @@ func BuildIndex(ctx context.Context, docs []Doc, o Options) (*Index, error) {
 	if err != nil {
 		return nil, err
 	}
+	stride := strideFor(n)
 	b := &builder{
 		ix: &Index{
-			n:     n,
-			vocab: make(map[string]uint32),
+			n:      n,
+			stride: stride,
+			w:      n - stride + 1,
+			vocab:  make(map[string]uint32),
 		},
 		cur: make([]uint32, 1, 1024), // grows to chunkTokens
 	}
@@ -200,19 +244,23 @@ func BuildIndex(ctx context.Context, docs []Doc, o Options) (*Index, error) {
 	if err := b.read(ctx, docs, orDefault(o.CorpusField, "text"), maxLocal); err != nil {
 		return nil, err
 	}
-	b.ix.ids = b.concat()
-	b.ix.docStart = append(b.ix.docStart, uint32(len(b.ix.ids)))
-	// The chunks are garbage now, as large as the ids: collect them so
-	// that the fingerprints, twice that size, can reuse their memory. The
-	// heap has almost no pointers, so this costs milliseconds.
+	b.ix.chunks, b.ix.total = append(b.full, b.cur), b.len()
+	b.full, b.cur = nil, nil
+	b.ix.docStart = append(b.ix.docStart, uint32(b.ix.total))
+	// The readers' vocabularies and batches are garbage now: collect them
+	// so that the fingerprints can reuse their memory. The heap has almost
+	// no pointers, so this costs milliseconds.
 	runtime.GC()
 	b.ix.fingerprint()
 	return b.ix, nil
 }
 
-// chunkTokens is the size of the chunks the corpus ids are gathered in
-// before they are copied, once, into one slice of the exact size.
-const chunkTokens = 1 << 20
+// chunkTokens is the size of the chunks the corpus ids are kept in.
+const (
+	chunkBits   = 20
+	chunkTokens = 1 << chunkBits
+	chunkMask   = chunkTokens - 1
+)
 
 // builder gathers the corpus ids and the document table, in document order.
 type builder struct {
@@ -227,7 +275,14 @@ type builder struct {
 func (b *builder) len() int { return b.total + len(b.cur) }
 
 func (b *builder) push(id uint32) error {
-	if len(b.cur) == cap(b.cur) && cap(b.cur) >= chunkTokens {
+	if len(b.cur) == cap(b.cur) && cap(b.cur) < chunkTokens {
+		// The first chunk grows by doubling to exactly chunkTokens, so
+		// that a small corpus takes little memory.
+		cur := make([]uint32, len(b.cur), min(2*cap(b.cur), chunkTokens))
+		copy(cur, b.cur)
+		b.cur = cur
+	}
+	if len(b.cur) == chunkTokens {
 		// Positions are uint32; the chunk about to start must fit.
 		if uint64(b.len())+2*chunkTokens > math.MaxUint32 {
 			return errors.New("corpus has too many tokens (about 2^32)")
@@ -238,17 +293,6 @@ func (b *builder) push(id uint32) error {
 	}
 	b.cur = append(b.cur, id)
 	return nil
-}
-
-// concat returns the ids in one slice, dropping the chunks.
-func (b *builder) concat() []uint32 {
-	ids := make([]uint32, 0, b.len())
-	for _, c := range b.full {
-		ids = append(ids, c...)
-	}
-	ids = append(ids, b.cur...)
-	b.full, b.cur = nil, nil
-	return ids
 }
 
 // end closes a document that began at start, dropping it when empty.
@@ -305,6 +349,25 @@ func newRoller(n int) roller {
 	return roller{n: n, top: top}
 }
 
+// eachSampled calls f(p, hash) for every window of r.n tokens of the
+// corpus inside [lo, hi) (one document: no special id) that starts at a
+// multiple of ix.stride. The hash is the one eachWindow computes.
+func (ix *Index) eachSampled(r *roller, lo, hi int, f func(p int, h uint64)) {
+	n, s := r.n, ix.stride
+	next := (lo + s - 1) / s * s // the next sampled start
+	var h uint64
+	for i := lo; i < hi; i++ {
+		if i-n >= lo {
+			h -= mixID(ix.id(i-n)) * r.top
+		}
+		h = h*hashBase + mixID(ix.id(i))
+		if p := i - n + 1; p == next {
+			f(p, h)
+			next += s
+		}
+	}
+}
+
 // eachWindow calls f(p, hash) for every window ids[p:p+N] inside [lo, hi)
 // that holds no special id.
 func (r *roller) eachWindow(ids []uint32, lo, hi int, f func(p int, h uint64)) {
@@ -334,14 +397,13 @@ func (r *roller) eachWindow(ids []uint32, lo, hi int, f func(p int, h uint64)) {
 // and writes sequentially, which matters more than the work: a scatter
 // straight into hash buckets costs a cache and TLB miss per fingerprint.
 func (ix *Index) fingerprint() {
-	// Windows per document, and where each document's entries begin.
+	// Sampled windows per document, and where each document's entries
+	// begin.
 	first := make([]int, len(ix.docStart))
 	count := 0
 	for d := 0; d+1 < len(ix.docStart); d++ {
 		first[d] = count
-		if l := int(ix.docStart[d+1]-ix.docStart[d]) - 1; l >= ix.n {
-			count += l - ix.n + 1
-		}
+		count += ix.sampledIn(int(ix.docStart[d]), int(ix.docStart[d+1])-1)
 	}
 	first[len(first)-1] = count
 	// Four to eight entries per bucket: one cache line of entries, and a
@@ -366,11 +428,11 @@ func (ix *Index) fingerprint() {
 		wg.Add(1)
 		go func(w, lo, hi int) {
 			defer wg.Done()
-			r := newRoller(ix.n)
+			r := newRoller(ix.w)
 			k := first[lo]
 			cnt := &parts[w]
 			for d := lo; d < hi; d++ {
-				r.eachWindow(ix.ids, int(ix.docStart[d]), int(ix.docStart[d+1])-1, func(p int, h uint64) {
+				ix.eachSampled(&r, int(ix.docStart[d]), int(ix.docStart[d+1])-1, func(p int, h uint64) {
 					key := ix.final(h) >> 32
 					ix.entries[k] = key<<32 | uint64(p)
 					cnt[key>>24]++
@@ -424,6 +486,17 @@ func (ix *Index) fingerprint() {
 	for b := 1; b < len(ix.dir); b++ {
 		ix.dir[b] += ix.dir[b-1]
 	}
+}
+
+// sampledIn is the number of sampled windows in [lo, hi): starts q with
+// lo <= q <= hi-w and q % stride == 0.
+func (ix *Index) sampledIn(lo, hi int) int {
+	last := hi - ix.w
+	if last < lo {
+		return 0
+	}
+	s := ix.stride
+	return last/s - (lo+s-1)/s + 1
 }
 
 // flagSort permutes a in place so that the values with top byte d fill

@@ -8,32 +8,44 @@ import (
 	"maps"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+
+	gocmp "github.com/google/go-cmp/cmp"
 
 	"github.com/modelgate/modelgate/gate/memorize/internal/gen"
 )
 
 // TestIndexInvariants builds an index large enough for the parallel fill,
 // the flag sort and the radix sort, and checks every fingerprint: each
-// window of N tokens inside one document is indexed exactly once, under the
-// key of its hash, in its bucket.
+// window of w = N-stride+1 tokens inside one document that starts at a
+// multiple of the stride is indexed exactly once, under the key of its
+// hash, in its bucket.
 func TestIndexInvariants(t *testing.T) {
 	t.Parallel()
-	docs := genDocs(4)
+	docs := genDocs(14)
 	docs = append(docs, textDoc("tiny.txt", "too short"), textDoc("c.jsonl", `{"text": "one two three four five six seven eight nine ten eleven"}`))
 	ix := mustIndex(t, Options{}, docs...)
 	if ix.bits <= 8 || len(ix.entries) < 1<<16 {
 		t.Fatalf("index of %d entries, %d bucket bits: too small to test the sort", len(ix.entries), ix.bits)
 	}
+	if ix.stride != 4 || ix.w != 7 {
+		t.Fatalf("stride %d, window %d for N = 10; want 4, 7", ix.stride, ix.w)
+	}
+	ids := ix.flatIDs()
 	want := 0
-	seen := make([]bool, len(ix.ids))
-	r := newRoller(ix.n)
-	hashes := make([]uint64, len(ix.ids))
+	seen := make([]bool, len(ids))
+	r := newRoller(ix.w)
+	hashes := make([]uint64, len(ids))
+	sampled := make([]bool, len(ids))
 	for d := 0; d+1 < len(ix.docStart); d++ {
-		r.eachWindow(ix.ids, int(ix.docStart[d]), int(ix.docStart[d+1])-1, func(p int, h uint64) {
-			want++
-			hashes[p] = h
+		r.eachWindow(ids, int(ix.docStart[d]), int(ix.docStart[d+1])-1, func(p int, h uint64) {
+			if p%ix.stride == 0 {
+				want++
+				hashes[p] = h
+				sampled[p] = true
+			}
 		})
 	}
 	if len(ix.entries) != want {
@@ -43,6 +55,9 @@ func TestIndexInvariants(t *testing.T) {
 	for b := 0; b+1 < len(ix.dir); b++ {
 		for _, e := range ix.entries[ix.dir[b]:ix.dir[b+1]] {
 			p := int(uint32(e))
+			if !sampled[p] {
+				t.Fatalf("position %d is not the start of a sampled window", p)
+			}
 			if seen[p] {
 				t.Fatalf("position %d indexed twice", p)
 			}
@@ -54,7 +69,7 @@ func TestIndexInvariants(t *testing.T) {
 		}
 	}
 	st := ix.Stats()
-	if st.Documents != 4+2 || st.Fingerprints != want || st.Tokens != len(ix.ids)-len(ix.docStart) {
+	if st.Documents != 14+2 || st.Fingerprints != want || st.Tokens != len(ids)-len(ix.docStart) {
 		t.Errorf("Stats() = %+v; want 6 documents, %d fingerprints", st, want)
 	}
 	// The planted spans are all found, and the index is the same when
@@ -133,11 +148,53 @@ func TestLocalVocabularyReset(t *testing.T) {
 	want := mustIndex(t, Options{}, docs...)
 	for _, size := range []int{1, 2, 3, 1000} {
 		got := mustIndex(t, Options{hook: &testHook{localVocab: size}}, docs...)
-		if !slices.Equal(got.ids, want.ids) || !maps.Equal(got.vocab, want.vocab) || !slices.Equal(got.docStart, want.docStart) {
+		if !slices.Equal(got.flatIDs(), want.flatIDs()) || !maps.Equal(got.vocab, want.vocab) || !slices.Equal(got.docStart, want.docStart) {
 			t.Errorf("local vocabulary of %d: corpus ids differ from the default build", size)
 		}
 		if !slices.Equal(got.entries, want.entries) {
 			t.Errorf("local vocabulary of %d: fingerprints differ from the default build", size)
 		}
+	}
+}
+
+// flatIDs is the corpus ids in one slice.
+func (ix *Index) flatIDs() []uint32 {
+	var ids []uint32
+	for _, c := range ix.chunks {
+		ids = append(ids, c...)
+	}
+	if len(ids) != ix.total {
+		panic("chunks do not hold total ids")
+	}
+	return ids
+}
+
+// TestSpansAcrossChunks indexes a corpus of more than one chunk of ids
+// (chunkTokens) and finds spans that cross the boundary, starting at every
+// offset before it, so that windows straddle two chunks.
+func TestSpansAcrossChunks(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(5, 6))
+	toks := make([]string, chunkTokens+1000)
+	for i := range toks {
+		toks[i] = "t" + strconv.Itoa(rng.IntN(1000))
+	}
+	ix := mustIndex(t, Options{}, textDoc("big.txt", strings.Join(toks, " ")))
+	if len(ix.chunks) != 2 || len(ix.chunks[0]) != chunkTokens {
+		t.Fatalf("%d chunks, the first of %d ids; want 2, %d", len(ix.chunks), len(ix.chunks[0]), chunkTokens)
+	}
+	var outs []string
+	var want []Offender
+	for k := 1; k <= 2*ix.stride+1; k++ {
+		// Corpus position chunkTokens-k holds token chunkTokens-k-1 (0
+		// is the separator before the document).
+		from := chunkTokens - k - 1
+		span := toks[from : from+12]
+		outs = append(outs, "x "+strings.Join(span, " ")+" y")
+		want = append(want, Offender{Record: k - 1, Span: 12, Excerpt: strings.Join(span, " "), Document: "big.txt"})
+	}
+	got := mustScan(t, ix, outputsJSONL(t, "model_output", outs...), Options{MaxOffenders: len(outs)})
+	if diff := gocmp.Diff(report(DefaultMinTokens, len(outs), want...), got); diff != "" {
+		t.Errorf("Scan mismatch (-want +got):\n%s", diff)
 	}
 }

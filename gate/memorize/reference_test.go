@@ -191,3 +191,67 @@ func FuzzScan(f *testing.F) {
 		}
 	})
 }
+
+// TestSampledAgainstReference compares Scan with the reference where the
+// index samples its fingerprints (N >= 5: every stride-th position, windows
+// of N-stride+1 tokens): corpora over vocabularies of 2 to 50 words, and
+// outputs mixing random words with copies of corpus spans of about N
+// tokens (N-3 to N+12, some with one word changed), so that spans start at
+// every offset from a sampled position, end at the output's ends and just
+// miss N.
+func TestSampledAgainstReference(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(3, 4))
+	for round := 0; round < 150; round++ {
+		n := 5 + rng.IntN(20)
+		if s := strideFor(n); s < 2 || n-s+1 < 3 {
+			t.Fatalf("N = %d: stride %d", n, s)
+		}
+		words := make([]string, 2+rng.IntN(49))
+		for i := range words {
+			words[i] = fmt.Sprintf("w%d", i)
+		}
+		texts := map[string]string{}
+		var docs []Doc
+		var corpus [][]string
+		for d := 0; d < 1+rng.IntN(4); d++ {
+			toks := make([]string, rng.IntN(300))
+			for i := range toks {
+				toks[i] = words[rng.IntN(len(words))]
+			}
+			name := fmt.Sprintf("d%d.txt", d)
+			texts[name] = strings.Join(toks, " ")
+			docs = append(docs, textDoc(name, texts[name]))
+			corpus = append(corpus, toks)
+		}
+		var outputs []string
+		for o := 0; o < 6; o++ {
+			var out []string
+			for len(out) < 150 && rng.IntN(5) > 0 {
+				if rng.IntN(2) == 0 {
+					for k := rng.IntN(5); k >= 0; k-- {
+						out = append(out, words[rng.IntN(len(words))])
+					}
+					continue
+				}
+				doc := corpus[rng.IntN(len(corpus))]
+				l := max(1, n-3+rng.IntN(16))
+				if len(doc) < l {
+					continue
+				}
+				p := rng.IntN(len(doc) - l + 1)
+				span := append([]string(nil), doc[p:p+l]...)
+				if rng.IntN(4) == 0 {
+					span[rng.IntN(l)] = "changed"
+				}
+				out = append(out, span...)
+			}
+			outputs = append(outputs, strings.Join(out, " "))
+		}
+		o := Options{MinTokens: n}
+		if round%3 == 1 {
+			o.hook = &testHook{localVocab: 1 + round%4}
+		}
+		checkAgainstReference(t, o, docs, texts, outputs)
+	}
+}

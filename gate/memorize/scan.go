@@ -270,7 +270,7 @@ type scanner struct {
 	text []byte // the output's bytes
 }
 
-func (ix *Index) newScanner() *scanner { return &scanner{ix: ix, r: newRoller(ix.n)} }
+func (ix *Index) newScanner() *scanner { return &scanner{ix: ix, r: newRoller(ix.w)} }
 
 // match is the longest verbatim span of one output.
 type match struct {
@@ -304,9 +304,15 @@ func (s *scanner) match(text string) match {
 	if len(s.ids) < ix.n || len(ix.entries) == 0 {
 		return best
 	}
-	o, c, n := s.ids, ix.ids, ix.n
+	// Every span of N tokens holds a sampled window of w tokens at a
+	// corpus position p = 0 mod stride, less than stride tokens from its
+	// start (see the package documentation): look the output's windows of
+	// w tokens up, confirm each candidate token by token, and extend it to
+	// the left (by less than stride tokens, or the anchor stride tokens to
+	// the left finds it) and to the right.
+	o, n, w, st := s.ids, ix.n, ix.w, ix.stride
 	shift := 32 - ix.bits
-	s.r.eachWindow(o, 0, len(o), func(i int, h uint64) {
+	s.r.eachWindow(o, 0, len(o), func(j int, h uint64) {
 		key := ix.final(h) >> 32
 		b := key >> shift
 		found := 0
@@ -314,22 +320,32 @@ func (s *scanner) match(text string) match {
 			if e>>32 != key {
 				continue
 			}
-			p := int(uint32(e))
-			if !equal(c[p:p+n], o[i:i+n]) {
+			q := int(uint32(e))
+			if !ix.equalAt(q, o[j:j+w]) {
 				continue // a hash collision: not a match
 			}
-			found++
-			// Extend only from the left end of a match: if the tokens
-			// before agree, the window at i-1 already found this one.
-			if i == 0 || c[p-1] != o[i-1] {
-				l := n
-				for i+l < len(o) && c[p+l] == o[i+l] {
+			left := 0
+			for left < st && j > left && ix.id(q-left-1) == o[j-left-1] {
+				left++
+			}
+			if left < st {
+				// The match starts at output token i, corpus position p.
+				i, p, l := j-left, q-left, left+w
+				for i+l < len(o) && ix.id(p+l) == o[i+l] {
 					l++
 				}
-				if l > best.span {
+				if l < n {
+					continue // a window, but no span of N tokens
+				}
+				// The longest span; of equal ones the first in the
+				// output, then the first in the corpus.
+				if l > best.span || l == best.span && (i < best.from || i == best.from && p < best.pos) {
 					best = match{span: l, from: i, pos: p}
 				}
 			}
+			// else the match covers stride+w = N+1 tokens to the left of
+			// here, and the anchor stride tokens to the left found it.
+			found++
 			if found == maxCandidates {
 				break
 			}

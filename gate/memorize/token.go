@@ -152,14 +152,19 @@ func normalise(dst, tok []byte) []byte {
 		}
 		return dst
 	}
-	var tmp [4 * maxTokenBytes]byte
-	n := norm.NFKC.Append(tmp[:0], tok...)
-	for len(n) > 0 {
-		r, size := utf8.DecodeRune(n)
-		n = n[size:]
+	// NFKC after dst's end, then the folded runes after that, moved back:
+	// no scratch buffer (a local array escapes to the heap here, one
+	// allocation per non-ASCII token).
+	start := len(dst)
+	dst = norm.NFKC.Append(dst, tok...)
+	mid := len(dst)
+	for i := start; i < mid; {
+		r, size := utf8.DecodeRune(dst[i:mid])
+		i += size
 		dst = utf8.AppendRune(dst, foldRune(r))
 	}
-	return dst
+	n := copy(dst[start:], dst[mid:])
+	return dst[:start+n]
 }
 
 // foldRune maps every rune of a simple case-folding orbit (unicode.SimpleFold:
