@@ -120,6 +120,16 @@ type Metrics struct {
 	sources map[string]string
 	// ItemCount is dataset.item_count per source slot, when a report gives it.
 	ItemCount map[string]int
+	// extra holds the rare fields (a sample count, a direction the report
+	// gives: LLM evaluation results) of the records that have them, so that
+	// the common record stays 32 bytes.
+	extra map[int32]recExtra
+}
+
+// recExtra is the rarely set part of a stored instance.
+type recExtra struct {
+	n   int
+	dir rules.Direction
 }
 
 // rec is one stored instance.
@@ -150,6 +160,12 @@ func (m *Metrics) Add(ins ...Instance) {
 			m.byAddr[in.Address] = a
 			m.addrs = append(m.addrs, in.Address)
 			m.idx = append(m.idx, nil)
+		}
+		if in.N != 0 || in.Direction != "" {
+			if m.extra == nil {
+				m.extra = map[int32]recExtra{}
+			}
+			m.extra[int32(len(m.recs))] = recExtra{n: in.N, dir: in.Direction}
 		}
 		m.idx[a] = append(m.idx[a], int32(len(m.recs)))
 		m.recs = append(m.recs, rec{value: in.Value, stdDev: in.StdDev, addr: a,
@@ -197,6 +213,11 @@ func (m *Metrics) inst(j int32, in *Instance) {
 	r := &m.recs[j]
 	*in = Instance{Address: m.addrs[r.addr], Labels: m.sets[r.labels], Value: r.value, StdDev: r.stdDev,
 		Source: m.strs[r.source], Note: m.strs[r.note]}
+	if len(m.extra) > 0 {
+		if x, ok := m.extra[j]; ok {
+			in.N, in.Direction = x.n, x.dir
+		}
+	}
 }
 
 // addrIdx is the record indexes of an address, in the order added.

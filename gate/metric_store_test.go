@@ -21,6 +21,8 @@ func TestMetricsStoreEveryInstanceField(t *testing.T) {
 			f.SetString("x-" + v.Type().Field(i).Name)
 		case reflect.Float64:
 			f.SetFloat(float64(i) + 0.25)
+		case reflect.Int:
+			f.SetInt(int64(i) + 7)
 		case reflect.Slice:
 			if f.Type() != reflect.TypeOf([]Label(nil)) {
 				t.Fatalf("Instance.%s: a field of type %s; store it in Metrics (metric.go rec) and extend this test", v.Type().Field(i).Name, f.Type())

@@ -65,7 +65,7 @@ type item struct {
 // without a filter takes items whose filter is none). A doc_id given twice
 // is an error.
 func itemsOf(m *Metrics, in *Instance) (map[string]item, error) {
-	out := make(map[string]item, len(m.byAddr[ItemsPrefix+in.Address]))
+	out := make(map[string]item, len(m.addrIdx(ItemsPrefix+in.Address)))
 	task, filter := in.Label("task"), in.Label("filter")
 	var err error
 	m.Each(ItemsPrefix+in.Address, func(it *Instance) {
