@@ -88,6 +88,79 @@ type evaluator struct {
 	// candShap and baseShap are the SHAP importances per label, gathered
 	// by the first shap rule.
 	candShap, baseShap map[string]*importance
+	// seen and stamp find label sets given twice for one address
+	// (conflicts): seen[set] == stamp marks a set met in this pass.
+	seen  []int32
+	stamp int32
+}
+
+// conflicts returns, for the candidate's instances of addr, the label sets
+// that two records give with different values (two attached reports that
+// disagree, such as Bias.Report and Bias.PostTrainingReport on one facet's
+// DI, or one giving a value and the other none), each with a sentence
+// naming the sources. Judging both copies would let a missing or passing
+// copy stand beside a failing one; which to judge is ambiguous, so both are
+// an error. Copies with equal values are no conflict. It is one pass over
+// the address's records; the map is nil when there is no conflict.
+func (e *evaluator) conflicts(addr string) map[int32]string {
+	ids := e.cand.addrIdx(addr)
+	if len(ids) < 2 {
+		return nil
+	}
+	if len(e.seen) < len(e.cand.sets) {
+		e.seen = make([]int32, len(e.cand.sets))
+		e.stamp = 0
+	}
+	// Pass 1: the first record of each label set; a set met again is a
+	// copy, whose value is compared with the first.
+	e.stamp++
+	var first map[int32]int32 // set -> its first record, for sets given twice
+	var differ map[int32]bool
+	for _, j := range ids {
+		set := e.cand.recs[j].labels
+		if e.seen[set] != e.stamp {
+			e.seen[set] = e.stamp
+			continue
+		}
+		if first == nil {
+			first, differ = map[int32]int32{}, map[int32]bool{}
+		}
+		if _, ok := first[set]; !ok {
+			// The first record of this set: find it again below.
+			first[set] = -1
+		}
+	}
+	if first == nil {
+		return nil
+	}
+	// Pass 2: for the sets given twice, the first value and whether any
+	// copy differs, with the sources that give the set.
+	srcs := map[int32][]string{}
+	for _, j := range ids {
+		set := e.cand.recs[j].labels
+		f, dup := first[set]
+		if !dup {
+			continue
+		}
+		if f < 0 {
+			first[set] = j
+		} else if !sameValue(e.cand.recs[f].value, e.cand.recs[j].value) {
+			differ[set] = true
+		}
+		if src := e.cand.strs[e.cand.recs[j].source]; !slices.Contains(srcs[set], src) && len(srcs[set]) < 4 {
+			srcs[set] = append(srcs[set], src)
+		}
+	}
+	var out map[int32]string
+	for set := range differ {
+		if out == nil {
+			out = map[int32]string{}
+		}
+		var in Instance
+		e.cand.inst(first[set], &in)
+		out[set] = fmt.Sprintf("%s%s is given with different values by %s; which one to judge is ambiguous", addr, instLabels(&in), strings.Join(srcs[set], " and "))
+	}
+	return out
 }
 
 func (e *evaluator) note(s string) {
@@ -388,6 +461,10 @@ func (e *evaluator) metric(rc ruleCtx) {
 	// over five features.
 	totalsOnly := r.Metric.Family() == rules.FamilyViolations && len(r.Where) == 0
 	n := 0
+	var conflicts map[int32]string
+	if r.MinRunsPassing == 0 { // repeated runs are copies by design (gate/repeated.go)
+		conflicts = e.conflicts(addr)
+	}
 	var cin, bin Instance // one copy of each, reused: no allocation per instance
 	in := &cin
 	for _, j := range e.cand.addrIdx(addr) {
@@ -398,6 +475,11 @@ func (e *evaluator) metric(rc ruleCtx) {
 		n++
 		fd := Finding{Metric: addr, Labels: in.Labels, Value: in.Value, StdDev: in.StdDev,
 			Baseline: math.NaN(), Delta: math.NaN(), Threshold: threshold, Source: in.Source}
+		if reason, ok := conflicts[e.cand.recs[j].labels]; ok {
+			fd.Verdict, fd.Reason = Error, reason
+			e.emit(rc, fd)
+			continue
+		}
 		if in.Missing() {
 			fd.Verdict, fd.Reason = Missing, missingReason(in)
 			e.emit(rc, fd)

@@ -3,6 +3,7 @@ package gate
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/modelgate/modelgate/rules"
@@ -15,7 +16,13 @@ import (
 // inconclusive does not pass. With runs: R, fewer than R runs is missing
 // and more is an error.
 func (e *evaluator) repeatedRuns() {
-	var out []Finding
+	// Only rules with min_runs_passing merge findings: without one, the
+	// findings stay as they are (a copy of a million findings costs a
+	// gigabyte of churn).
+	if !slices.ContainsFunc(e.f.Rules, func(r rules.Rule) bool { return r.MinRunsPassing > 0 }) {
+		return
+	}
+	out := make([]Finding, 0, len(e.out))
 	for i := 0; i < len(e.out); {
 		r := e.ruleByID(e.out[i].Rule)
 		j := i + 1
