@@ -353,6 +353,8 @@ const (
 	SelectNone                                   // no package (baseline: none)
 	SelectVersion                                // a version number of the group
 	SelectARN                                    // a package ARN (local registry: also local:<group>/<version>)
+	SelectAlias                                  // an MLflow alias: @champion
+	SelectTag                                    // the newest MLflow version with a tag: tag:key=value
 )
 
 // Selector is a parsed candidate or baseline selector: latest-pending,
@@ -362,6 +364,8 @@ type Selector struct {
 	Kind    SelectorKind
 	Version int    // SelectVersion
 	ARN     string // SelectARN
+	Alias   string // SelectAlias, without the @
+	Tag     string // SelectTag: key=value
 }
 
 // ErrSelector is wrapped by ParseSelector (and Resolve) for a selector
@@ -387,7 +391,14 @@ func ParseSelector(s string) (Selector, error) {
 	if v, err := strconv.Atoi(s); err == nil && v >= 1 && strconv.Itoa(v) == s {
 		return Selector{Kind: SelectVersion, Version: v}, nil
 	}
-	return Selector{}, fmt.Errorf("%w %q: want %s, %s, %s, a version number or a model package ARN", ErrSelector, s, rules.LatestPending, rules.LatestApproved, rules.NoBaseline)
+	// MLflow forms (gate/mlflow; other adapters refuse them).
+	if a, ok := rules.AliasSelector(s); ok {
+		return Selector{Kind: SelectAlias, Alias: a}, nil
+	}
+	if k, v, ok := rules.TagSelector(s); ok {
+		return Selector{Kind: SelectTag, Tag: k + "=" + v}, nil
+	}
+	return Selector{}, fmt.Errorf("%w %q: want %s, %s, %s, a version number, a model package ARN, or (MLflow) @alias or tag:key=value", ErrSelector, s, rules.LatestPending, rules.LatestApproved, rules.NoBaseline)
 }
 
 // String is the selector as the rules file and Registry.Resolve spell it.
@@ -403,6 +414,10 @@ func (s Selector) String() string {
 		return strconv.Itoa(s.Version)
 	case SelectARN:
 		return s.ARN
+	case SelectAlias:
+		return "@" + s.Alias
+	case SelectTag:
+		return "tag:" + s.Tag
 	}
 	return ""
 }
