@@ -302,11 +302,17 @@ func TestAliasMovedBetweenCheckAndMergeIsRefused(t *testing.T) {
 func TestChangedReportIsRefused(t *testing.T) {
 	t.Parallel()
 	for name, change := range map[string]func(f *gatetest.MLflowFake){
-		"artifact bytes": func(f *gatetest.MLflowFake) { f.SetArtifact("r2", "modelgate/bias.json", []byte(`{"version":"1.0","label":"z","facets":{}}`)) },
-		"metric value":   func(f *gatetest.MLflowFake) { f.SetMetric("r2", gatetest.MLflowMetric{Key: "auc", Value: 0.99, Step: 8}) },
-		"named report":   func(f *gatetest.MLflowFake) { f.SetArtifact("r2", "eval/results.json", []byte(`{"score": 9}`)) },
-		"artifact gone":  func(f *gatetest.MLflowFake) { f.SetArtifact("r2", "eval/results.json", nil) },
-		"tag edited":     func(f *gatetest.MLflowFake) { f.Update(model, 2, func(v *gatetest.MLflowVersion) { v.Tags["note"] = "edited" }) },
+		"artifact bytes": func(f *gatetest.MLflowFake) {
+			f.SetArtifact("r2", "modelgate/bias.json", []byte(`{"version":"1.0","label":"z","facets":{}}`))
+		},
+		"metric value": func(f *gatetest.MLflowFake) {
+			f.SetMetric("r2", gatetest.MLflowMetric{Key: "auc", Value: 0.99, Step: 8})
+		},
+		"named report":  func(f *gatetest.MLflowFake) { f.SetArtifact("r2", "eval/results.json", []byte(`{"score": 9}`)) },
+		"artifact gone": func(f *gatetest.MLflowFake) { f.SetArtifact("r2", "eval/results.json", nil) },
+		"tag edited": func(f *gatetest.MLflowFake) {
+			f.Update(model, 2, func(v *gatetest.MLflowVersion) { v.Tags["note"] = "edited" })
+		},
 	} {
 		t.Run(name, func(t *testing.T) {
 			f := seed(t)
