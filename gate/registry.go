@@ -352,7 +352,7 @@ const (
 	SelectLatestApproved                         // the newest Approved package
 	SelectNone                                   // no package (baseline: none)
 	SelectVersion                                // a version number of the group
-	SelectARN                                    // a package ARN (local registry: also local:<group>/<version>)
+	SelectARN                                    // a package ARN (local registry: also local:<group>/<version>; MLflow: models:/<name>/<version>)
 	SelectAlias                                  // an MLflow alias: @champion
 	SelectTag                                    // the newest MLflow version with a tag: tag:key=value
 )
@@ -381,6 +381,13 @@ func ParseSelector(s string) (Selector, error) {
 		return Selector{Kind: SelectLatestApproved}, nil
 	case rules.NoBaseline:
 		return Selector{Kind: SelectNone}, nil
+	}
+	if strings.HasPrefix(s, "models:/") {
+		// An MLflow model version (gate/mlflow): the model name may hold spaces.
+		if strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+			return Selector{}, fmt.Errorf("%w %q: a models:/ URI has no control characters", ErrSelector, s)
+		}
+		return Selector{Kind: SelectARN, ARN: s}, nil
 	}
 	if strings.HasPrefix(s, "arn:") || strings.HasPrefix(s, "local:") {
 		if strings.ContainsAny(s, " \t\r\n") {

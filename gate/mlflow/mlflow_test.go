@@ -27,7 +27,8 @@ var biasJSON = []byte(`{"version":"1.0","label":"y","facets":{}}`)
 func seed(t *testing.T) *gatetest.MLflowFake {
 	t.Helper()
 	f := gatetest.NewMLflow(t)
-	f.AddRun(gatetest.MLflowRun{ID: "r1", Metrics: []gatetest.MLflowMetric{{Key: "auc", Value: 0.88, Step: 3, Timestamp: 10}}})
+	f.AddRun(gatetest.MLflowRun{ID: "r1", Metrics: []gatetest.MLflowMetric{{Key: "auc", Value: 0.88, Step: 3, Timestamp: 10}},
+		Artifacts: map[string][]byte{"eval/results.json": []byte(`{"score": 2}`)}})
 	f.AddRun(gatetest.MLflowRun{ID: "r2",
 		Metrics:   []gatetest.MLflowMetric{{Key: "auc", Value: 0.91, Step: 7, Timestamp: 20}, {Key: "accuracy", Value: 0.8, Step: 7, Timestamp: 20}},
 		Artifacts: map[string][]byte{"modelgate/bias.json": biasJSON, "modelgate/notes.txt": []byte("x"), "eval/results.json": []byte(`{"score": 3}`)},

@@ -110,6 +110,15 @@ func (c *Client) Resolve(ctx context.Context, group, selector string) (*gate.Pac
 		mv, err = c.byAlias(ctx, group, sel.Alias)
 	case gate.SelectVersion:
 		mv, err = c.getVersion(ctx, group, sel.Version)
+	case gate.SelectARN:
+		name, v, ok := parseARN(sel.ARN)
+		if !ok {
+			return nil, fmt.Errorf("%w %q: an MLflow version is models:/<name>/<version>", gate.ErrSelector, selector)
+		}
+		if name != group {
+			return nil, fmt.Errorf("%s is not a version of %q: %w", sel.ARN, group, gate.ErrNoPackage)
+		}
+		mv, err = c.getVersion(ctx, group, v)
 	default:
 		return nil, fmt.Errorf("%w %q: an MLflow version is selected by latest-pending, latest-approved, a version number, @alias or tag:key=value", gate.ErrSelector, selector)
 	}
@@ -122,6 +131,10 @@ func (c *Client) Resolve(ctx context.Context, group, selector string) (*gate.Pac
 	}
 	// The answer must be what the selector named.
 	switch sel.Kind {
+	case gate.SelectARN:
+		if pkg.ARN != sel.ARN {
+			return nil, fmt.Errorf("%w: asked for %s, the server answered %s", ErrIdentity, sel.ARN, pkg.ARN)
+		}
 	case gate.SelectVersion:
 		if pkg.Version != sel.Version {
 			return nil, fmt.Errorf("%w: asked for version %d of %q, the server answered version %d", ErrIdentity, sel.Version, group, pkg.Version)
