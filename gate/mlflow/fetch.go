@@ -217,11 +217,30 @@ func checkPath(p string) string {
 // download reads one artifact through mlflow-artifacts (the server's
 // artifact proxy, `mlflow server --serve-artifacts`).
 func (c *Client) download(ctx context.Context, ref runRef, path string) ([]byte, error) {
+	if bucket, ok := strings.CutPrefix(ref.artifactURI, "s3://"); ok && c.s3 != nil {
+		b, prefix, _ := strings.Cut(bucket, "/")
+		prefix = strings.Trim(prefix, "/")
+		if b == "" || (prefix != "" && checkPath(prefix) != "") {
+			return nil, fmt.Errorf("%w: run %s has the artifact root %s", gate.ErrBadContent, ref.id, strconv.Quote(c.scrub(ref.artifactURI)))
+		}
+		uri := "s3://" + b + "/" + path
+		if prefix != "" {
+			uri = "s3://" + b + "/" + prefix + "/" + path
+		}
+		data, err := c.s3(ctx, uri)
+		if err != nil {
+			return nil, err
+		}
+		if len(data) > gate.MaxReportBytes {
+			return nil, fmt.Errorf("%w: %s has more than %d bytes", gate.ErrTooLarge, uri, gate.MaxReportBytes)
+		}
+		return data, nil
+	}
 	root, ok := strings.CutPrefix(ref.artifactURI, "mlflow-artifacts:")
 	if !ok {
 		scheme, _, _ := strings.Cut(ref.artifactURI, ":")
-		return nil, fmt.Errorf("%w: run %s keeps its artifacts in %s storage (%s:); modelgate reads artifacts through the tracking server: run it with --serve-artifacts (artifact URIs mlflow-artifacts:/...)",
-			gate.ErrBadContent, ref.id, strconv.Quote(c.scrub(scheme)), c.scrub(scheme))
+		return nil, fmt.Errorf("%w: run %s keeps its artifacts in %s storage; modelgate reads artifacts through the tracking server (run it with --serve-artifacts: artifact URIs mlflow-artifacts:/...) or, for s3://, with the S3 reader the command line configures",
+			gate.ErrBadContent, ref.id, strconv.Quote(c.scrub(scheme)))
 	}
 	if h, ok := strings.CutPrefix(root, "//"); ok {
 		// mlflow-artifacts://host:port/path: the host is the tracking

@@ -89,6 +89,11 @@ type Config struct {
 	BaseDelay, MaxDelay time.Duration
 	// Transport is the base RoundTripper; default http.DefaultTransport.
 	Transport http.RoundTripper
+	// S3, when set, reads the artifacts of runs whose artifact root is
+	// s3:// (SageMaker-managed MLflow, servers without --serve-artifacts):
+	// the caller passes the S3 code it already has (the sagemaker adapter's
+	// Fetch), bounded at gate.MaxReportBytes. Nil refuses such artifacts.
+	S3 func(ctx context.Context, uri string) ([]byte, error)
 }
 
 // Client is the MLflow Model Registry adapter. It is safe for concurrent
@@ -103,6 +108,7 @@ type Client struct {
 	pageSize    int
 	maxVersions int
 	secrets     []string
+	s3          func(ctx context.Context, uri string) ([]byte, error)
 
 	mu      sync.Mutex
 	digests map[string]map[string]string // package ARN -> source URI -> sha256 of what Fetch read
@@ -143,6 +149,7 @@ func New(cfg Config) (*Client, error) {
 		maxVersions: orInt(cfg.MaxVersions, DefaultMaxVersions),
 		digests:     map[string]map[string]string{},
 		runOf:       map[string]runRef{},
+		s3:          cfg.S3,
 	}
 	if _, ok := aliasName(c.alias); !ok {
 		return nil, fmt.Errorf("%w: alias %q is not an MLflow alias name", ErrConfig, c.alias)

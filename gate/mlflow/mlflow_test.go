@@ -564,3 +564,38 @@ func TestFetchRefusesOtherPlaces(t *testing.T) {
 		t.Errorf("Fetch from an s3 artifact root: %v", err)
 	}
 }
+
+func TestS3ArtifactRoot(t *testing.T) {
+	t.Parallel()
+	f := gatetest.NewMLflow(t)
+	f.AddRun(gatetest.MLflowRun{ID: "r9", ArtifactURI: "s3://bucket/mlflow/9/r9/artifacts", Artifacts: map[string][]byte{"modelgate/bias.json": biasJSON}})
+	f.AddVersion(gatetest.MLflowVersion{Name: model, RunID: "r9"})
+	var asked []string
+	c := client(t, f, func(c *mlflow.Config) {
+		c.S3 = func(_ context.Context, uri string) ([]byte, error) {
+			asked = append(asked, uri)
+			if uri == "s3://bucket/mlflow/9/r9/artifacts/modelgate/bias.json" {
+				return biasJSON, nil
+			}
+			return nil, fmt.Errorf("%w: no such key", gate.ErrBadContent)
+		}
+	})
+	ctx := context.Background()
+	p, err := c.Resolve(ctx, model, "1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bias, ok := p.Source(gate.SlotBias)
+	if !ok {
+		t.Fatalf("sources %v", p.Sources)
+	}
+	if data, err := c.Fetch(ctx, p, bias); err != nil || string(data) != string(biasJSON) {
+		t.Errorf("Fetch = %q, %v", data, err)
+	}
+	if _, err := c.Fetch(ctx, p, gate.Source{Slot: "x", URI: "../../other-bucket-key"}); !errors.Is(err, gate.ErrBadContent) {
+		t.Errorf("a path out of the run: %v", err)
+	}
+	if len(asked) != 1 {
+		t.Errorf("S3 asked for %v", asked)
+	}
+}
