@@ -78,7 +78,7 @@ func (p *parser) checkMLflow(f *File) {
 }
 
 // mlflowRegistry reads the registry keys of kind mlflow: uri (http or
-// https, no credentials in it) and model.
+// https, no credentials in it, or a SageMaker MLflow ARN) and model.
 func (p *parser) mlflowRegistry(fs fields, r *Registry) {
 	if v, ok := fs.vals["uri"]; ok {
 		if s, ok := p.nonEmpty(v, "uri"); ok {
@@ -104,8 +104,17 @@ func (p *parser) mlflowRegistry(fs fields, r *Registry) {
 	}
 }
 
+// smMLflowARNRE is a SageMaker-managed MLflow tracking server or app ARN.
+var smMLflowARNRE = regexp.MustCompile(`^arn:aws:sagemaker:[a-z]{2}(-[a-z]+)+-[0-9]{1,2}:[0-9]{12}:(mlflow-tracking-server|mlflow-app)/[A-Za-z0-9][A-Za-z0-9-]{0,254}$`)
+
 // checkTrackingURI says what is wrong with an MLflow tracking URI, or "".
 func checkTrackingURI(s string) string {
+	if strings.HasPrefix(s, "arn:") {
+		if !smMLflowARNRE.MatchString(s) {
+			return "is not a SageMaker MLflow ARN (arn:aws:sagemaker:<region>:<account>:mlflow-tracking-server/<name>)"
+		}
+		return ""
+	}
 	u, err := url.Parse(s)
 	switch {
 	case err != nil:

@@ -22,6 +22,9 @@ rules:
 	if f.Model.Candidate != "@challenger" || f.Model.Baseline != "@champion" {
 		t.Errorf("model = %+v", f.Model)
 	}
+	if _, err := Parse("m.yml", []byte("version: 1\nmodel: {group: churn}\nregistry: {kind: mlflow, uri: \"arn:aws:sagemaker:eu-west-1:123456789012:mlflow-tracking-server/team\"}\nrules:\n  - {id: m, metric: quality.auc, min: 0.8}\n")); err != nil {
+		t.Errorf("a SageMaker MLflow ARN: %v", err)
+	}
 	// A tag selector with no registry block: the command line may name mlflow.
 	if _, err := Parse("m.yml", []byte("version: 1\nmodel: {group: churn, candidate: \"tag:modelgate.status=pending\"}\nrules:\n  - {id: m, metric: quality.auc, min: 0.8}\n")); err != nil {
 		t.Errorf("tag selector without registry: %v", err)
@@ -41,6 +44,8 @@ func TestMLflowRegistryErrors(t *testing.T) {
 			"m.yml:3:31: `uri` must not carry credentials"},
 		{"file uri", "model: {group: churn}\nregistry: {kind: mlflow, uri: \"file:///tmp/mlruns\"}\n",
 			"m.yml:3:31: `uri` must be an http:// or https:// tracking server"},
+		{"other arn", "model: {group: churn}\nregistry: {kind: mlflow, uri: \"arn:aws:s3:::bucket\"}\n",
+			"m.yml:3:31: `uri` is not a SageMaker MLflow ARN"},
 		{"model with slash", "model: {group: churn}\nregistry: {kind: mlflow, model: \"a/b\"}\n",
 			"m.yml:3:33: `model` `a/b` is not an MLflow registered model name"},
 		{"path on mlflow", "model: {group: churn}\nregistry: {kind: mlflow, path: r}\n",

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -61,8 +62,15 @@ type SigV4 struct {
 // MLFLOW_TRACKING_PASSWORD); this package never does.
 type Config struct {
 	// URI is the tracking server, http:// or https://, with an optional
-	// path prefix; no credentials in it.
+	// path prefix; no credentials in it. A SageMaker-managed MLflow ARN
+	// (arn:aws:sagemaker:<region>:<account>:mlflow-tracking-server/<name>
+	// or mlflow-app/<id>), as the sagemaker-mlflow plugin takes it, means
+	// https://<region>.experiments.sagemaker.aws with SigV4 and the ARN in
+	// the routing header.
 	URI string
+	// Endpoint replaces that endpoint of an ARN URI (the plugin's
+	// SAGEMAKER_MLFLOW_CUSTOM_ENDPOINT).
+	Endpoint string
 	// Token is sent as "Authorization: Bearer". Username and Password as
 	// basic auth, which wins when both are given (as MLflow clients do).
 	Token              string
@@ -119,6 +127,28 @@ type runRef struct{ id, artifactURI string }
 
 // New builds a client from cfg.
 func New(cfg Config) (*Client, error) {
+	var arnHeader, arnValue string
+	if strings.HasPrefix(cfg.URI, "arn:") {
+		m := smArnRE.FindStringSubmatch(cfg.URI)
+		if m == nil {
+			return nil, fmt.Errorf("%w: %q is not a SageMaker MLflow ARN (arn:aws:sagemaker:<region>:<account>:mlflow-tracking-server/<name>)", ErrConfig, cfg.URI)
+		}
+		if cfg.SigV4 == nil {
+			return nil, fmt.Errorf("%w: SageMaker-managed MLflow needs AWS credentials (SigV4)", ErrConfig)
+		}
+		if cfg.SigV4.Region == "" {
+			s := *cfg.SigV4
+			s.Region = m[1]
+			cfg.SigV4 = &s
+		} else if cfg.SigV4.Region != m[1] {
+			return nil, fmt.Errorf("%w: the ARN is in %s, SigV4 signs for %s", ErrConfig, m[1], cfg.SigV4.Region)
+		}
+		arnHeader, arnValue = "x-mlflow-sm-tracking-server-arn", cfg.URI
+		if m[2] == "mlflow-app" {
+			arnHeader = "x-sm-mlflow-app-arn"
+		}
+		cfg.URI = or(cfg.Endpoint, "https://"+m[1]+".experiments.sagemaker.aws")
+	}
 	u, err := url.Parse(cfg.URI)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("%w: the tracking URI must be http:// or https://<host>[/prefix]", ErrConfig)
@@ -168,7 +198,7 @@ func New(cfg Config) (*Client, error) {
 	if next == nil {
 		next = http.DefaultTransport
 	}
-	at := &authTransport{next: next, token: cfg.Token, user: cfg.Username, password: cfg.Password, now: time.Now}
+	at := &authTransport{next: next, token: cfg.Token, user: cfg.Username, password: cfg.Password, now: time.Now, header: arnHeader, headerValue: arnValue}
 	if cfg.SigV4 != nil {
 		at.token, at.user, at.password = "", "", ""
 		at.creds, at.region, at.signer = cfg.SigV4.Credentials, cfg.SigV4.Region, v4.NewSigner()
@@ -187,6 +217,10 @@ func New(cfg Config) (*Client, error) {
 	}
 	return c, nil
 }
+
+// smArnRE is a SageMaker-managed MLflow ARN (partition aws); submatch 1 is
+// the region, 2 the resource type.
+var smArnRE = regexp.MustCompile(`^arn:aws:sagemaker:([a-z]{2}(?:-[a-z]+)+-[0-9]{1,2}):[0-9]{12}:(mlflow-tracking-server|mlflow-app)/[A-Za-z0-9](?:[A-Za-z0-9-]{0,254})$`)
 
 func loopback(host string) bool {
 	if host == "localhost" {

@@ -492,6 +492,38 @@ func TestAuth(t *testing.T) {
 	})
 }
 
+func TestSageMakerMLflowARN(t *testing.T) {
+	t.Parallel()
+	f := seed(t)
+	rec := &recorder{next: http.DefaultTransport}
+	creds := aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+		return aws.Credentials{AccessKeyID: "AKIDEXAMPLE", SecretAccessKey: "secret"}, nil
+	})
+	const arn = "arn:aws:sagemaker:eu-west-1:123456789012:mlflow-tracking-server/team"
+	c := client(t, f, func(c *mlflow.Config) {
+		c.URI, c.Endpoint, c.Transport = arn, f.URL, rec
+		c.SigV4 = &mlflow.SigV4{Credentials: creds}
+	})
+	if _, err := c.Resolve(context.Background(), model, "2"); err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range rec.all() {
+		if h.Get("X-Mlflow-Sm-Tracking-Server-Arn") != arn || !strings.Contains(h.Get("Authorization"), "/eu-west-1/sagemaker-mlflow/aws4_request") ||
+			!strings.Contains(h.Get("Authorization"), "x-mlflow-sm-tracking-server-arn") {
+			t.Errorf("request headers %v", h)
+		}
+	}
+	for name, cfg := range map[string]mlflow.Config{
+		"no sigv4":     {URI: arn},
+		"other region": {URI: arn, SigV4: &mlflow.SigV4{Credentials: creds, Region: "us-east-1"}},
+		"not mlflow":   {URI: "arn:aws:sagemaker:eu-west-1:123456789012:model-package/churn/2", SigV4: &mlflow.SigV4{Credentials: creds}},
+	} {
+		if _, err := mlflow.New(cfg); !errors.Is(err, mlflow.ErrConfig) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
 type recorder struct {
 	next http.RoundTripper
 	mu   sync.Mutex

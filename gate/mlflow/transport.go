@@ -30,10 +30,16 @@ type authTransport struct {
 	region   string
 	signer   *v4.Signer
 	now      func() time.Time
+	// header, when set, is sent with headerValue on every request (the
+	// SageMaker MLflow routing header; it is signed).
+	header, headerValue string
 }
 
 func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	req = req.Clone(req.Context())
+	if t.header != "" {
+		req.Header.Set(t.header, t.headerValue)
+	}
 	switch {
 	case t.creds != nil:
 		if err := t.sign(req); err != nil {
