@@ -174,6 +174,22 @@ func TestFailingCandidate(t *testing.T) {
 }
 
 // Model names with spaces and quotes: MLflow allows them.
+func TestConfigModel(t *testing.T) {
+	t.Parallel()
+	f := gatetest.NewMLflow(t)
+	const name = "Churn classifier"
+	f.AddRun(gatetest.MLflowRun{ID: "r"})
+	f.AddVersion(gatetest.MLflowVersion{Name: name, RunID: "r", Tags: map[string]string{"modelgate.status": "pending"}})
+	c := client(t, f, func(c *mlflow.Config) { c.Model = name })
+	p, err := c.Resolve(context.Background(), "churn", "latest-pending")
+	if err != nil || p.Group != name || p.ARN != "models:/Churn classifier/1" {
+		t.Fatalf("Resolve = %+v, %v", p, err)
+	}
+	if err := c.SetApproval(context.Background(), p, decision(gate.StatusApproved)); err != nil || f.Alias(name, "champion") != 1 {
+		t.Errorf("SetApproval = %v, @champion %d", err, f.Alias(name, "champion"))
+	}
+}
+
 func TestOddModelName(t *testing.T) {
 	t.Parallel()
 	f := gatetest.NewMLflow(t)

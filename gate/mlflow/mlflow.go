@@ -78,6 +78,10 @@ type Config struct {
 	// SigV4, when set, signs every request instead (no token nor password).
 	SigV4 *SigV4
 
+	// Model is the registered model every Resolve reads (the rules file's
+	// registry.model); empty: the group Resolve is given.
+	Model string
+
 	// Alias is the alias approval moves to the candidate and latest-approved
 	// resolves; default DefaultAlias.
 	Alias string
@@ -109,6 +113,7 @@ type Config struct {
 type Client struct {
 	base        string // scheme://host/prefix, no trailing slash
 	http        *http.Client
+	model       string
 	alias       string
 	pendingKey  string
 	pendingVal  string
@@ -173,6 +178,7 @@ func New(cfg Config) (*Client, error) {
 	}
 	c := &Client{
 		base:        strings.TrimRight(u.Scheme+"://"+u.Host+u.EscapedPath(), "/"),
+		model:       cfg.Model,
 		alias:       or(cfg.Alias, DefaultAlias),
 		artifactDir: strings.Trim(or(cfg.ArtifactDir, DefaultArtifactDir), "/"),
 		pageSize:    orInt(cfg.PageSize, DefaultPageSize),

@@ -82,7 +82,9 @@ func parseARN(arn string) (string, int, bool) {
 
 func aliasName(s string) (string, bool) { return rules.AliasSelector("@" + s) }
 
-// Resolve implements gate.Registry. group is the registered model's name.
+// Resolve implements gate.Registry. group is the registered model's name
+// (Config.Model, when set, is used instead); the package's Group is the
+// model's name.
 // latest-pending is the newest READY version with the pending tag
 // (Config.PendingTag), tag:key=value the newest READY version with that
 // tag (model-versions/search, every page); latest-approved is the version
@@ -93,6 +95,9 @@ func (c *Client) Resolve(ctx context.Context, group, selector string) (*gate.Pac
 	sel, err := gate.ParseSelector(selector)
 	if err != nil {
 		return nil, err
+	}
+	if c.model != "" {
+		group = c.model // the rules file's registry.model names the model for its group
 	}
 	if group == "" {
 		return nil, fmt.Errorf("%w %q: no registered model name", gate.ErrSelector, selector)
