@@ -405,7 +405,7 @@ func ParseSelector(s string) (Selector, error) {
 	if k, v, ok := rules.TagSelector(s); ok {
 		return Selector{Kind: SelectTag, Tag: k + "=" + v}, nil
 	}
-	return Selector{}, fmt.Errorf("%w %q: want %s, %s, %s, a version number, a model package ARN, or (MLflow) @alias or tag:key=value", ErrSelector, s, rules.LatestPending, rules.LatestApproved, rules.NoBaseline)
+	return Selector{}, fmt.Errorf("%w %q: want %s, %s, %s, a version number or a model package ARN", ErrSelector, s, rules.LatestPending, rules.LatestApproved, rules.NoBaseline)
 }
 
 // String is the selector as the rules file and Registry.Resolve spell it.
