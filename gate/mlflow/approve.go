@@ -40,7 +40,10 @@ var ErrInvalidTag = errors.New("invalid model version tag")
 // was resolved (someone else promoted a version; only an override decision
 // moves it anyway), or a report Fetch read has other bytes now. MLflow has
 // no compare-and-swap: the window is the round trips between that read and
-// the alias write, and the alias is read once more right before it.
+// the alias write, and the alias is read once more right before it. The
+// alias is moved only away from a version tagged modelgate.status=approved
+// (or from nowhere): an alias someone set by hand, even in another process
+// before this one resolved the version, needs an override decision.
 func (c *Client) SetApproval(ctx context.Context, pkg *gate.Package, d gate.Decision) error {
 	if pkg == nil {
 		return errors.New("set approval: no model version")
@@ -95,6 +98,23 @@ func (c *Client) SetApproval(ctx context.Context, pkg *gate.Package, d gate.Deci
 		if now != was {
 			return fmt.Errorf("set approval of %s: %w: @%s now points to %s (it pointed to %s when the version was judged): someone else moved it; it is never overwritten without override",
 				pkg.ARN, gate.ErrConflict, c.alias, versionWord(now), versionWord(was))
+		}
+	}
+	if d.Status == gate.StatusApproved && !override && now != "" && now != strconv.Itoa(v) {
+		// The alias is modelgate's to move only from a version modelgate
+		// approved: one set by hand (since the pull request's check, in
+		// another process, or before modelgate) is never overwritten.
+		n, err := versionNumber(now)
+		if err != nil {
+			return fmt.Errorf("set approval of %s: @%s: %w", pkg.ARN, c.alias, err)
+		}
+		tv, err := c.getVersion(ctx, name, n)
+		if err != nil {
+			return fmt.Errorf("set approval of %s: read the version @%s points to: %w", pkg.ARN, c.alias, err)
+		}
+		if tagOf(tv, TagStatus) != StatusValueApproved {
+			return fmt.Errorf("set approval of %s: %w: @%s points to version %d, which modelgate did not approve (no %s=%s tag: the alias was set by someone else); it is never overwritten without override",
+				pkg.ARN, gate.ErrConflict, c.alias, n, TagStatus, StatusValueApproved)
 		}
 	}
 	wasCmp, curCmp := *pkg, *cur

@@ -127,6 +127,42 @@ func TestCheckThenApproveOnMerge(t *testing.T) {
 	}
 }
 
+// Someone promotes another version by hand between the pull request's check
+// and the merge (another process): the merge never overwrites it, unless
+// the decision is an override.
+func TestAliasSetByHandBeforeMerge(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	for _, override := range []bool{false, true} {
+		f := seed(t)
+		f.AddRun(gatetest.MLflowRun{ID: "r3", Metrics: []gatetest.MLflowMetric{{Key: "auc", Value: 0.905}},
+			Artifacts: map[string][]byte{"eval/results.json": []byte(`{"score": 2}`)}})
+		f.AddVersion(gatetest.MLflowVersion{Name: model, RunID: "r3"})
+		pr := run(t, client(t, f))
+		ev := gate.EvidenceOf(pr)
+		f.SetAlias(model, "champion", 3) // by hand, in the MLflow UI
+		c := client(t, f)
+		res := run(t, c)
+		if res.Baseline == nil || res.Baseline.Version != 3 || res.Conclusion != gate.Success {
+			t.Fatalf("re-check: %s against %v", res.Title(), res.Baseline)
+		}
+		_, err := approve(ctx, c, gate.ApprovalInput{Result: res, Evidence: &ev, RequireEvidence: true, Commit: "c0ffee", Override: override})
+		if override {
+			v, _ := f.Version(model, 2)
+			if err != nil || f.Alias(model, "champion") != 2 || v.Tags["modelgate.override"] == "" {
+				t.Errorf("override: %v, @champion %d, tags %v", err, f.Alias(model, "champion"), v.Tags)
+			}
+			continue
+		}
+		if !errors.Is(err, gate.ErrConflict) || !strings.Contains(err.Error(), "which modelgate did not approve") {
+			t.Fatalf("approval over a hand-set alias: %v", err)
+		}
+		if len(f.Writes()) != 0 || f.Alias(model, "champion") != 3 {
+			t.Errorf("written: %d writes, @champion %d", len(f.Writes()), f.Alias(model, "champion"))
+		}
+	}
+}
+
 // The bytes change between the re-check on merge and the write: the
 // adapter's own digest check refuses.
 func TestReportChangedDuringApproval(t *testing.T) {
