@@ -631,3 +631,13 @@ func TestS3ArtifactRoot(t *testing.T) {
 		t.Errorf("S3 asked for %v", asked)
 	}
 }
+
+func TestDeletedRun(t *testing.T) {
+	t.Parallel()
+	f := seed(t)
+	f.AddVersion(gatetest.MLflowVersion{Name: model, RunID: "gone"})
+	_, err := client(t, f).Resolve(context.Background(), model, "3")
+	if !errors.Is(err, gate.ErrBadPackage) || !strings.Contains(err.Error(), "run gone does not exist") {
+		t.Errorf("a version whose run was deleted: %v", err)
+	}
+}

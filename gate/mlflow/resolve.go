@@ -145,8 +145,11 @@ func (c *Client) Resolve(ctx context.Context, group, selector string) (*gate.Pac
 			return nil, fmt.Errorf("%w: asked for version %d of %q, the server answered version %d", ErrIdentity, sel.Version, group, pkg.Version)
 		}
 	case gate.SelectLatestPending:
-		if tagOf(mv, c.pendingKey) != c.pendingVal || pkg.Approval != gate.StatusPending {
-			return nil, fmt.Errorf("%w: %s lost its %s=%s tag or was decided while it was looked up", ErrIdentity, pkg.ARN, c.pendingKey, c.pendingVal)
+		if tagOf(mv, c.pendingKey) != c.pendingVal {
+			return nil, fmt.Errorf("%w: %s lost its %s=%s tag while it was looked up", ErrIdentity, pkg.ARN, c.pendingKey, c.pendingVal)
+		}
+		if pkg.Approval != gate.StatusPending {
+			return nil, fmt.Errorf("%w: %s is tagged %s=%s but is %s (@%s points to it, or its %s tag says so): fix its tags", ErrIdentity, pkg.ARN, c.pendingKey, c.pendingVal, pkg.Approval, c.alias, TagStatus)
 		}
 	case gate.SelectTag:
 		k, v, _ := strings.Cut(sel.Tag, "=")
@@ -257,8 +260,11 @@ func (c *Client) newestTagged(ctx context.Context, name, key, value string) (*mo
 		if out.NextPageToken == "" {
 			break
 		}
-		if tokens[out.NextPageToken] || len(out.ModelVersions) == 0 {
-			return nil, fmt.Errorf("MLflow model-versions/search of %q: the server repeats page token or answers an empty page with a next page (page %d)", name, pages)
+		// A page may be short, even empty (a server that filters by
+		// permission after paging); a repeated token or endless pages are
+		// refused.
+		if tokens[out.NextPageToken] || pages > maxPages(c.maxVersions, c.pageSize) {
+			return nil, fmt.Errorf("MLflow model-versions/search of %q: the server repeats a page token or never ends (page %d)", name, pages)
 		}
 		tokens[out.NextPageToken] = true
 		q.Set("page_token", out.NextPageToken)
@@ -268,6 +274,9 @@ func (c *Client) newestTagged(ctx context.Context, name, key, value string) (*mo
 	}
 	return c.getVersion(ctx, name, best)
 }
+
+// maxPages bounds the search pages read for maxVersions versions.
+func maxPages(maxVersions, pageSize int) int { return 100 + 2*maxVersions/pageSize }
 
 func versionNumber(s string) (int, error) {
 	v, err := strconv.Atoi(s)
@@ -395,6 +404,9 @@ func (c *Client) sources(ctx context.Context, p *gate.Package, runID string) ([]
 		return nil, nil
 	}
 	r, err := c.getRun(ctx, runID)
+	if isCode(err, 404, "RESOURCE_DOES_NOT_EXIST") {
+		return nil, fmt.Errorf("%s: %w: its run %s does not exist (deleted?), so its reports cannot be read", p.ARN, gate.ErrBadPackage, runID)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: its run %s: %w", p.ARN, runID, err)
 	}

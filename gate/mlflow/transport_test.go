@@ -132,3 +132,52 @@ func TestHostileAnswers(t *testing.T) {
 		t.Errorf("redirect: error %v, %d hops to the other server", err, hops)
 	}
 }
+
+func TestSearchPagesThatAreShortOrEndless(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	version := `{"name":"m","version":"%d","status":"READY","tags":[{"key":"modelgate.status","value":"pending"}]}`
+	serve := func(page func(tok string) string) *Client {
+		return newTest(t, func(w http.ResponseWriter, r *http.Request) {
+			switch r.URL.Path {
+			case "/api/2.0/mlflow/model-versions/search":
+				w.Write([]byte(page(r.URL.Query().Get("page_token"))))
+			case "/api/2.0/mlflow/model-versions/get":
+				w.Write([]byte(`{"model_version":` + strings.Replace(version, "%d", r.URL.Query().Get("version"), 1) + `}`))
+			case "/api/2.0/mlflow/registered-models/alias":
+				w.WriteHeader(400)
+				w.Write([]byte(`{"error_code":"INVALID_PARAMETER_VALUE"}`))
+			default:
+				t.Errorf("unexpected %s", r.URL.Path)
+			}
+		}, nil)
+	}
+	// An empty first page with a token (filtered by permission) is followed.
+	c := serve(func(tok string) string {
+		switch tok {
+		case "":
+			return `{"next_page_token":"p2"}`
+		case "p2":
+			return `{"model_versions":[` + strings.Replace(version, "%d", "4", 1) + `]}`
+		}
+		return `{}`
+	})
+	if p, err := c.Resolve(ctx, "m", "latest-pending"); err != nil || p.Version != 4 {
+		t.Errorf("short pages: %v, %v", p, err)
+	}
+	// A repeated token, and tokens that never end, are refused.
+	c = serve(func(string) string { return `{"next_page_token":"same"}` })
+	if _, err := c.Resolve(ctx, "m", "latest-pending"); err == nil || !strings.Contains(err.Error(), "repeats a page token or never ends") {
+		t.Errorf("repeated token: %v", err)
+	}
+	var n int32
+	c = serve(func(string) string {
+		return `{"next_page_token":"t` + strings.Repeat("x", int(atomic.AddInt32(&n, 1))%50) + string(rune('a'+atomic.LoadInt32(&n)%26)) + `"}`
+	})
+	c.maxVersions, c.pageSize = 1000, 1000
+	if _, err := c.Resolve(ctx, "m", "latest-pending"); err == nil {
+		t.Errorf("endless pages: no error after %d pages", n)
+	} else if got := atomic.LoadInt32(&n); got > int32(maxPages(1000, 1000))+2 {
+		t.Errorf("%d pages read; the bound is %d", got, maxPages(1000, 1000))
+	}
+}
