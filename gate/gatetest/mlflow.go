@@ -515,7 +515,8 @@ func (f *MLflowFake) getVersion(in map[string]any) (map[string]any, *mlflowErr) 
 	return map[string]any{"model_version": f.versionJSON(mv, true)}, nil
 }
 
-// parseNameFilter reads the one filter the fake supports: name = '<x>'.
+// parseNameFilter reads the one filter the fake supports: name = '<x>'
+// (or "<x>").
 func parseNameFilter(s string) (string, bool) {
 	rest, ok := strings.CutPrefix(strings.TrimSpace(s), "name")
 	if !ok {
@@ -526,10 +527,14 @@ func parseNameFilter(s string) (string, bool) {
 		return "", false
 	}
 	rest = strings.TrimSpace(rest)
-	if len(rest) < 2 || rest[0] != '\'' || rest[len(rest)-1] != '\'' {
+	if len(rest) < 2 || (rest[0] != '\'' && rest[0] != '"') || rest[len(rest)-1] != rest[0] {
 		return "", false
 	}
-	return strings.ReplaceAll(rest[1:len(rest)-1], `\'`, `'`), true
+	v := rest[1 : len(rest)-1]
+	if strings.ContainsRune(v, rune(rest[0])) || strings.Contains(v, `\`) {
+		return "", false // MLflow filter strings have no escapes
+	}
+	return v, true
 }
 
 func (f *MLflowFake) search(in map[string]any) (map[string]any, *mlflowErr) {

@@ -91,12 +91,12 @@ func TestMLflowFakePaging(t *testing.T) {
 		f.AddVersion(MLflowVersion{Name: "it's"})
 	}
 	f.AddVersion(MLflowVersion{Name: "other"})
-	got, _ := f.search(map[string]any{"filter": `name = 'it\'s'`, "max_results": "2"})
+	got, _ := f.search(map[string]any{"filter": `name = "it's"`, "max_results": "2"})
 	if n := len(got["model_versions"].([]any)); n != 2 || got["next_page_token"] == nil {
 		t.Fatalf("page 1: %d versions, token %v", n, got["next_page_token"])
 	}
-	got, _ = f.search(map[string]any{"filter": `name = 'it\'s'`, "max_results": "2", "page_token": got["next_page_token"]})
-	got, _ = f.search(map[string]any{"filter": `name = 'it\'s'`, "max_results": "2", "page_token": got["next_page_token"]})
+	got, _ = f.search(map[string]any{"filter": `name = "it's"`, "max_results": "2", "page_token": got["next_page_token"]})
+	got, _ = f.search(map[string]any{"filter": `name = "it's"`, "max_results": "2", "page_token": got["next_page_token"]})
 	if n := len(got["model_versions"].([]any)); n != 1 || got["next_page_token"] != nil {
 		t.Errorf("last page: %d versions, token %v", n, got["next_page_token"])
 	}

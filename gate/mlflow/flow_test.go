@@ -246,6 +246,9 @@ func TestOddModelName(t *testing.T) {
 	if _, err := c.Resolve(ctx, "other", p.ARN); !errors.Is(err, gate.ErrNoPackage) {
 		t.Errorf("the ARN of another model: %v", err)
 	}
+	if _, err := c.Resolve(ctx, `say "it's"`, "latest-pending"); !errors.Is(err, gate.ErrSelector) {
+		t.Errorf("a name a filter cannot quote: %v", err)
+	}
 	if _, err := c.Resolve(ctx, name, "models:/"+name+"/1\n::error::x"); !errors.Is(err, gate.ErrSelector) {
 		t.Errorf("a newline in a models:/ selector: %v", err)
 	}

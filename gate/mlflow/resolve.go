@@ -228,10 +228,11 @@ type searchAnswer struct {
 // model-versions/get. The tag is matched here, not in the filter, so that
 // every store (file, SQL, Databricks) answers the same.
 func (c *Client) newestTagged(ctx context.Context, name, key, value string) (*modelVersion, error) {
-	q := url.Values{
-		"filter":      {"name = '" + strings.ReplaceAll(name, "'", "\\'") + "'"},
-		"max_results": {strconv.Itoa(c.pageSize)},
+	filter, err := nameFilter(name)
+	if err != nil {
+		return nil, err
 	}
+	q := url.Values{"filter": {filter}, "max_results": {strconv.Itoa(c.pageSize)}}
 	best, seen, pages := 0, 0, 0
 	tokens := map[string]bool{}
 	for {
@@ -273,6 +274,19 @@ func (c *Client) newestTagged(ctx context.Context, name, key, value string) (*mo
 		return nil, fmt.Errorf("no READY version of %q has tag %s=%s: %w", name, key, value, gate.ErrNoPackage)
 	}
 	return c.getVersion(ctx, name, best)
+}
+
+// nameFilter is the search filter of one model: name = '<name>', or with
+// double quotes for a name with a single quote (MLflow's filter strings
+// have no escapes). Every answer is checked to be of name anyway.
+func nameFilter(name string) (string, error) {
+	switch {
+	case !strings.Contains(name, "'") && !strings.Contains(name, `\`):
+		return "name = '" + name + "'", nil
+	case !strings.Contains(name, `"`) && !strings.Contains(name, `\`):
+		return `name = "` + name + `"`, nil
+	}
+	return "", fmt.Errorf("%w: registered model %q has quotes or a backslash that a search filter cannot hold; select its version by number or @alias", gate.ErrSelector, name)
 }
 
 // maxPages bounds the search pages read for maxVersions versions.
