@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -648,7 +649,7 @@ func (f *MLflowFake) getRun(in map[string]any) (map[string]any, *mlflowErr) {
 	}
 	metrics := []any{}
 	for _, m := range r.Metrics {
-		metrics = append(metrics, map[string]any{"key": m.Key, "value": m.Value, "step": m.Step, "timestamp": m.Timestamp})
+		metrics = append(metrics, map[string]any{"key": m.Key, "value": protoDouble(m.Value), "step": m.Step, "timestamp": m.Timestamp})
 	}
 	return map[string]any{"run": map[string]any{
 		"info": map[string]any{
@@ -657,6 +658,20 @@ func (f *MLflowFake) getRun(in map[string]any) (map[string]any, *mlflowErr) {
 		},
 		"data": map[string]any{"metrics": metrics, "params": []any{}, "tags": []any{}},
 	}}, nil
+}
+
+// protoDouble is a double as proto3 JSON writes it: NaN and the infinities
+// as strings.
+func protoDouble(v float64) any {
+	switch {
+	case math.IsNaN(v):
+		return "NaN"
+	case math.IsInf(v, 1):
+		return "Infinity"
+	case math.IsInf(v, -1):
+		return "-Infinity"
+	}
+	return v
 }
 
 func (f *MLflowFake) list(in map[string]any) (map[string]any, *mlflowErr) {
