@@ -64,7 +64,9 @@ func (c *Client) SetApproval(ctx context.Context, pkg *gate.Package, d gate.Deci
 	desc := gate.TruncateRunes(strings.ToValidUTF8(d.Description, "\uFFFD"), maxApprovalDetail)
 	tags := map[string]string{}
 	for k, val := range d.Metadata {
-		tags[tagKey(k)] = val
+		if tk := tagKey(k); tk != TagStatus && tk != TagDescription { // written by SetApproval itself, in order
+			tags[tk] = val
+		}
 	}
 	if desc != "" {
 		tags[TagDescription] = desc
