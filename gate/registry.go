@@ -352,7 +352,9 @@ const (
 	SelectLatestApproved                         // the newest Approved package
 	SelectNone                                   // no package (baseline: none)
 	SelectVersion                                // a version number of the group
-	SelectARN                                    // a package ARN (local registry: also local:<group>/<version>)
+	SelectARN                                    // a package ARN (local registry: also local:<group>/<version>; MLflow: models:/<name>/<version>)
+	SelectAlias                                  // an MLflow alias: @champion
+	SelectTag                                    // the newest MLflow version with a tag: tag:key=value
 )
 
 // Selector is a parsed candidate or baseline selector: latest-pending,
@@ -362,6 +364,8 @@ type Selector struct {
 	Kind    SelectorKind
 	Version int    // SelectVersion
 	ARN     string // SelectARN
+	Alias   string // SelectAlias, without the @
+	Tag     string // SelectTag: key=value
 }
 
 // ErrSelector is wrapped by ParseSelector (and Resolve) for a selector
@@ -378,6 +382,13 @@ func ParseSelector(s string) (Selector, error) {
 	case rules.NoBaseline:
 		return Selector{Kind: SelectNone}, nil
 	}
+	if strings.HasPrefix(s, "models:/") {
+		// An MLflow model version (gate/mlflow): the model name may hold spaces.
+		if strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+			return Selector{}, fmt.Errorf("%w %q: a models:/ URI has no control characters", ErrSelector, s)
+		}
+		return Selector{Kind: SelectARN, ARN: s}, nil
+	}
 	if strings.HasPrefix(s, "arn:") || strings.HasPrefix(s, "local:") {
 		if strings.ContainsAny(s, " \t\r\n") {
 			return Selector{}, fmt.Errorf("%w %q: an ARN has no spaces", ErrSelector, s)
@@ -386,6 +397,13 @@ func ParseSelector(s string) (Selector, error) {
 	}
 	if v, err := strconv.Atoi(s); err == nil && v >= 1 && strconv.Itoa(v) == s {
 		return Selector{Kind: SelectVersion, Version: v}, nil
+	}
+	// MLflow forms (gate/mlflow; other adapters refuse them).
+	if a, ok := rules.AliasSelector(s); ok {
+		return Selector{Kind: SelectAlias, Alias: a}, nil
+	}
+	if k, v, ok := rules.TagSelector(s); ok {
+		return Selector{Kind: SelectTag, Tag: k + "=" + v}, nil
 	}
 	return Selector{}, fmt.Errorf("%w %q: want %s, %s, %s, a version number or a model package ARN", ErrSelector, s, rules.LatestPending, rules.LatestApproved, rules.NoBaseline)
 }
@@ -403,6 +421,10 @@ func (s Selector) String() string {
 		return strconv.Itoa(s.Version)
 	case SelectARN:
 		return s.ARN
+	case SelectAlias:
+		return "@" + s.Alias
+	case SelectTag:
+		return "tag:" + s.Tag
 	}
 	return ""
 }

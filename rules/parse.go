@@ -465,7 +465,7 @@ func (p *parser) strList(n *yaml.Node, key string) ([]string, bool) {
 var (
 	topKeys          = []string{"version", "model", "registry", "reports", "defaults", "rules", "endpoint"}
 	modelKeys        = []string{"group", "candidate", "baseline", "first_model"}
-	registryKeys     = []string{"kind", "region", "path", "path_style"}
+	registryKeys     = []string{"kind", "region", "path", "path_style", "uri", "model"}
 	reportKeys       = []string{"name", "uri", "metadata", "format", "memorization"}
 	memorizationKeys = []string{"outputs", "field", "corpus", "corpus_field", "min_tokens"}
 	defaultsKeys     = []string{"severity", "on_missing"}
@@ -545,6 +545,7 @@ func (p *parser) file(root *yaml.Node) *File {
 	if n, ok := fs.vals["registry"]; ok {
 		f.Registry = p.registry(n)
 	}
+	p.checkMLflow(f)
 	p.reports = map[string]*Report{}
 	if n, ok := fs.vals["reports"]; ok {
 		f.Reports = p.reportList(n)
@@ -588,7 +589,7 @@ func (p *parser) model(n *yaml.Node) Model {
 	}
 	if v, ok := fs.vals["candidate"]; ok {
 		if s, ok := p.text(v, "candidate"); ok {
-			if s != LatestPending && !versionRE.MatchString(s) && !packageARNRE.MatchString(s) {
+			if s != LatestPending && !versionRE.MatchString(s) && !packageARNRE.MatchString(s) && !mlflowSelector(s) {
 				p.errorf(pos(v), KindValue, "`candidate` must be `latest-pending`, a version number or a model package ARN, found `%s`%s", trunc(s), didYouMean(s, []string{LatestPending}))
 			}
 			p.checkARNGroup(v, "candidate", s, m.Group)
@@ -597,7 +598,7 @@ func (p *parser) model(n *yaml.Node) Model {
 	}
 	if v, ok := fs.vals["baseline"]; ok {
 		if s, ok := p.text(v, "baseline"); ok {
-			if s != LatestApproved && s != NoBaseline && !versionRE.MatchString(s) && !packageARNRE.MatchString(s) {
+			if s != LatestApproved && s != NoBaseline && !versionRE.MatchString(s) && !packageARNRE.MatchString(s) && !mlflowSelector(s) {
 				p.errorf(pos(v), KindValue, "`baseline` must be `latest-approved`, `none`, a version number or a model package ARN, found `%s`%s", trunc(s), didYouMean(s, []string{LatestApproved, NoBaseline}))
 			}
 			p.checkARNGroup(v, "baseline", s, m.Group)
@@ -625,8 +626,9 @@ func (p *parser) registry(n *yaml.Node) Registry {
 		return r
 	}
 	if v, ok := fs.vals["kind"]; ok {
-		r.Kind, _ = p.enum(v, "kind", "sagemaker", "local")
+		r.Kind, _ = p.enum(v, "kind", "sagemaker", "local", "mlflow")
 	}
+	p.mlflowRegistry(fs, &r)
 	if v, ok := fs.vals["region"]; ok {
 		if s, ok := p.nonEmpty(v, "region"); ok {
 			if !regionRE.MatchString(s) {
@@ -640,13 +642,13 @@ func (p *parser) registry(n *yaml.Node) Registry {
 	}
 	if v, ok := fs.vals["path"]; ok {
 		r.Path, _ = p.nonEmpty(v, "path")
-		if r.Kind == "sagemaker" {
+		if r.Kind == "sagemaker" || r.Kind == "mlflow" {
 			p.errorf(pos(fs.keys["path"]), KindConflict, "`path` applies only to `kind: local`")
 		}
 	}
 	if v, ok := fs.vals["path_style"]; ok {
 		r.PathStyle, _ = p.boolean(v, "path_style")
-		if r.Kind == "local" {
+		if r.Kind == "local" || r.Kind == "mlflow" {
 			p.errorf(pos(fs.keys["path_style"]), KindConflict, "`path_style` applies only to `kind: sagemaker`")
 		}
 	}

@@ -73,13 +73,19 @@ const (
 
 // Registry is the optional registry block; the CLI flag or action input wins.
 type Registry struct {
-	Kind   string // sagemaker | local
-	Region string // sagemaker only
+	Kind   string // sagemaker | local | mlflow
+	Region string // sagemaker; mlflow: the SigV4 region of SageMaker-managed MLflow
 	Path   string // local only, relative to the rules file
 	// PathStyle addresses S3 with path-style URLs (MinIO and other
 	// S3-compatible stores).
 	PathStyle bool
-	Pos       Pos
+	// URI is the MLflow tracking server (mlflow only; MLFLOW_TRACKING_URI
+	// wins when set, as MLflow clients do).
+	URI string
+	// Model is the MLflow registered model name (mlflow only; default the
+	// model group).
+	Model string
+	Pos   Pos
 }
 
 // Report is a named report that is not a ModelMetrics section of the package.
