@@ -91,7 +91,7 @@ func TestCheckThenApproveOnMerge(t *testing.T) {
 			if pr.Conclusion != gate.Success || pr.Candidate.ARN != "models:/churn/2" || pr.Baseline == nil || pr.Baseline.Version != 1 {
 				t.Fatalf("check: %s, candidate %v, baseline %v", pr.Title(), pr.Candidate, pr.Baseline)
 			}
-			ev := gate.EvidenceOf(pr)
+			ev := gate.EvidenceOf(pr, "")
 			if len(ev.Reports) != 2 || ev.Reports[0].SHA256 == "" {
 				t.Fatalf("evidence reports = %+v", ev.Reports)
 			}
@@ -139,7 +139,7 @@ func TestAliasSetByHandBeforeMerge(t *testing.T) {
 			Artifacts: map[string][]byte{"eval/results.json": []byte(`{"score": 2}`)}})
 		f.AddVersion(gatetest.MLflowVersion{Name: model, RunID: "r3"})
 		pr := run(t, client(t, f))
-		ev := gate.EvidenceOf(pr)
+		ev := gate.EvidenceOf(pr, "")
 		f.SetAlias(model, "champion", 3) // by hand, in the MLflow UI
 		c := client(t, f)
 		res := run(t, c)
@@ -170,7 +170,7 @@ func TestReportChangedDuringApproval(t *testing.T) {
 	f := seed(t)
 	c := client(t, f)
 	res := run(t, c)
-	ev := gate.EvidenceOf(res)
+	ev := gate.EvidenceOf(res, "")
 	plan := gate.PlanApproval(gate.ApprovalInput{Result: res, Evidence: &ev, RequireEvidence: true, Commit: "c0ffee"})
 	if plan.Decision == nil {
 		t.Fatalf("plan %s %v", plan.Action, plan.Reasons)
@@ -196,7 +196,7 @@ func TestFailingCandidate(t *testing.T) {
 		if res.Conclusion != gate.Failure {
 			t.Fatalf("conclusion %s", res.Title())
 		}
-		ev := gate.EvidenceOf(res)
+		ev := gate.EvidenceOf(res, "")
 		plan, err := approve(context.Background(), c, gate.ApprovalInput{Result: res, Evidence: &ev, Commit: "c0ffee", OnFail: onFail})
 		if err != nil {
 			t.Fatal(err)
