@@ -328,7 +328,7 @@ func Approve(ctx context.Context, reg Registry, in ApprovalInput, announce func(
 		return ApprovalOutcome{Plan: plan}, nil
 	}
 	cand := in.Result.Candidate
-	fresh, err := reg.Resolve(ctx, cand.Group, cand.ARN)
+	fresh, err := reg.Resolve(ctx, cand.Group, ARNSelector(cand.ARN))
 	if err != nil {
 		return ApprovalOutcome{Plan: plan}, fmt.Errorf("read %s again before writing: %w", cand.ARN, err)
 	}

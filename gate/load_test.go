@@ -183,7 +183,8 @@ type fakeRegistry struct {
 	wrote int
 }
 
-func (r *fakeRegistry) Resolve(_ context.Context, _, sel string) (*gate.Package, error) {
+func (r *fakeRegistry) Resolve(_ context.Context, _ string, s gate.Selector) (*gate.Package, error) {
+	sel := s.String()
 	if p, ok := r.pkgs[sel]; ok {
 		q := *p
 		return &q, nil

@@ -206,15 +206,16 @@ type Decision struct {
 // Registry is a model registry: SageMaker Model Registry or the local folder
 // registry. Adapters live in gate/sagemaker and gate/localreg.
 type Registry interface {
-	// Resolve finds the package that selector names in group: latest-pending,
-	// latest-approved, a version number, or a package ARN (the String of a
-	// Selector; adapters parse it with ParseSelector). The package returned
+	// Resolve finds the package that sel names in group: latest-pending,
+	// latest-approved, a version number, a package ARN, or the newest
+	// approved package older than a version (SelectApprovedBefore, in one
+	// listing where the registry lists). The package returned
 	// is the one asked for: its identity comes from where it lives (local:
 	// its folder; SageMaker: the ARN DescribeModelPackage was asked), never
 	// from what its description claims. It returns an error wrapping
 	// ErrNoPackage when nothing matches and ErrBadPackage when the
 	// registry's description of the package cannot be accepted.
-	Resolve(ctx context.Context, group, selector string) (*Package, error)
+	Resolve(ctx context.Context, group string, sel Selector) (*Package, error)
 	// Fetch downloads one report of pkg with a bounded read (ReadCapped at
 	// MaxReportBytes: never more than MaxReportBytes+1 bytes in memory) and
 	// names the report and URI in its errors. Problems with the report
@@ -353,16 +354,25 @@ const (
 	SelectNone                                   // no package (baseline: none)
 	SelectVersion                                // a version number of the group
 	SelectARN                                    // a package ARN (local registry: also local:<group>/<version>)
+	// SelectApprovedBefore is the newest Approved package with a version
+	// lower than Version: the baseline of a candidate that is itself the
+	// newest approved package. No rules file spells it (ParseSelector
+	// refuses it); the loader asks it.
+	SelectApprovedBefore
 )
 
 // Selector is a parsed candidate or baseline selector: latest-pending,
 // latest-approved, none, a version number or a package ARN. It is parsed
-// once (ParseSelector) and its String form is what Registry.Resolve takes.
+// once (ParseSelector) and is what Registry.Resolve takes; its String form
+// is how the rules file spells it.
 type Selector struct {
 	Kind    SelectorKind
-	Version int    // SelectVersion
+	Version int    // SelectVersion, SelectApprovedBefore
 	ARN     string // SelectARN
 }
+
+// ARNSelector selects the package with this ARN.
+func ARNSelector(arn string) Selector { return Selector{Kind: SelectARN, ARN: arn} }
 
 // ErrSelector is wrapped by ParseSelector (and Resolve) for a selector
 // that is none of the allowed forms.
@@ -403,6 +413,8 @@ func (s Selector) String() string {
 		return strconv.Itoa(s.Version)
 	case SelectARN:
 		return s.ARN
+	case SelectApprovedBefore:
+		return "the newest approved version before " + strconv.Itoa(s.Version)
 	}
 	return ""
 }

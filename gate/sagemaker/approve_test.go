@@ -15,7 +15,7 @@ import (
 func TestSetApproval(t *testing.T) {
 	f := newFakes(t)
 	pkgs := f.seed(t, gate.StatusPending)
-	pkg, err := f.client.Resolve(context.Background(), group, LatestPending)
+	pkg, err := resolveSel(context.Background(), f.client, group, LatestPending)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -141,7 +141,7 @@ func TestResolveLatestPendingOnThirdPage(t *testing.T) {
 	}
 	f.sm.SetPageCap(2) // pages of 2 scanned packages: the candidate is on page 3
 
-	got, err := f.client.Resolve(context.Background(), group, LatestPending)
+	got, err := resolveSel(context.Background(), f.client, group, LatestPending)
 	if err != nil {
 		t.Fatalf("Resolve(%q, %q): %v", group, LatestPending, err)
 	}
@@ -239,7 +239,7 @@ func TestResolveSelectors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			before := len(f.sm.Calls("ListModelPackages"))
-			got, err := f.client.Resolve(context.Background(), tt.group, tt.selector)
+			got, err := resolveSel(context.Background(), f.client, tt.group, tt.selector)
 			if n := len(f.sm.Calls("ListModelPackages")) - before; n != tt.wantLists {
 				t.Errorf("ListModelPackages calls = %d; want %d", n, tt.wantLists)
 			}
@@ -271,13 +271,13 @@ func TestResolveErrorMessages(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := f.client.Resolve(context.Background(), tt.group, tt.selector)
+			_, err := resolveSel(context.Background(), f.client, tt.group, tt.selector)
 			if err == nil || err.Error() != tt.want {
 				t.Errorf("Resolve(%q, %q) error = %v; want %s", tt.group, tt.selector, err, tt.want)
 			}
 		})
 	}
-	_, err := f.client.Resolve(context.Background(), "no-such-group", LatestPending)
+	_, err := resolveSel(context.Background(), f.client, "no-such-group", LatestPending)
 	const prefix = `model package group not found: "no-such-group": operation error SageMaker: DescribeModelPackageGroup`
 	if err == nil || !strings.HasPrefix(err.Error(), prefix) {
 		t.Errorf("Resolve of a missing group: error = %v; want prefix %s", err, prefix)
@@ -289,7 +289,7 @@ func TestResolveThrottledThenSucceeds(t *testing.T) {
 	pkgs := f.seed(t, gate.StatusPending)
 	f.sm.Throttle("ListModelPackages", 2) // the standard retryer makes 3 attempts
 
-	got, err := f.client.Resolve(context.Background(), group, LatestPending)
+	got, err := resolveSel(context.Background(), f.client, group, LatestPending)
 	if err != nil {
 		t.Fatalf("Resolve after throttling: %v", err)
 	}
@@ -307,7 +307,7 @@ func TestResolvePersistent5xxIsRuntimeFailure(t *testing.T) {
 	f.sm.FailAlways(500)
 
 	// What the gate does: resolve, and approve only after a clean run.
-	pkg, err := f.client.Resolve(context.Background(), group, LatestPending)
+	pkg, err := resolveSel(context.Background(), f.client, group, LatestPending)
 	if err == nil {
 		t.Fatalf("Resolve with a failing service = %v; want an error", pkg)
 	}
@@ -361,4 +361,13 @@ func TestNewNeedsARegion(t *testing.T) {
 	if c.Region() != "sa-east-1" {
 		t.Errorf("Region() = %q; want sa-east-1 from Options.Config", c.Region())
 	}
+}
+
+// resolveSel resolves the selector as the rules file spells it.
+func resolveSel(ctx context.Context, r gate.Registry, group, s string) (*gate.Package, error) {
+	sel, err := gate.ParseSelector(s)
+	if err != nil {
+		return nil, err
+	}
+	return r.Resolve(ctx, group, sel)
 }
