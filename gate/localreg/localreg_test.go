@@ -275,3 +275,25 @@ func resolveSel(ctx context.Context, r gate.Registry, group, s string) (*gate.Pa
 	}
 	return r.Resolve(ctx, group, sel)
 }
+
+// The approved version before v is the highest approved version below v,
+// whatever is newer; none is ErrNoPackage, never another package.
+func TestResolveApprovedBefore(t *testing.T) {
+	t.Parallel()
+	r, _ := newReg(t) // 1 approved, 2 rejected, 3 approved, 4 and 10 pending
+	ctx := context.Background()
+	for _, tc := range []struct{ before, want int }{{10, 3}, {4, 3}, {3, 1}, {2, 1}, {1, 0}} {
+		p, err := r.Resolve(ctx, "churn", gate.Selector{Kind: gate.SelectApprovedBefore, Version: tc.before})
+		switch {
+		case tc.want == 0:
+			if !errors.Is(err, gate.ErrNoPackage) || err.Error() != "no Approved package before version 1 in group churn: no matching model package" {
+				t.Errorf("approved before %d = %+v, %v; want ErrNoPackage", tc.before, p, err)
+			}
+		case err != nil || p.Version != tc.want || p.Approval != gate.StatusApproved:
+			t.Errorf("approved before %d = %+v, %v; want approved v%d", tc.before, p, err, tc.want)
+		}
+	}
+	if _, err := r.Resolve(ctx, "churn", gate.Selector{}); !errors.Is(err, gate.ErrSelector) {
+		t.Errorf("zero selector: %v; want ErrSelector", err)
+	}
+}

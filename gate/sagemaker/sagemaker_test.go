@@ -3,6 +3,7 @@ package sagemaker
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -370,4 +371,62 @@ func resolveSel(ctx context.Context, r gate.Registry, group, s string) (*gate.Pa
 		return nil, err
 	}
 	return r.Resolve(ctx, group, sel)
+}
+
+// The approved version before the candidate is one listing of the approved
+// packages, newest first, paged with NextToken, then one describe: never a
+// walk back one version at a time.
+func TestResolveApprovedBefore(t *testing.T) {
+	for _, pageCap := range []int{0, 1} {
+		t.Run(fmt.Sprintf("page cap %d", pageCap), func(t *testing.T) {
+			f := newFakes(t)
+			pkgs := f.seed(t, gate.StatusApproved, gate.StatusRejected, gate.StatusApproved, gate.StatusRejected, gate.StatusRejected, gate.StatusApproved, gate.StatusPending)
+			f.sm.SetPageCap(pageCap)
+			ctx := context.Background()
+			p, err := f.client.Resolve(ctx, group, gate.Selector{Kind: gate.SelectApprovedBefore, Version: 6})
+			if err != nil || p.ARN != pkgs[2].ARN || p.Version != 3 || p.Approval != gate.StatusApproved {
+				t.Fatalf("approved before 6 = %+v, %v; want v3 (%s)", p, err, pkgs[2].ARN)
+			}
+			lists, describes := f.sm.Calls("ListModelPackages"), f.sm.Calls("DescribeModelPackage")
+			wantPages := 1
+			if pageCap == 1 {
+				// The service filters after paging: v7 (pending), v6, v5, v4 and
+				// v3 each on a page of their own, the pending and rejected
+				// ones as empty pages.
+				wantPages = 5
+			}
+			if len(lists) != wantPages || len(describes) != 1 {
+				t.Fatalf("%d list pages and %d describes; want %d and 1", len(lists), len(describes), wantPages)
+			}
+			in := lists[0].Body
+			if in["ModelApprovalStatus"] != "Approved" || in["SortBy"] != "CreationTime" || in["SortOrder"] != "Descending" || in["ModelPackageType"] != "Versioned" {
+				t.Errorf("ListModelPackages input %v; want the Approved versions, newest first", in)
+			}
+
+			_, err = f.client.Resolve(ctx, group, gate.Selector{Kind: gate.SelectApprovedBefore, Version: 1})
+			if !errors.Is(err, gate.ErrNoPackage) || !strings.Contains(err.Error(), "no Approved model package before version 1") {
+				t.Errorf("approved before 1: %v; want ErrNoPackage", err)
+			}
+			if n := len(f.sm.Calls("DescribeModelPackageGroup")); n != 0 {
+				t.Errorf("%d DescribeModelPackageGroup calls; a listed package proves the group exists", n)
+			}
+		})
+	}
+	t.Run("misrouted describe", func(t *testing.T) {
+		f := newFakes(t)
+		pkgs := f.seed(t, gate.StatusApproved, gate.StatusApproved)
+		f.sm.Misroute(pkgs[0].ARN, pkgs[1].ARN)
+		_, err := f.client.Resolve(context.Background(), group, gate.Selector{Kind: gate.SelectApprovedBefore, Version: 2})
+		if !errors.Is(err, ErrIdentity) {
+			t.Errorf("misrouted: %v; want ErrIdentity", err)
+		}
+	})
+	t.Run("no version", func(t *testing.T) {
+		f := newFakes(t)
+		f.seed(t, gate.StatusApproved)
+		_, err := f.client.Resolve(context.Background(), group, gate.Selector{Kind: gate.SelectApprovedBefore})
+		if !errors.Is(err, ErrSelector) || len(f.sm.Calls("ListModelPackages")) != 0 {
+			t.Errorf("approved before 0: %v; want ErrSelector and no call", err)
+		}
+	})
 }
