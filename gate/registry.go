@@ -233,6 +233,20 @@ type Registry interface {
 	SetApproval(ctx context.Context, pkg *Package, d Decision) error
 }
 
+// RereadingRegistry is a Registry whose read just before writing can also
+// be the approval protocol's re-read (Approve): one read instead of two, so
+// that approving costs the re-check, one read and one write.
+type RereadingRegistry interface {
+	Registry
+	// SetApprovalOnRead reads pkg again as SetApproval does and calls
+	// decide with the package it read; it writes the decision decide
+	// returns (nil: nothing is written) with every check and refusal of
+	// SetApproval: a package that is no longer the one judged is
+	// ErrConflict, one that already holds the decision is left as it is.
+	// written is true when the registry holds the decision.
+	SetApprovalOnRead(ctx context.Context, pkg *Package, decide func(cur *Package) (*Decision, error)) (written bool, err error)
+}
+
 // ErrNoPackage is wrapped by Resolve when no package matches the selector.
 var ErrNoPackage = errors.New("no matching model package")
 

@@ -22,10 +22,9 @@ import (
 //     every report at once = 3, with or without baseline comparisons;
 //   - check of a candidate that is itself the newest approved package: the
 //     approved version before it is one more list and describe = 5;
-//   - approve: the check's 3, the re-read (describe), and SetApproval's
-//     read just before the write (describe) and the write = 6: the two
-//     re-reads are the approval protocol (gate.Approve, then the adapter
-//     under its compare), kept.
+//   - approve: the check's 3, the re-read (describe) and the write = 5: the
+//     client is a gate.RereadingRegistry, so the re-read gate.Approve plans
+//     on is the read SetApprovalOnRead compares with just before writing.
 
 // reportPaths are the 6 reports of every package of the round-trip tests,
 // by the slot the rules read them as.
@@ -160,7 +159,7 @@ func TestRoundTrips(t *testing.T) {
 				return fmt.Errorf("approve: %+v; want Approved written", out)
 			}
 			return nil
-		}, 6, 6, 2*2 + 12 + 3},
+		}, 5, 5, 2*2 + 12 + 2},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
