@@ -105,7 +105,7 @@ type Client struct {
 	inflight map[string]*regionLookup // bucket -> lookup in progress
 }
 
-var _ gate.Registry = (*Client)(nil)
+var _ gate.RereadingRegistry = (*Client)(nil)
 
 // New loads the AWS configuration (unless o.Config is set) and returns a
 // Client for the registry in o.Region.
