@@ -167,6 +167,14 @@ func TestRoundTrips(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			r := measure(t, rtt, tc.approvals, tc.run)
+			// CPU starvation (2 busy cores, -race) can only add round trips
+			// (a request sent more than rtt late looks dependent): the
+			// fewest of three runs is the run's own count.
+			for i := 0; i < 2 && r.rounds > tc.maxRounds; i++ {
+				if again := measure(t, rtt, tc.approvals, tc.run); again.rounds < r.rounds {
+					r = again
+				}
+			}
 			t.Logf("%s: %d requests, %d dependent round trips (limit %d); wall %v = %.2fx the limit at %v per request (first request to last answer %v)",
 				tc.name, r.requests, r.rounds, tc.limit, r.wall.Round(time.Millisecond), float64(r.wall)/float64(rtt)/float64(tc.limit), rtt, r.network.Round(time.Millisecond))
 			if r.rounds > tc.maxRounds {
