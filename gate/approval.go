@@ -321,14 +321,19 @@ type ApprovalOutcome struct {
 // and the modelgate:* metadata). An error means nothing was written, except
 // that nothing can be said of a failed SetApproval beyond its error. The
 // decision is written exactly to the package that was judged: the fresh
-// read must name the same ARN and version.
+// read must name the same ARN and version. On a RereadingRegistry
+// (SageMaker) the fresh read is the adapter's read before the write, after
+// announce (approveOnRead): one read instead of two.
 func Approve(ctx context.Context, reg Registry, in ApprovalInput, announce func(context.Context, ApprovalPlan) error) (ApprovalOutcome, error) {
 	plan := PlanApproval(in)
 	if plan.Decision == nil {
 		return ApprovalOutcome{Plan: plan}, nil
 	}
+	if rr, ok := reg.(RereadingRegistry); ok {
+		return approveOnRead(ctx, rr, in, plan, announce)
+	}
 	cand := in.Result.Candidate
-	fresh, err := reg.Resolve(ctx, cand.Group, cand.ARN)
+	fresh, err := reg.Resolve(ctx, cand.Group, ARNSelector(cand.ARN))
 	if err != nil {
 		return ApprovalOutcome{Plan: plan}, fmt.Errorf("read %s again before writing: %w", cand.ARN, err)
 	}

@@ -40,10 +40,15 @@ type RunOptions struct {
 	Candidate string
 	Read      ReadFunc
 	Compute   ComputeFunc
-	// Concurrency bounds the parallel report fetches (default 8).
+	// Concurrency bounds the parallel report fetches; 0 means all of them
+	// at once, up to MaxConcurrency.
 	Concurrency int
 	Now         time.Time
 }
+
+// MaxConcurrency bounds the report fetches of a run in flight at once: a
+// run fetches every report of both packages in one wave up to this many.
+const MaxConcurrency = 32
 
 // Run resolves the candidate and the baseline (concurrently), fetches and
 // reads the reports the rules need (in parallel), and evaluates. An error
@@ -129,10 +134,10 @@ func resolve(ctx context.Context, reg Registry, f *rules.File, candSel string) (
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			base, baseErr = reg.Resolve(ctx, f.Model.Group, bs.String())
+			base, baseErr = reg.Resolve(ctx, f.Model.Group, bs)
 		}()
 	}
-	cand, err = reg.Resolve(ctx, f.Model.Group, cs.String())
+	cand, err = reg.Resolve(ctx, f.Model.Group, cs)
 	wg.Wait()
 	if err == nil {
 		err = cs.check(cand)
@@ -188,34 +193,32 @@ func (s Selector) check(p *Package) error {
 		if !strings.EqualFold(p.ARN, s.ARN) { // SageMaker ARNs ignore case
 			return fmt.Errorf("the registry returned %s for %s", p.ARN, s.ARN)
 		}
+	case SelectApprovedBefore:
+		if p.Approval != StatusApproved || p.Version >= s.Version {
+			return fmt.Errorf("the registry returned version %d (%s) with status %s for %s", p.Version, p.ARN, quoteOdd(p.Approval), s)
+		}
 	}
 	return nil
 }
 
-// maxPriorLookups bounds the versions priorApproved looks at.
-const maxPriorLookups = 50
-
 // priorApproved is the newest approved package of the group with a lower
-// version than cand, or nil when there is none (within maxPriorLookups
-// versions).
+// version than cand, or nil when there is none: one Resolve of
+// SelectApprovedBefore (SageMaker: one listing of the approved packages, not
+// a walk back one version at a time), whose answer is checked like any
+// other.
 func priorApproved(ctx context.Context, reg Registry, group string, cand *Package) (*Package, error) {
-	for v, n := cand.Version-1, 0; v >= 1 && n < maxPriorLookups; v, n = v-1, n+1 {
-		sel := Selector{Kind: SelectVersion, Version: v}
-		p, err := reg.Resolve(ctx, group, sel.String())
-		if errors.Is(err, ErrNoPackage) {
-			continue
-		}
-		if err == nil {
-			err = sel.check(p)
-		}
-		if err != nil {
-			return nil, err
-		}
-		if p.Approval == StatusApproved {
-			return p, nil
-		}
+	sel := Selector{Kind: SelectApprovedBefore, Version: cand.Version}
+	p, err := reg.Resolve(ctx, group, sel)
+	if errors.Is(err, ErrNoPackage) {
+		return nil, nil
 	}
-	return nil, nil
+	if err == nil {
+		err = sel.check(p)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
 }
 
 type loader struct {
@@ -286,10 +289,13 @@ func (l *loader) load(ctx context.Context, cand, base *Package) (cm, bm *Metrics
 		}
 	}
 
-	n := l.o.Concurrency
-	if n <= 0 {
-		n = 8
+	// Every fetch of both packages in one wave: the cap is the work itself,
+	// bounded by MaxConcurrency (or the caller's Concurrency).
+	n := min(len(jobs), MaxConcurrency)
+	if l.o.Concurrency > 0 {
+		n = min(n, l.o.Concurrency)
 	}
+	n = max(n, 1)
 	sem := make(chan struct{}, n)
 	var wg sync.WaitGroup
 	var mu sync.Mutex

@@ -183,7 +183,8 @@ type fakeRegistry struct {
 	wrote int
 }
 
-func (r *fakeRegistry) Resolve(_ context.Context, _, sel string) (*gate.Package, error) {
+func (r *fakeRegistry) Resolve(_ context.Context, _ string, s gate.Selector) (*gate.Package, error) {
+	sel := s.String()
 	if p, ok := r.pkgs[sel]; ok {
 		q := *p
 		return &q, nil
@@ -321,5 +322,46 @@ func TestPackageSources(t *testing.T) {
 	}
 	if n := len(gate.PackageSources(nil, nil)); n != 0 {
 		t.Errorf("PackageSources(nil, nil) has %d sources", n)
+	}
+}
+
+// The approved version before a candidate that is itself the newest
+// approved package is asked once (SelectApprovedBefore), and an answer that
+// is not an older approved package is refused, whatever the adapter did.
+func TestLoaderChecksTheApprovedVersionBefore(t *testing.T) {
+	t.Parallel()
+	f := parseRules(t, strings.Replace(aucRules, "baseline: none", "baseline: latest-approved", 1))
+	src := gate.Source{Slot: gate.SlotQuality, URI: "s3://b/q.json"}
+	v5 := &gate.Package{Group: "churn", ARN: "arn:p/5", Version: 5, Status: "Completed", Approval: gate.StatusApproved, Sources: []gate.Source{src}}
+	v3 := &gate.Package{Group: "churn", ARN: "arn:p/3", Version: 3, Status: "Completed", Approval: gate.StatusApproved, Sources: []gate.Source{src}}
+	rejected := *v3
+	rejected.Approval = gate.StatusRejected
+	before5 := gate.Selector{Kind: gate.SelectApprovedBefore, Version: 5}.String()
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name   string
+		answer *gate.Package
+		want   string // error; "" = v3 is the baseline
+	}{
+		{"older approved", v3, ""},
+		{"none", nil, ""},
+		{"itself", v5, "returned version 5 (arn:p/5) with status Approved for the newest approved version before 5"},
+		{"not approved", &rejected, "returned version 3 (arn:p/3) with status Rejected"},
+	} {
+		reg := &fakeRegistry{pkgs: map[string]*gate.Package{"5": v5, "latest-approved": v5}, data: []byte(goodQuality)}
+		if tc.answer != nil {
+			reg.pkgs[before5] = tc.answer
+		}
+		res, err := gate.Run(ctx, reg, f, gate.RunOptions{Candidate: "5", Read: read, Now: now})
+		switch {
+		case tc.want != "":
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("%s: %v; want an error containing %q", tc.name, err, tc.want)
+			}
+		case err != nil:
+			t.Errorf("%s: %v", tc.name, err)
+		case tc.answer == nil && res.Baseline != nil, tc.answer != nil && (res.Baseline == nil || res.Baseline.ARN != v3.ARN):
+			t.Errorf("%s: baseline %+v", tc.name, res.Baseline)
+		}
 	}
 }

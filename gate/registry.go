@@ -206,15 +206,16 @@ type Decision struct {
 // Registry is a model registry: SageMaker Model Registry or the local folder
 // registry. Adapters live in gate/sagemaker and gate/localreg.
 type Registry interface {
-	// Resolve finds the package that selector names in group: latest-pending,
-	// latest-approved, a version number, or a package ARN (the String of a
-	// Selector; adapters parse it with ParseSelector). The package returned
+	// Resolve finds the package that sel names in group: latest-pending,
+	// latest-approved, a version number, a package ARN, or the newest
+	// approved package older than a version (SelectApprovedBefore, in one
+	// listing where the registry lists). The package returned
 	// is the one asked for: its identity comes from where it lives (local:
 	// its folder; SageMaker: the ARN DescribeModelPackage was asked), never
 	// from what its description claims. It returns an error wrapping
 	// ErrNoPackage when nothing matches and ErrBadPackage when the
 	// registry's description of the package cannot be accepted.
-	Resolve(ctx context.Context, group, selector string) (*Package, error)
+	Resolve(ctx context.Context, group string, sel Selector) (*Package, error)
 	// Fetch downloads one report of pkg with a bounded read (ReadCapped at
 	// MaxReportBytes: never more than MaxReportBytes+1 bytes in memory) and
 	// names the report and URI in its errors. Problems with the report
@@ -230,6 +231,20 @@ type Registry interface {
 	// package that already holds the same decision is left as it is
 	// (idempotent).
 	SetApproval(ctx context.Context, pkg *Package, d Decision) error
+}
+
+// RereadingRegistry is a Registry whose read just before writing can also
+// be the approval protocol's re-read (Approve): one read instead of two, so
+// that approving costs the re-check, one read and one write.
+type RereadingRegistry interface {
+	Registry
+	// SetApprovalOnRead reads pkg again as SetApproval does and calls
+	// decide with the package it read; it writes the decision decide
+	// returns (nil: nothing is written) with every check and refusal of
+	// SetApproval: a package that is no longer the one judged is
+	// ErrConflict, one that already holds the decision is left as it is.
+	// written is true when the registry holds the decision.
+	SetApprovalOnRead(ctx context.Context, pkg *Package, decide func(cur *Package) (*Decision, error)) (written bool, err error)
 }
 
 // ErrNoPackage is wrapped by Resolve when no package matches the selector.
@@ -355,18 +370,27 @@ const (
 	SelectARN                                    // a package ARN (local registry: also local:<group>/<version>; MLflow: models:/<name>/<version>)
 	SelectAlias                                  // an MLflow alias: @champion
 	SelectTag                                    // the newest MLflow version with a tag: tag:key=value
+	// SelectApprovedBefore is the newest Approved package with a version
+	// lower than Version: the baseline of a candidate that is itself the
+	// newest approved package. No rules file spells it (ParseSelector
+	// refuses it); the loader asks it.
+	SelectApprovedBefore
 )
 
 // Selector is a parsed candidate or baseline selector: latest-pending,
 // latest-approved, none, a version number or a package ARN. It is parsed
-// once (ParseSelector) and its String form is what Registry.Resolve takes.
+// once (ParseSelector) and is what Registry.Resolve takes; its String form
+// is how the rules file spells it.
 type Selector struct {
 	Kind    SelectorKind
-	Version int    // SelectVersion
+	Version int    // SelectVersion, SelectApprovedBefore
 	ARN     string // SelectARN
 	Alias   string // SelectAlias, without the @
 	Tag     string // SelectTag: key=value
 }
+
+// ARNSelector selects the package with this ARN.
+func ARNSelector(arn string) Selector { return Selector{Kind: SelectARN, ARN: arn} }
 
 // ErrSelector is wrapped by ParseSelector (and Resolve) for a selector
 // that is none of the allowed forms.
@@ -425,6 +449,8 @@ func (s Selector) String() string {
 		return "@" + s.Alias
 	case SelectTag:
 		return "tag:" + s.Tag
+	case SelectApprovedBefore:
+		return "the newest approved version before " + strconv.Itoa(s.Version)
 	}
 	return ""
 }

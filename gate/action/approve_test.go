@@ -345,7 +345,7 @@ type racyRegistry struct {
 	writes int
 }
 
-func (r *racyRegistry) Resolve(ctx context.Context, group, sel string) (*gate.Package, error) {
+func (r *racyRegistry) Resolve(ctx context.Context, group string, sel gate.Selector) (*gate.Package, error) {
 	p, err := r.Registry.Resolve(ctx, group, sel)
 	if err == nil {
 		p.Approval = gate.StatusRejected

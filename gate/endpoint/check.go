@@ -110,7 +110,7 @@ func packages(ctx context.Context, f *rules.File, o Options) (Packages, error) {
 		return pk, errors.New("endpoint: a `serves` rule needs the model registry")
 	}
 	if needA && pk.Approved == nil {
-		p, err := o.Registry.Resolve(ctx, f.Model.Group, rules.LatestApproved)
+		p, err := o.Registry.Resolve(ctx, f.Model.Group, gate.Selector{Kind: gate.SelectLatestApproved})
 		switch {
 		case errors.Is(err, gate.ErrNoPackage):
 		case err != nil:
@@ -127,7 +127,11 @@ func packages(ctx context.Context, f *rules.File, o Options) (Packages, error) {
 		if sel == "" {
 			sel = rules.LatestPending
 		}
-		p, err := o.Registry.Resolve(ctx, f.Model.Group, sel)
+		cs, err := gate.ParseSelector(sel)
+		var p *gate.Package
+		if err == nil {
+			p, err = o.Registry.Resolve(ctx, f.Model.Group, cs)
+		}
 		if err != nil && !errors.Is(err, gate.ErrNoPackage) {
 			return pk, fmt.Errorf("resolve candidate %s in %s: %w", sel, f.Model.Group, err)
 		}

@@ -51,6 +51,7 @@ type S3Fake struct {
 	regionOf map[string]string // bucket -> region
 	denied   map[string]bool   // "bucket/key" -> AccessDenied
 	latency  time.Duration
+	trips    *RoundTrips
 	requests []S3Request
 	inFlight int
 	maxIn    int
@@ -146,7 +147,18 @@ func SHA256Digest(b []byte) string {
 
 var credentialRegion = regexp.MustCompile(`Credential=[^/]+/[0-9]{8}/([a-z0-9-]+)/s3/aws4_request`)
 
+// RecordTrips records every request the fake answers from now on in rt.
+func (f *S3Fake) RecordTrips(rt *RoundTrips) {
+	f.mu.Lock()
+	f.trips = rt
+	f.mu.Unlock()
+}
+
 func (f *S3Fake) serve(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	rt := f.trips
+	f.mu.Unlock()
+	defer rt.record("s3 "+r.Method+" "+r.URL.Path, time.Now())
 	path := strings.TrimPrefix(r.URL.Path, "/")
 	bucket, key, _ := strings.Cut(path, "/")
 	req := S3Request{Method: r.Method, Bucket: bucket, Key: key}

@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net/http"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -86,5 +89,40 @@ func TestSHA256Digest(t *testing.T) {
 	const want = "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 	if got := SHA256Digest(nil); got != want {
 		t.Errorf("SHA256Digest(nil) = %s; want %s", got, want)
+	}
+}
+
+// RoundTrips counts a request as dependent only when it was sent after
+// another was answered: concurrent requests are one round trip.
+func TestRoundTripsDependent(t *testing.T) {
+	f := NewS3(t)
+	f.CreateBucket("reports")
+	f.SetLatency(20 * time.Millisecond)
+	rt := &RoundTrips{}
+	f.RecordTrips(rt)
+	get := func() {
+		resp, err := http.Get(f.URL + "/reports/missing.json")
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		resp.Body.Close()
+	}
+	var wg sync.WaitGroup
+	for range 3 {
+		wg.Add(1)
+		go func() { defer wg.Done(); get() }()
+	}
+	wg.Wait()
+	if n, d := rt.Requests(), rt.Dependent(); n != 3 || d != 1 {
+		t.Errorf("3 concurrent requests: %d requests, %d dependent; want 3, 1", n, d)
+	}
+	get()
+	get()
+	if n, d := rt.Requests(), rt.Dependent(); n != 5 || d != 3 {
+		t.Errorf("then 2 in sequence: %d requests, %d dependent; want 5, 3", n, d)
+	}
+	if first, last := rt.Window(); last.Sub(first) < 60*time.Millisecond {
+		t.Errorf("window %v; want at least 3 answers of 20ms", last.Sub(first))
 	}
 }

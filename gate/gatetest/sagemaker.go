@@ -83,6 +83,7 @@ type SageMakerFake struct {
 	throttle map[string]int // op ("" = any) -> remaining throttled answers
 	fail     int            // status of every answer when > 0
 	latency  time.Duration
+	trips    *RoundTrips
 	pageCap  int
 	clock    time.Time
 	misroute map[string]string // name asked -> ARN of the package answered
@@ -250,7 +251,91 @@ type awsError struct {
 	msg    string
 }
 
+// RoundTrips records when the fakes that share it (SageMakerFake and
+// S3Fake, RecordTrips) received and answered each request, to count the
+// dependent round trips of a run: with a latency on every answer, a request
+// sent only after another was answered depended on it (or queued behind
+// it), whatever the CPU time of the client.
+type RoundTrips struct {
+	mu    sync.Mutex
+	spans []tripSpan
+}
+
+type tripSpan struct {
+	what       string
+	start, end time.Time
+}
+
+func (rt *RoundTrips) record(what string, start time.Time) {
+	if rt == nil {
+		return
+	}
+	end := time.Now()
+	rt.mu.Lock()
+	rt.spans = append(rt.spans, tripSpan{what, start, end})
+	rt.mu.Unlock()
+}
+
+// Requests is the number of requests answered.
+func (rt *RoundTrips) Requests() int {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	return len(rt.spans)
+}
+
+// Dependent is the longest chain of requests each received after the one
+// before it was answered: the dependent round trips.
+func (rt *RoundTrips) Dependent() int {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	chain := make([]int, len(rt.spans))
+	longest := 0
+	// A span can only follow one that ended before it started, so in order
+	// of start every span's predecessors are computed before it.
+	idx := make([]int, len(rt.spans))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.Slice(idx, func(a, b int) bool { return rt.spans[idx[a]].start.Before(rt.spans[idx[b]].start) })
+	for _, i := range idx {
+		chain[i] = 1
+		for j := range rt.spans {
+			if !rt.spans[j].end.After(rt.spans[i].start) && j != i && chain[j]+1 > chain[i] {
+				chain[i] = chain[j] + 1
+			}
+		}
+		longest = max(longest, chain[i])
+	}
+	return longest
+}
+
+// Window is when the first request was received and the last answered.
+func (rt *RoundTrips) Window() (first, last time.Time) {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	for i, s := range rt.spans {
+		if i == 0 || s.start.Before(first) {
+			first = s.start
+		}
+		if i == 0 || s.end.After(last) {
+			last = s.end
+		}
+	}
+	return first, last
+}
+
+// RecordTrips records every request the fake answers from now on in rt.
+func (f *SageMakerFake) RecordTrips(rt *RoundTrips) {
+	f.mu.Lock()
+	f.trips = rt
+	f.mu.Unlock()
+}
+
 func (f *SageMakerFake) serve(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	rt := f.trips
+	f.mu.Unlock()
+	defer rt.record("sagemaker "+r.Header.Get("X-Amz-Target"), time.Now())
 	t := f.t
 	target := r.Header.Get("X-Amz-Target")
 	op, ok := strings.CutPrefix(target, "SageMaker.")

@@ -222,7 +222,7 @@ func TestFuzzSeedsApproveOnlyTheGoodCandidate(t *testing.T) {
 	}
 	ev := gate.EvidenceOf(res, "")
 	applyApproval(ctx, reg, gate.ApprovalInput{Result: res, Evidence: &ev, Commit: "c0ffee"})
-	p, err := reg.Resolve(ctx, "churn", "3")
+	p, err := reg.Resolve(ctx, "churn", gate.Selector{Kind: gate.SelectVersion, Version: 3})
 	if err != nil || p.Approval != gate.StatusApproved || p.Metadata[gate.MetaCommit] != "c0ffee" {
 		t.Fatalf("good candidate after approval = %+v, %v; want Approved by c0ffee", p, err)
 	}

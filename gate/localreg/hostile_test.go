@@ -74,7 +74,7 @@ func TestIdentityComesFromTheFolder(t *testing.T) {
 				root = t.TempDir()
 				seed(t, root, "Churn", 3, pkgJSON(3, gate.StatusPending, tc.extra), map[string]string{"statistics.json": `{}`})
 				r, _ := New(root)
-				p, err := r.Resolve(context.Background(), "Churn", "3")
+				p, err := resolveSel(context.Background(), r, "Churn", "3")
 				if err != nil || p.Group != "Churn" || p.Version != 3 {
 					t.Fatalf("Resolve = %+v, %v", p, err)
 				}
@@ -83,7 +83,7 @@ func TestIdentityComesFromTheFolder(t *testing.T) {
 			seed(t, root, "churn", 3, pkgJSON(3, gate.StatusPending, tc.extra), map[string]string{"statistics.json": `{}`})
 			r, _ := New(root)
 			ctx := context.Background()
-			p, err := r.Resolve(ctx, "churn", "3")
+			p, err := resolveSel(ctx, r, "churn", "3")
 			if tc.want == "" {
 				if err != nil || p.Version != 3 || p.ARN != tc.extra["ModelPackageArn"] {
 					t.Fatalf("Resolve(3) = %+v, %v; want v3 with its own ARN", p, err)
@@ -95,11 +95,11 @@ func TestIdentityComesFromTheFolder(t *testing.T) {
 			}
 			// latest-pending reads v3 first and fails closed rather than
 			// skipping to v2 or taking v3 for v2.
-			if p, err := r.Resolve(ctx, "churn", "latest-pending"); err == nil {
+			if p, err := resolveSel(ctx, r, "churn", "latest-pending"); err == nil {
 				t.Errorf("Resolve(latest-pending) = %s v%d; want the v3 error", p.ARN, p.Version)
 			}
 			// Asking for v2's ARN finds v2 by its folder, never v3.
-			if p, err := r.Resolve(ctx, "churn", arn2); err != nil || p.Version != 2 {
+			if p, err := resolveSel(ctx, r, "churn", arn2); err != nil || p.Version != 2 {
 				t.Errorf("Resolve(v2's ARN) = %+v, %v; want v2", p, err)
 			}
 		})
@@ -119,7 +119,7 @@ func TestApprovalWritesOnlyTheJudgedPackage(t *testing.T) {
 	r, _ := New(root)
 	ctx := context.Background()
 	v2before := readPkg(t, root, "churn", 2)
-	v3, err := r.Resolve(ctx, "churn", "3")
+	v3, err := resolveSel(ctx, r, "churn", "3")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +146,7 @@ func TestApprovalWritesOnlyTheJudgedPackage(t *testing.T) {
 	if got := readPkg(t, root, "churn", 2); got != v2before {
 		t.Errorf("approving v3 wrote v2:\n%s", got)
 	}
-	if p, _ := r.Resolve(ctx, "churn", "3"); p.Approval != gate.StatusApproved || p.Metadata[gate.MetaCommit] != "c3" {
+	if p, _ := resolveSel(ctx, r, "churn", "3"); p.Approval != gate.StatusApproved || p.Metadata[gate.MetaCommit] != "c3" {
 		t.Errorf("v3 after approval = %s %v", p.Approval, p.Metadata)
 	}
 }
@@ -178,7 +178,7 @@ func TestDuplicateKeysInPackageJSON(t *testing.T) {
 			writePkg(t, root, "churn", 1, tc.body)
 			r, _ := New(root)
 			for _, sel := range []string{"1", "latest-pending", "local:churn/1"} {
-				if _, err := r.Resolve(context.Background(), "churn", sel); err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "package.json") {
+				if _, err := resolveSel(context.Background(), r, "churn", sel); err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "package.json") {
 					t.Errorf("Resolve(%s) error = %v; want it to name package.json and contain %q", sel, err, tc.want)
 				}
 			}
@@ -228,7 +228,7 @@ func TestSetApprovalRefusesAChangedPackage(t *testing.T) {
 			t.Parallel()
 			r, root := newReg(t)
 			ctx := context.Background()
-			p, err := r.Resolve(ctx, "churn", "4")
+			p, err := resolveSel(ctx, r, "churn", "4")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -242,7 +242,7 @@ func TestSetApprovalRefusesAChangedPackage(t *testing.T) {
 				t.Errorf("package.json written despite the conflict:\n%s", got)
 			}
 			// Read again, the decision can be written.
-			p, err = r.Resolve(ctx, "churn", "4")
+			p, err = resolveSel(ctx, r, "churn", "4")
 			if err == nil && p.Approval == gate.StatusPending {
 				if err := r.SetApproval(ctx, p, d); err != nil {
 					t.Errorf("SetApproval after reading again: %v", err)
@@ -263,7 +263,7 @@ func TestConcurrentApprovalsOneWins(t *testing.T) {
 	// together do.
 	pkgs := make([]*gate.Package, n)
 	for i := range pkgs {
-		p, err := r.Resolve(ctx, "churn", "4")
+		p, err := resolveSel(ctx, r, "churn", "4")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -298,7 +298,7 @@ func TestConcurrentApprovalsOneWins(t *testing.T) {
 	if winner < 0 {
 		t.Fatal("no run won")
 	}
-	p, err := r.Resolve(ctx, "churn", "4")
+	p, err := resolveSel(ctx, r, "churn", "4")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -319,7 +319,7 @@ func TestSetApprovalLockHonoursContext(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer unlock()
-	p, _ := r.Resolve(context.Background(), "churn", "4")
+	p, _ := resolveSel(context.Background(), r, "churn", "4")
 	before := readPkg(t, root, "churn", 4)
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
@@ -355,7 +355,7 @@ func TestNonRegularFilesNeverBlock(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	p, err := r.Resolve(ctx, "churn", "4")
+	p, err := resolveSel(ctx, r, "churn", "4")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -385,7 +385,7 @@ func TestNonRegularFilesNeverBlock(t *testing.T) {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
-	go func() { _, err := r.Resolve(ctx, "churn", "10"); done <- err }()
+	go func() { _, err := resolveSel(ctx, r, "churn", "10"); done <- err }()
 	select {
 	case err := <-done:
 		if err == nil || !strings.Contains(err.Error(), "churn/10/package.json is a FIFO, not a regular file") {
@@ -415,9 +415,9 @@ func TestReadsHonourContext(t *testing.T) {
 	t.Parallel()
 	r, _ := newReg(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	p, _ := r.Resolve(ctx, "churn", "4")
+	p, _ := resolveSel(ctx, r, "churn", "4")
 	cancel()
-	if _, err := r.Resolve(ctx, "churn", "4"); !errors.Is(err, context.Canceled) {
+	if _, err := resolveSel(ctx, r, "churn", "4"); !errors.Is(err, context.Canceled) {
 		t.Errorf("Resolve after cancel = %v", err)
 	}
 	if _, err := r.Fetch(ctx, p, p.Sources[0]); !errors.Is(err, context.Canceled) {
@@ -491,7 +491,7 @@ func TestHelperApproveProcess(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	p, err := r.Resolve(ctx, "churn", "4")
+	p, err := resolveSel(ctx, r, "churn", "4")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -523,7 +523,7 @@ func TestGroupFolderMustBeADirectory(t *testing.T) {
 	os.WriteFile(filepath.Join(root, "file"), []byte("x"), 0o644)
 	for group, want := range map[string]string{"fifo": "fifo is a FIFO, not a directory", "alias": "alias is a symbolic link, not a directory", "file": "file is a regular file, not a directory"} {
 		done := make(chan error, 1)
-		go func() { _, err := r.Resolve(context.Background(), group, "latest-pending"); done <- err }()
+		go func() { _, err := resolveSel(context.Background(), r, group, "latest-pending"); done <- err }()
 		select {
 		case err := <-done:
 			if !errors.Is(err, gate.ErrBadPackage) || !strings.Contains(err.Error(), want) {
@@ -557,7 +557,7 @@ func TestPackageTextCannotForgeLines(t *testing.T) {
 			root := t.TempDir()
 			seed(t, root, "churn", 1, pkgJSON(1, gate.StatusPending, tc.extra), nil)
 			r, _ := New(root)
-			_, err := r.Resolve(context.Background(), "churn", "1")
+			_, err := resolveSel(context.Background(), r, "churn", "1")
 			if err == nil || !strings.Contains(err.Error(), tc.want) || !errors.Is(err, gate.ErrBadPackage) {
 				t.Fatalf("Resolve = %v; want ErrBadPackage saying %q", err, tc.want)
 			}

@@ -308,15 +308,12 @@ func validName(s string) bool {
 }
 
 // Resolve implements gate.Registry: latest-pending and latest-approved pick
-// the highest version with that status; a number picks that version; an
-// ARN (or local:<group>/<version>) picks the package in the folder the ARN
-// names, which must carry that ARN.
-func (r *Registry) Resolve(ctx context.Context, group, selector string) (*gate.Package, error) {
+// the highest version with that status; the approved version before v
+// (gate.SelectApprovedBefore) the highest approved version below v; a number
+// picks that version; an ARN (or local:<group>/<version>) picks the package
+// in the folder the ARN names, which must carry that ARN.
+func (r *Registry) Resolve(ctx context.Context, group string, sel gate.Selector) (*gate.Package, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	sel, err := gate.ParseSelector(selector)
-	if err != nil {
 		return nil, err
 	}
 	vs, err := r.versions(group)
@@ -325,12 +322,15 @@ func (r *Registry) Resolve(ctx context.Context, group, selector string) (*gate.P
 	}
 	var p *gate.Package
 	switch sel.Kind {
-	case gate.SelectLatestPending, gate.SelectLatestApproved:
+	case gate.SelectLatestPending, gate.SelectLatestApproved, gate.SelectApprovedBefore:
 		want := gate.StatusPending
-		if sel.Kind == gate.SelectLatestApproved {
+		if sel.Kind != gate.SelectLatestPending {
 			want = gate.StatusApproved
 		}
 		for i := len(vs) - 1; i >= 0; i-- {
+			if sel.Kind == gate.SelectApprovedBefore && vs[i] >= sel.Version {
+				continue
+			}
 			q, err := r.load(ctx, group, vs[i])
 			if err != nil {
 				return nil, err
@@ -341,6 +341,9 @@ func (r *Registry) Resolve(ctx context.Context, group, selector string) (*gate.P
 			}
 		}
 		if p == nil {
+			if sel.Kind == gate.SelectApprovedBefore {
+				return nil, fmt.Errorf("no %s package before version %d in group %s: %w", want, sel.Version, group, gate.ErrNoPackage)
+			}
 			return nil, fmt.Errorf("no %s package in group %s: %w", want, group, gate.ErrNoPackage)
 		}
 	case gate.SelectVersion:
@@ -363,7 +366,7 @@ func (r *Registry) Resolve(ctx context.Context, group, selector string) (*gate.P
 			return nil, fmt.Errorf("package %s in group %s: the package in %s/%d is %s: %w", sel.ARN, group, group, v, p.ARN, gate.ErrNoPackage)
 		}
 	default:
-		return nil, fmt.Errorf("selector %q: the local registry resolves latest-pending, latest-approved, a version or a package ARN", selector)
+		return nil, fmt.Errorf("%w %q: the local registry resolves latest-pending, latest-approved, a version or a package ARN", gate.ErrSelector, sel)
 	}
 	if p.Status != "" && p.Status != "Completed" {
 		return nil, fmt.Errorf("package %s has status %s; only Completed packages can be judged", p.ARN, p.Status)

@@ -94,7 +94,7 @@ func TestResolve(t *testing.T) {
 		{"7", 0, "", "version 7 of group churn: no matching model package"},
 	}
 	for _, tc := range tests {
-		p, err := r.Resolve(ctx, "churn", tc.sel)
+		p, err := resolveSel(ctx, r, "churn", tc.sel)
 		if tc.err != "" {
 			if err == nil || err.Error() != tc.err || !errors.Is(err, gate.ErrNoPackage) {
 				t.Errorf("Resolve(%q) error = %v; want %q wrapping ErrNoPackage", tc.sel, err, tc.err)
@@ -111,10 +111,10 @@ func TestResolve(t *testing.T) {
 			t.Errorf("Resolve(%q).Sources = %+v", tc.sel, p.Sources)
 		}
 	}
-	if _, err := r.Resolve(ctx, "nope", "latest-pending"); err == nil || !strings.Contains(err.Error(), `group "nope" not found`) {
+	if _, err := resolveSel(ctx, r, "nope", "latest-pending"); err == nil || !strings.Contains(err.Error(), `group "nope" not found`) {
 		t.Errorf("unknown group: %v", err)
 	}
-	if _, err := r.Resolve(ctx, "../etc", "latest-pending"); err == nil || !strings.Contains(err.Error(), "want 1-63 letters") {
+	if _, err := resolveSel(ctx, r, "../etc", "latest-pending"); err == nil || !strings.Contains(err.Error(), "want 1-63 letters") {
 		t.Errorf("hostile group name: %v", err)
 	}
 }
@@ -125,15 +125,15 @@ func TestResolveNoPending(t *testing.T) {
 	seed(t, root, "g", 1, pkgJSON(1, gate.StatusApproved, map[string]any{"ModelPackageGroupName": "g"}), nil)
 	seed(t, root, "g", 2, pkgJSON(2, gate.StatusPending, map[string]any{"ModelPackageGroupName": "g", "ModelPackageStatus": "InProgress"}), nil)
 	r, _ := New(root)
-	if _, err := r.Resolve(context.Background(), "g", "2"); err == nil || !strings.Contains(err.Error(), "has status InProgress") {
+	if _, err := resolveSel(context.Background(), r, "g", "2"); err == nil || !strings.Contains(err.Error(), "has status InProgress") {
 		t.Errorf("InProgress package: %v", err)
 	}
 	seed(t, root, "h", 1, pkgJSON(1, gate.StatusApproved, map[string]any{"ModelPackageGroupName": "h"}), nil)
-	if _, err := r.Resolve(context.Background(), "h", "latest-pending"); !errors.Is(err, gate.ErrNoPackage) {
+	if _, err := resolveSel(context.Background(), r, "h", "latest-pending"); !errors.Is(err, gate.ErrNoPackage) {
 		t.Errorf("no pending: %v; want ErrNoPackage", err)
 	}
 	seed(t, root, "k", 1, pkgJSON(1, gate.StatusApproved, map[string]any{"ModelPackageGroupName": "other"}), nil)
-	if _, err := r.Resolve(context.Background(), "k", "1"); err == nil || !strings.Contains(err.Error(), "does not match its folder") {
+	if _, err := resolveSel(context.Background(), r, "k", "1"); err == nil || !strings.Contains(err.Error(), "does not match its folder") {
 		t.Errorf("mismatched group: %v", err)
 	}
 }
@@ -142,7 +142,7 @@ func TestFetch(t *testing.T) {
 	t.Parallel()
 	r, root := newReg(t)
 	ctx := context.Background()
-	p, err := r.Resolve(ctx, "churn", "4")
+	p, err := resolveSel(ctx, r, "churn", "4")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,7 +186,7 @@ func TestSetApprovalAtomicAndKeepsFields(t *testing.T) {
 	t.Parallel()
 	r, root := newReg(t)
 	ctx := context.Background()
-	p, _ := r.Resolve(ctx, "churn", "4")
+	p, _ := resolveSel(ctx, r, "churn", "4")
 	file := filepath.Join(root, "churn", "4", "package.json")
 	before, _ := os.ReadFile(file)
 	d := gate.Decision{Status: gate.StatusApproved, Description: "approved by modelgate", Metadata: map[string]string{"modelgate:commit": "abc123"}}
@@ -214,7 +214,7 @@ func TestSetApprovalAtomicAndKeepsFields(t *testing.T) {
 	if string(again) != string(after) {
 		t.Errorf("second identical SetApproval rewrote the file")
 	}
-	q, _ := r.Resolve(ctx, "churn", "latest-approved")
+	q, _ := resolveSel(ctx, r, "churn", "latest-approved")
 	if q.Version != 4 {
 		t.Errorf("latest-approved after approval = v%d; want v4", q.Version)
 	}
@@ -234,7 +234,7 @@ func TestSetApprovalReadersSeeWholeFiles(t *testing.T) {
 	t.Parallel()
 	r, root := newReg(t)
 	ctx := context.Background()
-	p, _ := r.Resolve(ctx, "churn", "4")
+	p, _ := resolveSel(ctx, r, "churn", "4")
 	file := filepath.Join(root, "churn", "4", "package.json")
 	var wg sync.WaitGroup
 	stop := make(chan struct{})
@@ -265,4 +265,35 @@ func TestSetApprovalReadersSeeWholeFiles(t *testing.T) {
 	}
 	close(stop)
 	wg.Wait()
+}
+
+// resolveSel resolves the selector as the rules file spells it.
+func resolveSel(ctx context.Context, r gate.Registry, group, s string) (*gate.Package, error) {
+	sel, err := gate.ParseSelector(s)
+	if err != nil {
+		return nil, err
+	}
+	return r.Resolve(ctx, group, sel)
+}
+
+// The approved version before v is the highest approved version below v,
+// whatever is newer; none is ErrNoPackage, never another package.
+func TestResolveApprovedBefore(t *testing.T) {
+	t.Parallel()
+	r, _ := newReg(t) // 1 approved, 2 rejected, 3 approved, 4 and 10 pending
+	ctx := context.Background()
+	for _, tc := range []struct{ before, want int }{{10, 3}, {4, 3}, {3, 1}, {2, 1}, {1, 0}} {
+		p, err := r.Resolve(ctx, "churn", gate.Selector{Kind: gate.SelectApprovedBefore, Version: tc.before})
+		switch {
+		case tc.want == 0:
+			if !errors.Is(err, gate.ErrNoPackage) || err.Error() != "no Approved package before version 1 in group churn: no matching model package" {
+				t.Errorf("approved before %d = %+v, %v; want ErrNoPackage", tc.before, p, err)
+			}
+		case err != nil || p.Version != tc.want || p.Approval != gate.StatusApproved:
+			t.Errorf("approved before %d = %+v, %v; want approved v%d", tc.before, p, err, tc.want)
+		}
+	}
+	if _, err := r.Resolve(ctx, "churn", gate.Selector{}); !errors.Is(err, gate.ErrSelector) {
+		t.Errorf("zero selector: %v; want ErrSelector", err)
+	}
 }

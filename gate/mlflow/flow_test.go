@@ -53,7 +53,7 @@ func approve(ctx context.Context, reg gate.Registry, in gate.ApprovalInput) (gat
 		return plan, nil
 	}
 	cand := in.Result.Candidate
-	fresh, err := reg.Resolve(ctx, cand.Group, cand.ARN)
+	fresh, err := reg.Resolve(ctx, cand.Group, gate.ARNSelector(cand.ARN))
 	if err != nil {
 		return plan, err
 	}
@@ -217,7 +217,7 @@ func TestConfigModel(t *testing.T) {
 	f.AddRun(gatetest.MLflowRun{ID: "r"})
 	f.AddVersion(gatetest.MLflowVersion{Name: name, RunID: "r", Tags: map[string]string{"modelgate.status": "pending"}})
 	c := client(t, f, func(c *mlflow.Config) { c.Model = name })
-	p, err := c.Resolve(context.Background(), "churn", "latest-pending")
+	p, err := c.Resolve(context.Background(), "churn", mustSel("latest-pending"))
 	if err != nil || p.Group != name || p.ARN != "models:/Churn classifier/1" {
 		t.Fatalf("Resolve = %+v, %v", p, err)
 	}
@@ -235,21 +235,40 @@ func TestOddModelName(t *testing.T) {
 	f.AddVersion(gatetest.MLflowVersion{Name: "other", RunID: "r", Tags: map[string]string{"modelgate.status": "pending"}})
 	c := client(t, f)
 	ctx := context.Background()
-	p, err := c.Resolve(ctx, name, "latest-pending")
+	p, err := c.Resolve(ctx, name, mustSel("latest-pending"))
 	if err != nil || p.ARN != "models:/"+name+"/1" {
 		t.Fatalf("Resolve = %v, %v", p, err)
 	}
-	again, err := c.Resolve(ctx, name, p.ARN)
+	again, err := c.Resolve(ctx, name, gate.ARNSelector(p.ARN))
 	if err != nil || again.ARN != p.ARN {
 		t.Fatalf("Resolve(%s) = %v, %v", p.ARN, again, err)
 	}
-	if _, err := c.Resolve(ctx, "other", p.ARN); !errors.Is(err, gate.ErrNoPackage) {
+	if _, err := c.Resolve(ctx, "other", gate.ARNSelector(p.ARN)); !errors.Is(err, gate.ErrNoPackage) {
 		t.Errorf("the ARN of another model: %v", err)
 	}
-	if _, err := c.Resolve(ctx, `say "it's"`, "latest-pending"); !errors.Is(err, gate.ErrSelector) {
+	if _, err := c.Resolve(ctx, `say "it's"`, mustSel("latest-pending")); !errors.Is(err, gate.ErrSelector) {
 		t.Errorf("a name a filter cannot quote: %v", err)
 	}
-	if _, err := c.Resolve(ctx, name, "models:/"+name+"/1\n::error::x"); !errors.Is(err, gate.ErrSelector) {
+	if _, err := resolveSel(ctx, c, name, "models:/"+name+"/1\n::error::x"); !errors.Is(err, gate.ErrSelector) {
 		t.Errorf("a newline in a models:/ selector: %v", err)
 	}
+}
+
+// mustSel parses a selector as the rules file would spell it.
+func mustSel(s string) gate.Selector {
+	sel, err := gate.ParseSelector(s)
+	if err != nil {
+		panic(err)
+	}
+	return sel
+}
+
+// resolveSel resolves a selector as the rules file spells it: a selector
+// that does not parse is refused before any request.
+func resolveSel(ctx context.Context, r gate.Registry, group, s string) (*gate.Package, error) {
+	sel, err := gate.ParseSelector(s)
+	if err != nil {
+		return nil, err
+	}
+	return r.Resolve(ctx, group, sel)
 }

@@ -26,7 +26,7 @@ func FuzzMetricsDocument(f *testing.F) {
 		fake.AddVersion(gatetest.MLflowVersion{Name: "m", RunID: "r"})
 		c := client(t, fake)
 		ctx := context.Background()
-		p, err := c.Resolve(ctx, "m", "1")
+		p, err := c.Resolve(ctx, "m", mustSel("1"))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -58,7 +58,7 @@ func TestResolve(t *testing.T) {
 	f.Int64AsString(true) // int64 as JSON strings: legal, and must be read
 	c := client(t, f)
 	ctx := context.Background()
-	cand, err := c.Resolve(ctx, model, "latest-pending")
+	cand, err := c.Resolve(ctx, model, mustSel("latest-pending"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +72,7 @@ func TestResolve(t *testing.T) {
 	if got := strings.Join(slots, " "); got != "bias=runs:/r2/modelgate/bias.json quality=mlflow-metrics:runs/r2" {
 		t.Errorf("sources = %s", got)
 	}
-	base, err := c.Resolve(ctx, model, "latest-approved")
+	base, err := c.Resolve(ctx, model, mustSel("latest-approved"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,13 +80,13 @@ func TestResolve(t *testing.T) {
 		t.Errorf("baseline = %+v", base)
 	}
 	for sel, want := range map[string]int{"@champion": 1, "2": 2, "tag:modelgate.status=pending": 2, "tag:modelgate.status=approved": 1} {
-		p, err := c.Resolve(ctx, model, sel)
+		p, err := resolveSel(ctx, c, model, sel)
 		if err != nil || p.Version != want {
 			t.Errorf("Resolve(%s) = %v, %v; want version %d", sel, p, err, want)
 		}
 	}
 	for sel, want := range map[string]error{"@nosuch": gate.ErrNoPackage, "9": gate.ErrNoPackage, "tag:a=b": gate.ErrNoPackage, "arn:aws:sagemaker:eu-west-1:123456789012:model-package/churn/2": gate.ErrSelector, "@bad alias": gate.ErrSelector} {
-		if _, err := c.Resolve(ctx, model, sel); !errors.Is(err, want) {
+		if _, err := resolveSel(ctx, c, model, sel); !errors.Is(err, want) {
 			t.Errorf("Resolve(%s) error = %v; want %v", sel, err, want)
 		}
 	}
@@ -131,12 +131,12 @@ func TestNotReadyIsNeverACandidate(t *testing.T) {
 	f.AddVersion(gatetest.MLflowVersion{Name: model, RunID: "r3", Status: "FAILED_REGISTRATION", StatusMessage: "copy failed\n::error::x", Tags: pending})
 	c := client(t, f)
 	ctx := context.Background()
-	p, err := c.Resolve(ctx, model, "latest-pending")
+	p, err := c.Resolve(ctx, model, mustSel("latest-pending"))
 	if err != nil || p.Version != 2 {
 		t.Fatalf("latest-pending = %v, %v; want version 2 (3 and 4 are not READY)", p, err)
 	}
 	for _, sel := range []string{"3", "4"} {
-		_, err := c.Resolve(ctx, model, sel)
+		_, err := resolveSel(ctx, c, model, sel)
 		if !errors.Is(err, mlflow.ErrNotReady) || errors.Is(err, gate.ErrNoPackage) {
 			t.Errorf("Resolve(%s) error = %v; want ErrNotReady", sel, err)
 		}
@@ -146,7 +146,7 @@ func TestNotReadyIsNeverACandidate(t *testing.T) {
 	}
 	// A champion alias on a version that is not READY is an error, not "no baseline".
 	f.SetAlias(model, "champion", 4)
-	if _, err := c.Resolve(ctx, model, "latest-approved"); !errors.Is(err, mlflow.ErrNotReady) {
+	if _, err := c.Resolve(ctx, model, mustSel("latest-approved")); !errors.Is(err, mlflow.ErrNotReady) {
 		t.Errorf("latest-approved on a FAILED_REGISTRATION version: %v", err)
 	}
 }
@@ -164,7 +164,7 @@ func TestPagingOverManyVersions(t *testing.T) {
 	}
 	f.SetPageCap(300) // the backend answers fewer than asked
 	c := client(t, f)
-	p, err := c.Resolve(context.Background(), model, "latest-pending")
+	p, err := c.Resolve(context.Background(), model, mustSel("latest-pending"))
 	if err != nil || p.Version != 1234 {
 		t.Fatalf("latest-pending = %v, %v; want version 1234", p, err)
 	}
@@ -179,7 +179,7 @@ func TestPagingOverManyVersions(t *testing.T) {
 	}
 	// More versions than allowed: an error, never a guess from a part.
 	c = client(t, f, func(cfg *mlflow.Config) { cfg.MaxVersions = 1000 })
-	if _, err := c.Resolve(context.Background(), model, "latest-pending"); err == nil || !strings.Contains(err.Error(), "more than 1000 versions") {
+	if _, err := c.Resolve(context.Background(), model, mustSel("latest-pending")); err == nil || !strings.Contains(err.Error(), "more than 1000 versions") {
 		t.Errorf("over MaxVersions: %v", err)
 	}
 }
@@ -194,7 +194,7 @@ func TestApprove(t *testing.T) {
 	f := seed(t)
 	c := client(t, f)
 	ctx := context.Background()
-	cand, err := c.Resolve(ctx, model, "latest-pending")
+	cand, err := c.Resolve(ctx, model, mustSel("latest-pending"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -230,7 +230,7 @@ func TestApprove(t *testing.T) {
 	}
 	// The same decision again writes nothing (idempotent).
 	n := len(f.Writes())
-	cand2, err := c.Resolve(ctx, model, "2")
+	cand2, err := c.Resolve(ctx, model, mustSel("2"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -240,7 +240,7 @@ func TestApprove(t *testing.T) {
 	if err := c.SetApproval(ctx, cand2, decision(gate.StatusApproved)); err != nil || len(f.Writes()) != n {
 		t.Errorf("second approval: %v, %d new writes", err, len(f.Writes())-n)
 	}
-	if p, err := c.Resolve(ctx, model, "latest-approved"); err != nil || p.Version != 2 {
+	if p, err := c.Resolve(ctx, model, mustSel("latest-approved")); err != nil || p.Version != 2 {
 		t.Errorf("latest-approved after approval = %v, %v", p, err)
 	}
 }
@@ -250,7 +250,7 @@ func TestReject(t *testing.T) {
 	f := seed(t)
 	c := client(t, f)
 	ctx := context.Background()
-	cand, err := c.Resolve(ctx, model, "latest-pending")
+	cand, err := c.Resolve(ctx, model, mustSel("latest-pending"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -262,7 +262,7 @@ func TestReject(t *testing.T) {
 	if v.Tags["modelgate.status"] != "rejected" || v.Tags["modelgate.commit"] != "abc123" || f.Alias(model, "champion") != 1 {
 		t.Errorf("after reject: tags %v, @champion %d", v.Tags, f.Alias(model, "champion"))
 	}
-	if _, err := c.Resolve(ctx, model, "latest-pending"); !errors.Is(err, gate.ErrNoPackage) {
+	if _, err := c.Resolve(ctx, model, mustSel("latest-pending")); !errors.Is(err, gate.ErrNoPackage) {
 		t.Errorf("a rejected version is still latest-pending: %v", err)
 	}
 }
@@ -280,7 +280,7 @@ func TestAliasMovedBetweenCheckAndMergeIsRefused(t *testing.T) {
 			f.AddVersion(gatetest.MLflowVersion{Name: model, RunID: "r3"})
 			c := client(t, f)
 			ctx := context.Background()
-			cand, err := c.Resolve(ctx, model, "latest-pending")
+			cand, err := c.Resolve(ctx, model, mustSel("latest-pending"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -319,7 +319,7 @@ func TestChangedReportIsRefused(t *testing.T) {
 			f := seed(t)
 			c := client(t, f)
 			ctx := context.Background()
-			cand, err := c.Resolve(ctx, model, "latest-pending")
+			cand, err := c.Resolve(ctx, model, mustSel("latest-pending"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -355,7 +355,7 @@ func TestRetries(t *testing.T) {
 		f.Fail("/model-versions/get", 502, 2, "")
 		f.Fail("/mlflow-artifacts/artifacts/1/r2/artifacts/modelgate/bias.json", 503, 1, "")
 		c := client(t, f)
-		p, err := c.Resolve(ctx, model, "2")
+		p, err := c.Resolve(ctx, model, mustSel("2"))
 		if err != nil || p.Version != 2 {
 			t.Fatalf("Resolve with two 502s: %v, %v", p, err)
 		}
@@ -372,7 +372,7 @@ func TestRetries(t *testing.T) {
 		f.Fail("/registered-models/alias", 429, 1, "1")
 		c := client(t, f)
 		start := time.Now()
-		if _, err := c.Resolve(ctx, model, "@champion"); err != nil {
+		if _, err := c.Resolve(ctx, model, mustSel("@champion")); err != nil {
 			t.Fatal(err)
 		}
 		if d := time.Since(start); d < time.Second {
@@ -382,7 +382,7 @@ func TestRetries(t *testing.T) {
 	t.Run("POST body replayed", func(t *testing.T) {
 		f := seed(t)
 		c := client(t, f)
-		cand, err := c.Resolve(ctx, model, "2")
+		cand, err := c.Resolve(ctx, model, mustSel("2"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -395,7 +395,7 @@ func TestRetries(t *testing.T) {
 		f := seed(t)
 		f.Fail("", 502, 100, "")
 		c := client(t, f)
-		_, err := c.Resolve(ctx, model, "2")
+		_, err := c.Resolve(ctx, model, mustSel("2"))
 		var ae *mlflow.APIError
 		if !errors.As(err, &ae) || ae.Status != 502 {
 			t.Fatalf("error = %v; want the 502", err)
@@ -411,7 +411,7 @@ func TestRetries(t *testing.T) {
 		ctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
 		defer cancel()
 		start := time.Now()
-		_, err := c.Resolve(ctx, model, "2")
+		_, err := c.Resolve(ctx, model, mustSel("2"))
 		if err == nil || time.Since(start) > 2*time.Second {
 			t.Errorf("error %v after %v; want the 429 before the deadline", err, time.Since(start))
 		}
@@ -425,14 +425,14 @@ func TestAuth(t *testing.T) {
 	t.Run("bearer", func(t *testing.T) {
 		f := seed(t)
 		f.RequireAuth("Bearer " + token)
-		if _, err := client(t, f, func(c *mlflow.Config) { c.Token = token }).Resolve(ctx, model, "2"); err != nil {
+		if _, err := client(t, f, func(c *mlflow.Config) { c.Token = token }).Resolve(ctx, model, mustSel("2")); err != nil {
 			t.Fatal(err)
 		}
 	})
 	t.Run("basic", func(t *testing.T) {
 		f := seed(t)
 		f.RequireAuth("Basic Ym9iOnBhc3M=") // bob:pass
-		if _, err := client(t, f, func(c *mlflow.Config) { c.Username, c.Password = "bob", "pass" }).Resolve(ctx, model, "2"); err != nil {
+		if _, err := client(t, f, func(c *mlflow.Config) { c.Username, c.Password = "bob", "pass" }).Resolve(ctx, model, mustSel("2")); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -440,7 +440,7 @@ func TestAuth(t *testing.T) {
 		f := seed(t)
 		f.RequireAuth("Bearer the-right-one")
 		c := client(t, f, func(c *mlflow.Config) { c.Token = token })
-		_, err := c.Resolve(ctx, model, "2")
+		_, err := c.Resolve(ctx, model, mustSel("2"))
 		if !errors.Is(err, mlflow.ErrAuth) || !strings.Contains(err.Error(), "MLflow refused the credentials (HTTP 401") {
 			t.Fatalf("error = %v", err)
 		}
@@ -457,7 +457,7 @@ func TestAuth(t *testing.T) {
 	t.Run("403", func(t *testing.T) {
 		f := seed(t)
 		f.Fail("", 403, 1, "")
-		_, err := client(t, f).Resolve(ctx, model, "2")
+		_, err := client(t, f).Resolve(ctx, model, mustSel("2"))
 		if !errors.Is(err, mlflow.ErrAuth) || !strings.Contains(err.Error(), "HTTP 403") {
 			t.Fatalf("error = %v", err)
 		}
@@ -472,7 +472,7 @@ func TestAuth(t *testing.T) {
 			c.SigV4 = &mlflow.SigV4{Credentials: creds, Region: "us-east-1"}
 			c.Transport = rec
 		})
-		cand, err := c.Resolve(ctx, model, "2")
+		cand, err := c.Resolve(ctx, model, mustSel("2"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -504,7 +504,7 @@ func TestSageMakerMLflowARN(t *testing.T) {
 		c.URI, c.Endpoint, c.Transport = arn, f.URL, rec
 		c.SigV4 = &mlflow.SigV4{Credentials: creds}
 	})
-	if _, err := c.Resolve(context.Background(), model, "2"); err != nil {
+	if _, err := c.Resolve(context.Background(), model, mustSel("2")); err != nil {
 		t.Fatal(err)
 	}
 	for _, h := range rec.all() {
@@ -576,7 +576,7 @@ func TestFetchRefusesOtherPlaces(t *testing.T) {
 	f.AddVersion(gatetest.MLflowVersion{Name: model, RunID: "r9"})
 	c := client(t, f)
 	ctx := context.Background()
-	cand, err := c.Resolve(ctx, model, "2")
+	cand, err := c.Resolve(ctx, model, mustSel("2"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -587,7 +587,7 @@ func TestFetchRefusesOtherPlaces(t *testing.T) {
 			t.Errorf("Fetch(%q) error = %v; want ErrBadContent", uri, err)
 		}
 	}
-	s3v, err := c.Resolve(ctx, model, "3")
+	s3v, err := c.Resolve(ctx, model, mustSel("3"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -613,7 +613,7 @@ func TestS3ArtifactRoot(t *testing.T) {
 		}
 	})
 	ctx := context.Background()
-	p, err := c.Resolve(ctx, model, "1")
+	p, err := c.Resolve(ctx, model, mustSel("1"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -636,7 +636,7 @@ func TestDeletedRun(t *testing.T) {
 	t.Parallel()
 	f := seed(t)
 	f.AddVersion(gatetest.MLflowVersion{Name: model, RunID: "gone"})
-	_, err := client(t, f).Resolve(context.Background(), model, "3")
+	_, err := client(t, f).Resolve(context.Background(), model, mustSel("3"))
 	if !errors.Is(err, gate.ErrBadPackage) || !strings.Contains(err.Error(), "run gone does not exist") {
 		t.Errorf("a version whose run was deleted: %v", err)
 	}

@@ -91,11 +91,9 @@ func aliasName(s string) (string, bool) { return rules.AliasSelector("@" + s) }
 // Config.Alias points to, @name the version alias name points to
 // (registered-models/alias: search results carry no aliases); a number is
 // that version. A version that is not READY is refused (ErrNotReady).
-func (c *Client) Resolve(ctx context.Context, group, selector string) (*gate.Package, error) {
-	sel, err := gate.ParseSelector(selector)
-	if err != nil {
-		return nil, err
-	}
+func (c *Client) Resolve(ctx context.Context, group string, sel gate.Selector) (*gate.Package, error) {
+	selector := sel.String()
+	var err error
 	if c.model != "" {
 		group = c.model // the rules file's registry.model names the model for its group
 	}
@@ -105,10 +103,14 @@ func (c *Client) Resolve(ctx context.Context, group, selector string) (*gate.Pac
 	var mv *modelVersion
 	switch sel.Kind {
 	case gate.SelectLatestPending:
-		mv, err = c.newestTagged(ctx, group, c.pendingKey, c.pendingVal)
+		mv, err = c.newestTagged(ctx, group, c.pendingKey, c.pendingVal, 0)
 	case gate.SelectTag:
 		k, v, _ := strings.Cut(sel.Tag, "=")
-		mv, err = c.newestTagged(ctx, group, k, v)
+		mv, err = c.newestTagged(ctx, group, k, v, 0)
+	case gate.SelectApprovedBefore:
+		// The newest version before sel.Version that modelgate approved:
+		// the baseline of a candidate that is itself the champion.
+		mv, err = c.newestTagged(ctx, group, TagStatus, StatusValueApproved, sel.Version)
 	case gate.SelectLatestApproved:
 		mv, err = c.byAlias(ctx, group, c.alias)
 	case gate.SelectAlias:
@@ -150,6 +152,10 @@ func (c *Client) Resolve(ctx context.Context, group, selector string) (*gate.Pac
 		}
 		if pkg.Approval != gate.StatusPending {
 			return nil, fmt.Errorf("%w: %s is tagged %s=%s but is %s (@%s points to it, or its %s tag says so): fix its tags", ErrIdentity, pkg.ARN, c.pendingKey, c.pendingVal, pkg.Approval, c.alias, TagStatus)
+		}
+	case gate.SelectApprovedBefore:
+		if pkg.Version >= sel.Version || pkg.Approval != gate.StatusApproved {
+			return nil, fmt.Errorf("%w: asked for %s, the server answered %s (%s)", ErrIdentity, selector, pkg.ARN, pkg.Approval)
 		}
 	case gate.SelectTag:
 		k, v, _ := strings.Cut(sel.Tag, "=")
@@ -227,7 +233,8 @@ type searchAnswer struct {
 // the newest READY one with tag key=value, read again with
 // model-versions/get. The tag is matched here, not in the filter, so that
 // every store (file, SQL, Databricks) answers the same.
-func (c *Client) newestTagged(ctx context.Context, name, key, value string) (*modelVersion, error) {
+// below, when not 0, bounds the version numbers considered (exclusive).
+func (c *Client) newestTagged(ctx context.Context, name, key, value string, below int) (*modelVersion, error) {
 	filter, err := nameFilter(name)
 	if err != nil {
 		return nil, err
@@ -251,7 +258,7 @@ func (c *Client) newestTagged(ctx context.Context, name, key, value string) (*mo
 			if err != nil {
 				return nil, fmt.Errorf("registered model %q: %w", name, err)
 			}
-			if mv.Status == StatusReady && tagOf(mv, key) == value && v > best {
+			if mv.Status == StatusReady && tagOf(mv, key) == value && v > best && (below == 0 || v < below) {
 				best = v
 			}
 		}

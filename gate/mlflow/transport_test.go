@@ -105,7 +105,7 @@ func TestHostileAnswers(t *testing.T) {
 			}
 			w.Write([]byte(tc.body))
 		}, nil)
-		_, err := c.Resolve(ctx, "m", "1")
+		_, err := c.Resolve(ctx, "m", mustSel("1"))
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: error = %v; want %q", name, err, tc.want)
 		}
@@ -120,7 +120,7 @@ func TestHostileAnswers(t *testing.T) {
 			}
 		}
 	}, nil)
-	if _, err := c.Resolve(ctx, "m", "latest-pending"); !errors.Is(err, gate.ErrTooLarge) {
+	if _, err := c.Resolve(ctx, "m", mustSel("latest-pending")); !errors.Is(err, gate.ErrTooLarge) {
 		t.Errorf("a 40 MiB answer: %v", err)
 	}
 	// A redirect is never followed (it could carry the token elsewhere).
@@ -128,7 +128,7 @@ func TestHostileAnswers(t *testing.T) {
 	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { atomic.AddInt32(&hops, 1) }))
 	defer target.Close()
 	c = newTest(t, func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, target.URL, http.StatusFound) }, nil)
-	if _, err := c.Resolve(ctx, "m", "1"); err == nil || atomic.LoadInt32(&hops) != 0 {
+	if _, err := c.Resolve(ctx, "m", mustSel("1")); err == nil || atomic.LoadInt32(&hops) != 0 {
 		t.Errorf("redirect: error %v, %d hops to the other server", err, hops)
 	}
 }
@@ -162,12 +162,12 @@ func TestSearchPagesThatAreShortOrEndless(t *testing.T) {
 		}
 		return `{}`
 	})
-	if p, err := c.Resolve(ctx, "m", "latest-pending"); err != nil || p.Version != 4 {
+	if p, err := c.Resolve(ctx, "m", mustSel("latest-pending")); err != nil || p.Version != 4 {
 		t.Errorf("short pages: %v, %v", p, err)
 	}
 	// A repeated token, and tokens that never end, are refused.
 	c = serve(func(string) string { return `{"next_page_token":"same"}` })
-	if _, err := c.Resolve(ctx, "m", "latest-pending"); err == nil || !strings.Contains(err.Error(), "repeats a page token or never ends") {
+	if _, err := c.Resolve(ctx, "m", mustSel("latest-pending")); err == nil || !strings.Contains(err.Error(), "repeats a page token or never ends") {
 		t.Errorf("repeated token: %v", err)
 	}
 	var n int32
@@ -175,9 +175,18 @@ func TestSearchPagesThatAreShortOrEndless(t *testing.T) {
 		return `{"next_page_token":"t` + strings.Repeat("x", int(atomic.AddInt32(&n, 1))%50) + string(rune('a'+atomic.LoadInt32(&n)%26)) + `"}`
 	})
 	c.maxVersions, c.pageSize = 1000, 1000
-	if _, err := c.Resolve(ctx, "m", "latest-pending"); err == nil {
+	if _, err := c.Resolve(ctx, "m", mustSel("latest-pending")); err == nil {
 		t.Errorf("endless pages: no error after %d pages", n)
 	} else if got := atomic.LoadInt32(&n); got > int32(maxPages(1000, 1000))+2 {
 		t.Errorf("%d pages read; the bound is %d", got, maxPages(1000, 1000))
 	}
+}
+
+// mustSel parses a selector as the rules file would spell it.
+func mustSel(s string) gate.Selector {
+	sel, err := gate.ParseSelector(s)
+	if err != nil {
+		panic(err)
+	}
+	return sel
 }

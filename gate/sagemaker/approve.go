@@ -104,13 +104,63 @@ func clientToken(arn, status, description string, md map[string]string) string {
 // of the same decision is idempotent. The API has no compare-and-swap: the
 // window between the describe and the update is one round trip.
 func (c *Client) SetApproval(ctx context.Context, pkg *gate.Package, d gate.Decision) error {
+	if _, _, err := updateInput(pkg, d); err != nil {
+		return err
+	}
+	_, err := c.SetApprovalOnRead(ctx, pkg, func(*gate.Package) (*gate.Decision, error) { return &d, nil })
+	return err
+}
+
+// SetApprovalOnRead is SetApproval with the decision made on its read
+// (gate.RereadingRegistry): it describes pkg.ARN, passes the answer to
+// decide, and writes the decision decide returns (nil: nothing) under
+// SetApproval's checks and refusals. The approval protocol's re-read and
+// the read just before the write are then one DescribeModelPackage, and the
+// window before the update stays one round trip.
+func (c *Client) SetApprovalOnRead(ctx context.Context, pkg *gate.Package, decide func(cur *gate.Package) (*gate.Decision, error)) (bool, error) {
 	if pkg == nil || pkg.ARN == "" {
-		return errors.New("set approval: no model package ARN")
+		return false, errors.New("set approval: no model package ARN")
+	}
+	cur, err := c.describe(ctx, pkg.ARN)
+	if err != nil {
+		return false, fmt.Errorf("set approval of %s: read it again: %w", pkg.ARN, err)
+	}
+	dp, err := decide(cur)
+	if err != nil || dp == nil {
+		return false, err
+	}
+	d := *dp
+	in, desc, err := updateInput(pkg, d)
+	if err != nil {
+		return false, err
+	}
+	sent := d
+	sent.Description = desc
+	if gate.HoldsDecision(cur, sent) {
+		pkg.Approval, pkg.ApprovalDescription, pkg.Revision = cur.Approval, cur.ApprovalDescription, cur.Revision
+		return true, nil // already written: idempotent
+	}
+	if why := gate.Changed(pkg, cur); why != "" {
+		return false, fmt.Errorf("set approval of %s: %w: %s", pkg.ARN, gate.ErrConflict, why)
+	}
+	in.ClientToken = aws.String(clientToken(pkg.ARN, d.Status, desc, d.Metadata))
+	if _, err := c.sm.UpdateModelPackage(ctx, in); err != nil {
+		return false, fmt.Errorf("update model package %s: %w", pkg.ARN, err)
+	}
+	pkg.Approval, pkg.ApprovalDescription, pkg.Revision = d.Status, desc, ""
+	return true, nil
+}
+
+// updateInput checks d and makes the UpdateModelPackage input that writes
+// it (without its ClientToken), and the description as it is sent.
+func updateInput(pkg *gate.Package, d gate.Decision) (*sm.UpdateModelPackageInput, string, error) {
+	if pkg == nil || pkg.ARN == "" {
+		return nil, "", errors.New("set approval: no model package ARN")
 	}
 	switch d.Status {
 	case gate.StatusApproved, gate.StatusRejected:
 	default:
-		return fmt.Errorf("set approval of %s: status %q; want %s or %s", pkg.ARN, d.Status, gate.StatusApproved, gate.StatusRejected)
+		return nil, "", fmt.Errorf("set approval of %s: status %q; want %s or %s", pkg.ARN, d.Status, gate.StatusApproved, gate.StatusRejected)
 	}
 	in := &sm.UpdateModelPackageInput{
 		ModelPackageArn:     aws.String(pkg.ARN),
@@ -122,27 +172,9 @@ func (c *Client) SetApproval(ctx context.Context, pkg *gate.Package, d gate.Deci
 	}
 	if len(d.Metadata) > 0 {
 		if err := CheckMetadata(d.Metadata); err != nil {
-			return fmt.Errorf("set approval of %s: %w", pkg.ARN, err)
+			return nil, "", fmt.Errorf("set approval of %s: %w", pkg.ARN, err)
 		}
 		in.CustomerMetadataProperties = d.Metadata
 	}
-	cur, err := c.describe(ctx, pkg.ARN)
-	if err != nil {
-		return fmt.Errorf("set approval of %s: read it again: %w", pkg.ARN, err)
-	}
-	sent := d
-	sent.Description = desc
-	if gate.HoldsDecision(cur, sent) {
-		pkg.Approval, pkg.ApprovalDescription, pkg.Revision = cur.Approval, cur.ApprovalDescription, cur.Revision
-		return nil // already written: idempotent
-	}
-	if why := gate.Changed(pkg, cur); why != "" {
-		return fmt.Errorf("set approval of %s: %w: %s", pkg.ARN, gate.ErrConflict, why)
-	}
-	in.ClientToken = aws.String(clientToken(pkg.ARN, d.Status, desc, d.Metadata))
-	if _, err := c.sm.UpdateModelPackage(ctx, in); err != nil {
-		return fmt.Errorf("update model package %s: %w", pkg.ARN, err)
-	}
-	pkg.Approval, pkg.ApprovalDescription, pkg.Revision = d.Status, desc, ""
-	return nil
+	return in, desc, nil
 }

@@ -10,12 +10,13 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/modelgate/modelgate/gate"
+	"github.com/modelgate/modelgate/gate/gatetest"
 )
 
 func TestSetApproval(t *testing.T) {
 	f := newFakes(t)
 	pkgs := f.seed(t, gate.StatusPending)
-	pkg, err := f.client.Resolve(context.Background(), group, LatestPending)
+	pkg, err := resolveSel(context.Background(), f.client, group, LatestPending)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,4 +199,76 @@ func TestClientToken(t *testing.T) {
 			t.Errorf("a different decision has the same token %s", tok)
 		}
 	}
+}
+
+// gate.Approve on the SageMaker client reads the package once after the
+// re-check: that read is both the re-read the plan is made again on and the
+// read the write is compared with. A status set by hand during the re-check
+// still wins, new reports are still a conflict, and an announcement that
+// cannot be made stops everything before any request.
+func TestApproveReadsOnceAfterTheRecheck(t *testing.T) {
+	ctx := context.Background()
+	recheck := func(t *testing.T) (*fakes, *gate.Result, int) {
+		t.Helper()
+		f := newFakes(t)
+		seedRoundTrips(f, gate.StatusApproved, gate.StatusPending)
+		res, err := gate.Run(ctx, f.client, roundTripRules(t, true, LatestPending), gate.RunOptions{Read: readOne})
+		if err != nil || res.Conclusion != gate.Success {
+			t.Fatalf("re-check: %v, %v", res, err)
+		}
+		return f, res, len(f.sm.Calls("DescribeModelPackage"))
+	}
+	input := func(res *gate.Result) gate.ApprovalInput {
+		return gate.ApprovalInput{Result: res, Commit: "abc123", Actor: "octocat"}
+	}
+
+	t.Run("approves with one read", func(t *testing.T) {
+		f, res, before := recheck(t)
+		announced := -1
+		out, err := gate.Approve(ctx, f.client, input(res), func(context.Context, gate.ApprovalPlan) error {
+			announced = len(f.sm.Calls("DescribeModelPackage"))
+			return nil
+		})
+		if err != nil || !out.Written || out.Plan.Action != gate.ActionApprove {
+			t.Fatalf("approve: %+v, %v; want Approved written", out, err)
+		}
+		if n := len(f.sm.Calls("DescribeModelPackage")) - before; n != 1 || announced != before {
+			t.Errorf("%d reads after the re-check (announced after %d); want 1, after the announcement", n, announced-before)
+		}
+		if got, _ := f.sm.Package(res.Candidate.ARN); got.Approval != gate.StatusApproved || len(f.sm.Calls("UpdateModelPackage")) != 1 {
+			t.Errorf("package %s after %d updates; want Approved after 1", got.Approval, len(f.sm.Calls("UpdateModelPackage")))
+		}
+	})
+	t.Run("rejected by hand during the re-check", func(t *testing.T) {
+		f, res, _ := recheck(t)
+		f.sm.Update(res.Candidate.ARN, func(p *gatetest.ModelPackage) { p.Approval = gate.StatusRejected })
+		out, err := gate.Approve(ctx, f.client, input(res), nil)
+		if err != nil || out.Written || out.Plan.Decision != nil {
+			t.Fatalf("approve: %+v, %v; want nothing to write", out, err)
+		}
+		if got, _ := f.sm.Package(res.Candidate.ARN); got.Approval != gate.StatusRejected || len(f.sm.Calls("UpdateModelPackage")) != 0 {
+			t.Errorf("package %s after %d updates; want Rejected, untouched", got.Approval, len(f.sm.Calls("UpdateModelPackage")))
+		}
+	})
+	t.Run("reports swapped during the re-check", func(t *testing.T) {
+		f, res, _ := recheck(t)
+		f.sm.Update(res.Candidate.ARN, func(p *gatetest.ModelPackage) {
+			p.Sources["ModelMetrics.ModelQuality.Statistics"] = gatetest.MetricsSource{ContentType: "application/json", S3Uri: "s3://reports/other.json"}
+		})
+		out, err := gate.Approve(ctx, f.client, input(res), nil)
+		if !errors.Is(err, gate.ErrConflict) || out.Written || len(f.sm.Calls("UpdateModelPackage")) != 0 {
+			t.Fatalf("approve: %+v, %v; want ErrConflict and nothing written", out, err)
+		}
+	})
+	t.Run("announcement fails", func(t *testing.T) {
+		f, res, before := recheck(t)
+		boom := errors.New("check run not posted")
+		out, err := gate.Approve(ctx, f.client, input(res), func(context.Context, gate.ApprovalPlan) error { return boom })
+		if !errors.Is(err, boom) || out.Written {
+			t.Fatalf("approve: %+v, %v; want the announcement's error", out, err)
+		}
+		if n := len(f.sm.Calls("DescribeModelPackage")) - before; n != 0 || len(f.sm.Calls("UpdateModelPackage")) != 0 {
+			t.Errorf("%d reads and %d updates after a failed announcement; want none", n, len(f.sm.Calls("UpdateModelPackage")))
+		}
+	})
 }

@@ -78,8 +78,8 @@ func runGate(ctx context.Context, b *testing.B, c *Client) int {
 	var cerr, berr error
 	var wg sync.WaitGroup
 	wg.Add(2)
-	go func() { defer wg.Done(); cand, cerr = c.Resolve(ctx, group, LatestPending) }()
-	go func() { defer wg.Done(); base, berr = c.Resolve(ctx, group, LatestApproved) }()
+	go func() { defer wg.Done(); cand, cerr = resolveSel(ctx, c, group, LatestPending) }()
+	go func() { defer wg.Done(); base, berr = resolveSel(ctx, c, group, LatestApproved) }()
 	wg.Wait()
 	if cerr != nil || berr != nil {
 		b.Fatalf("resolve: %v, %v", cerr, berr)

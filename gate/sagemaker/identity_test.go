@@ -18,13 +18,13 @@ func TestDescribeAnswerMustBeThePackageAsked(t *testing.T) {
 	pkgs := f.seed(t, gate.StatusPending, gate.StatusPending, gate.StatusPending)
 	v2, v3 := pkgs[1], pkgs[2]
 	ctx := context.Background()
-	good, err := f.client.Resolve(ctx, group, "3")
+	good, err := resolveSel(ctx, f.client, group, "3")
 	if err != nil || good.ARN != v3.ARN {
 		t.Fatalf("Resolve(3) = %+v, %v", good, err)
 	}
 	f.sm.Misroute(v3.ARN, v2.ARN)
 	for _, sel := range []string{"3", v3.ARN, LatestPending} {
-		p, err := f.client.Resolve(ctx, group, sel)
+		p, err := resolveSel(ctx, f.client, group, sel)
 		if !errors.Is(err, ErrIdentity) || !strings.Contains(err.Error(), "describe model package "+v3.ARN+" answered "+v2.ARN) {
 			t.Errorf("Resolve(%s) with a misrouted describe = %+v, %v; want ErrIdentity naming both ARNs", sel, p, err)
 		}
@@ -75,7 +75,7 @@ func TestSetApprovalRefusesAChangedSageMakerPackage(t *testing.T) {
 			pkgs := f.seed(t, gate.StatusPending)
 			ctx := context.Background()
 			f.sm.Update(pkgs[0].ARN, func(p *gatetest.ModelPackage) {}) // a LastModifiedTime to compare
-			p, err := f.client.Resolve(ctx, group, LatestPending)
+			p, err := resolveSel(ctx, f.client, group, LatestPending)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -106,8 +106,8 @@ func TestSageMakerSecondApprovalLoses(t *testing.T) {
 	f := newFakes(t)
 	pkgs := f.seed(t, gate.StatusPending)
 	ctx := context.Background()
-	a, _ := f.client.Resolve(ctx, group, LatestPending)
-	b, _ := f.client.Resolve(ctx, group, LatestPending)
+	a, _ := resolveSel(ctx, f.client, group, LatestPending)
+	b, _ := resolveSel(ctx, f.client, group, LatestPending)
 	if err := f.client.SetApproval(ctx, a, gate.Decision{Status: gate.StatusApproved, Description: "run a", Metadata: map[string]string{gate.MetaCommit: "a"}}); err != nil {
 		t.Fatal(err)
 	}

@@ -28,8 +28,10 @@ const (
 	LatestApproved = rules.LatestApproved
 )
 
-// DefaultConcurrency bounds the S3 fetches in flight per Client.
-const DefaultConcurrency = 8
+// DefaultConcurrency bounds the S3 fetches in flight per Client: as many
+// as the gate fetches in one wave (gate.MaxConcurrency), so that the reports
+// of both packages never queue behind each other.
+const DefaultConcurrency = gate.MaxConcurrency
 
 // listPageSize is MaxResults of ListModelPackages: the API maximum, so that
 // the newest package is on the first page whenever the service allows.
@@ -103,7 +105,7 @@ type Client struct {
 	inflight map[string]*regionLookup // bucket -> lookup in progress
 }
 
-var _ gate.Registry = (*Client)(nil)
+var _ gate.RereadingRegistry = (*Client)(nil)
 
 // New loads the AWS configuration (unless o.Config is set) and returns a
 // Client for the registry in o.Region.
@@ -162,6 +164,10 @@ func New(ctx context.Context, o Options) (*Client, error) {
 		buckets:  map[string]string{},
 		inflight: map[string]*regionLookup{},
 	}
+	// The S3 client of the registry's region is made now, not on the first
+	// fetch: a run's first reports are fetched as soon as its packages are
+	// described.
+	c.s3For(c.region)
 	return c, nil
 }
 
@@ -173,17 +179,16 @@ func (c *Client) Region() string { return c.region }
 //     PendingManualApproval;
 //   - latest-approved: the newest Approved package;
 //   - a version number: that version of the group;
-//   - a package ARN: that package, which must belong to group.
+//   - a package ARN: that package, which must belong to group;
+//   - the approved version before v (gate.SelectApprovedBefore): the newest
+//     Approved package with a lower version, from the same one listing of
+//     the approved packages as latest-approved.
 //
 // The package must be versioned and Completed. Resolve wraps gate.ErrNoPackage
 // when nothing matches, ErrGroupNotFound, ErrUnversioned, ErrNotCompleted or
 // ErrSelector for those cases, and the SDK's error when a call fails after
 // the retryer gave up (see IsRegistryFailure).
-func (c *Client) Resolve(ctx context.Context, group, selector string) (*gate.Package, error) {
-	sel, err := gate.ParseSelector(selector)
-	if err != nil {
-		return nil, err
-	}
+func (c *Client) Resolve(ctx context.Context, group string, sel gate.Selector) (*gate.Package, error) {
 	name, err := c.locate(ctx, group, sel)
 	if err != nil {
 		return nil, err
@@ -203,13 +208,16 @@ func (c *Client) Resolve(ctx context.Context, group, selector string) (*gate.Pac
 		if pkg.Version != sel.Version {
 			return nil, fmt.Errorf("model package %s is version %d, not %d: %w", pkg.ARN, pkg.Version, sel.Version, ErrIdentity)
 		}
-	case gate.SelectLatestPending, gate.SelectLatestApproved:
+	case gate.SelectLatestPending, gate.SelectLatestApproved, gate.SelectApprovedBefore:
 		want := gate.StatusPending
-		if sel.Kind == gate.SelectLatestApproved {
+		if sel.Kind != gate.SelectLatestPending {
 			want = gate.StatusApproved
 		}
 		if pkg.Approval != want {
 			return nil, fmt.Errorf("model package %s is %q now, not %s (it changed while it was looked up): %w", pkg.ARN, pkg.Approval, want, ErrIdentity)
+		}
+		if sel.Kind == gate.SelectApprovedBefore && pkg.Version >= sel.Version {
+			return nil, fmt.Errorf("model package %s is version %d, not one before %d: %w", pkg.ARN, pkg.Version, sel.Version, ErrIdentity)
 		}
 	}
 	return pkg, nil
@@ -257,7 +265,7 @@ func arnGroupVersion(arn string) (string, int, bool) {
 // locate turns a selector into the name DescribeModelPackage takes.
 func (c *Client) locate(ctx context.Context, group string, sel gate.Selector) (string, error) {
 	if sel.Kind == gate.SelectARN {
-		if !strings.HasPrefix(sel.ARN, "arn:") {
+		if !strings.HasPrefix(sel.ARN, "arn:") || strings.ContainsAny(sel.ARN, " \t\r\n") {
 			return "", fmt.Errorf("%w %q: want a SageMaker model package ARN", ErrSelector, sel.ARN)
 		}
 		// A package ARN is described directly (its group is checked after).
@@ -268,9 +276,14 @@ func (c *Client) locate(ctx context.Context, group string, sel gate.Selector) (s
 	}
 	switch sel.Kind {
 	case gate.SelectLatestPending:
-		return c.newest(ctx, group, types.ModelApprovalStatusPendingManualApproval)
+		return c.newest(ctx, group, types.ModelApprovalStatusPendingManualApproval, 0)
 	case gate.SelectLatestApproved:
-		return c.newest(ctx, group, types.ModelApprovalStatusApproved)
+		return c.newest(ctx, group, types.ModelApprovalStatusApproved, 0)
+	case gate.SelectApprovedBefore:
+		if sel.Version < 1 {
+			return "", fmt.Errorf("%w: %s", ErrSelector, sel)
+		}
+		return c.newest(ctx, group, types.ModelApprovalStatusApproved, sel.Version)
 	case gate.SelectVersion:
 	default:
 		return "", fmt.Errorf("%w %q: want %s, %s, a version number or a model package ARN", ErrSelector, sel, LatestPending, LatestApproved)
@@ -287,10 +300,13 @@ func (c *Client) locate(ctx context.Context, group string, sel gate.Selector) (s
 }
 
 // newest returns the ARN of the newest package of group with this approval
-// status: ListModelPackages newest first, following NextToken (the service
-// may answer pages with fewer packages than asked, even none) until the first
-// match.
-func (c *Client) newest(ctx context.Context, group string, status types.ModelApprovalStatus) (string, error) {
+// status, and with a version below before when before > 0: one
+// ListModelPackages of the packages with that status, newest first,
+// following NextToken (the service may answer pages with fewer packages than
+// asked, even none) until the first match. A page holds listPageSize
+// packages, so the newer approved versions that before skips are on the
+// first page unless there are more than that.
+func (c *Client) newest(ctx context.Context, group string, status types.ModelApprovalStatus, before int) (string, error) {
 	p := sm.NewListModelPackagesPaginator(c.sm, &sm.ListModelPackagesInput{
 		ModelPackageGroupName: aws.String(group),
 		ModelApprovalStatus:   status,
@@ -299,19 +315,30 @@ func (c *Client) newest(ctx context.Context, group string, status types.ModelApp
 		SortOrder:             types.SortOrderDescending,
 		MaxResults:            aws.Int32(listPageSize),
 	})
+	seen := false
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
 			return "", fmt.Errorf("list model packages of %q: %w", group, err)
 		}
 		for _, s := range page.ModelPackageSummaryList {
-			if s.ModelApprovalStatus == status && s.ModelPackageArn != nil {
-				return *s.ModelPackageArn, nil
+			seen = true
+			if s.ModelApprovalStatus != status || s.ModelPackageArn == nil {
+				continue
 			}
+			if before > 0 && (s.ModelPackageVersion == nil || int(*s.ModelPackageVersion) >= before) {
+				continue // the candidate and newer: Resolve checks the described version again
+			}
+			return *s.ModelPackageArn, nil
 		}
 	}
-	if err := c.checkGroup(ctx, group); err != nil {
-		return "", err
+	if !seen { // a listed package proves the group exists
+		if err := c.checkGroup(ctx, group); err != nil {
+			return "", err
+		}
+	}
+	if before > 0 {
+		return "", fmt.Errorf("no %s model package before version %d in group %q: %w", status, before, group, gate.ErrNoPackage)
 	}
 	return "", fmt.Errorf("no %s model package in group %q: %w", status, group, gate.ErrNoPackage)
 }

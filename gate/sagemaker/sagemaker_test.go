@@ -3,6 +3,7 @@ package sagemaker
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -141,7 +142,7 @@ func TestResolveLatestPendingOnThirdPage(t *testing.T) {
 	}
 	f.sm.SetPageCap(2) // pages of 2 scanned packages: the candidate is on page 3
 
-	got, err := f.client.Resolve(context.Background(), group, LatestPending)
+	got, err := resolveSel(context.Background(), f.client, group, LatestPending)
 	if err != nil {
 		t.Fatalf("Resolve(%q, %q): %v", group, LatestPending, err)
 	}
@@ -239,7 +240,7 @@ func TestResolveSelectors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			before := len(f.sm.Calls("ListModelPackages"))
-			got, err := f.client.Resolve(context.Background(), tt.group, tt.selector)
+			got, err := resolveSel(context.Background(), f.client, tt.group, tt.selector)
 			if n := len(f.sm.Calls("ListModelPackages")) - before; n != tt.wantLists {
 				t.Errorf("ListModelPackages calls = %d; want %d", n, tt.wantLists)
 			}
@@ -271,13 +272,13 @@ func TestResolveErrorMessages(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := f.client.Resolve(context.Background(), tt.group, tt.selector)
+			_, err := resolveSel(context.Background(), f.client, tt.group, tt.selector)
 			if err == nil || err.Error() != tt.want {
 				t.Errorf("Resolve(%q, %q) error = %v; want %s", tt.group, tt.selector, err, tt.want)
 			}
 		})
 	}
-	_, err := f.client.Resolve(context.Background(), "no-such-group", LatestPending)
+	_, err := resolveSel(context.Background(), f.client, "no-such-group", LatestPending)
 	const prefix = `model package group not found: "no-such-group": operation error SageMaker: DescribeModelPackageGroup`
 	if err == nil || !strings.HasPrefix(err.Error(), prefix) {
 		t.Errorf("Resolve of a missing group: error = %v; want prefix %s", err, prefix)
@@ -289,7 +290,7 @@ func TestResolveThrottledThenSucceeds(t *testing.T) {
 	pkgs := f.seed(t, gate.StatusPending)
 	f.sm.Throttle("ListModelPackages", 2) // the standard retryer makes 3 attempts
 
-	got, err := f.client.Resolve(context.Background(), group, LatestPending)
+	got, err := resolveSel(context.Background(), f.client, group, LatestPending)
 	if err != nil {
 		t.Fatalf("Resolve after throttling: %v", err)
 	}
@@ -307,7 +308,7 @@ func TestResolvePersistent5xxIsRuntimeFailure(t *testing.T) {
 	f.sm.FailAlways(500)
 
 	// What the gate does: resolve, and approve only after a clean run.
-	pkg, err := f.client.Resolve(context.Background(), group, LatestPending)
+	pkg, err := resolveSel(context.Background(), f.client, group, LatestPending)
 	if err == nil {
 		t.Fatalf("Resolve with a failing service = %v; want an error", pkg)
 	}
@@ -361,4 +362,71 @@ func TestNewNeedsARegion(t *testing.T) {
 	if c.Region() != "sa-east-1" {
 		t.Errorf("Region() = %q; want sa-east-1 from Options.Config", c.Region())
 	}
+}
+
+// resolveSel resolves the selector as the rules file spells it.
+func resolveSel(ctx context.Context, r gate.Registry, group, s string) (*gate.Package, error) {
+	sel, err := gate.ParseSelector(s)
+	if err != nil {
+		return nil, err
+	}
+	return r.Resolve(ctx, group, sel)
+}
+
+// The approved version before the candidate is one listing of the approved
+// packages, newest first, paged with NextToken, then one describe: never a
+// walk back one version at a time.
+func TestResolveApprovedBefore(t *testing.T) {
+	for _, pageCap := range []int{0, 1} {
+		t.Run(fmt.Sprintf("page cap %d", pageCap), func(t *testing.T) {
+			f := newFakes(t)
+			pkgs := f.seed(t, gate.StatusApproved, gate.StatusRejected, gate.StatusApproved, gate.StatusRejected, gate.StatusRejected, gate.StatusApproved, gate.StatusPending)
+			f.sm.SetPageCap(pageCap)
+			ctx := context.Background()
+			p, err := f.client.Resolve(ctx, group, gate.Selector{Kind: gate.SelectApprovedBefore, Version: 6})
+			if err != nil || p.ARN != pkgs[2].ARN || p.Version != 3 || p.Approval != gate.StatusApproved {
+				t.Fatalf("approved before 6 = %+v, %v; want v3 (%s)", p, err, pkgs[2].ARN)
+			}
+			lists, describes := f.sm.Calls("ListModelPackages"), f.sm.Calls("DescribeModelPackage")
+			wantPages := 1
+			if pageCap == 1 {
+				// The service filters after paging: v7 (pending), v6, v5, v4 and
+				// v3 each on a page of their own, the pending and rejected
+				// ones as empty pages.
+				wantPages = 5
+			}
+			if len(lists) != wantPages || len(describes) != 1 {
+				t.Fatalf("%d list pages and %d describes; want %d and 1", len(lists), len(describes), wantPages)
+			}
+			in := lists[0].Body
+			if in["ModelApprovalStatus"] != "Approved" || in["SortBy"] != "CreationTime" || in["SortOrder"] != "Descending" || in["ModelPackageType"] != "Versioned" {
+				t.Errorf("ListModelPackages input %v; want the Approved versions, newest first", in)
+			}
+
+			_, err = f.client.Resolve(ctx, group, gate.Selector{Kind: gate.SelectApprovedBefore, Version: 1})
+			if !errors.Is(err, gate.ErrNoPackage) || !strings.Contains(err.Error(), "no Approved model package before version 1") {
+				t.Errorf("approved before 1: %v; want ErrNoPackage", err)
+			}
+			if n := len(f.sm.Calls("DescribeModelPackageGroup")); n != 0 {
+				t.Errorf("%d DescribeModelPackageGroup calls; a listed package proves the group exists", n)
+			}
+		})
+	}
+	t.Run("misrouted describe", func(t *testing.T) {
+		f := newFakes(t)
+		pkgs := f.seed(t, gate.StatusApproved, gate.StatusApproved)
+		f.sm.Misroute(pkgs[0].ARN, pkgs[1].ARN)
+		_, err := f.client.Resolve(context.Background(), group, gate.Selector{Kind: gate.SelectApprovedBefore, Version: 2})
+		if !errors.Is(err, ErrIdentity) {
+			t.Errorf("misrouted: %v; want ErrIdentity", err)
+		}
+	})
+	t.Run("no version", func(t *testing.T) {
+		f := newFakes(t)
+		f.seed(t, gate.StatusApproved)
+		_, err := f.client.Resolve(context.Background(), group, gate.Selector{Kind: gate.SelectApprovedBefore})
+		if !errors.Is(err, ErrSelector) || len(f.sm.Calls("ListModelPackages")) != 0 {
+			t.Errorf("approved before 0: %v; want ErrSelector and no call", err)
+		}
+	})
 }
