@@ -56,18 +56,14 @@ type Extend struct {
 	Pos    Pos
 }
 
-// String names the base in messages: "policies/base.yml",
-// "acme/policies@0123456789ab:risk.yml", "https://...".
+// String names the base in messages and the resolution:
+// "policies/base.yml", "acme/policies@<40-hex sha>:risk.yml", "https://...".
 func (e *Extend) String() string {
 	switch {
 	case e.URL != "":
 		return e.URL
 	case e.Repo != "":
-		ref := e.Ref
-		if commitSHARE.MatchString(ref) {
-			ref = ref[:12]
-		}
-		return e.Repo + "@" + ref + ":" + e.Path
+		return e.Repo + "@" + e.Ref + ":" + e.Path
 	}
 	return e.Path
 }

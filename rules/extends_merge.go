@@ -174,7 +174,7 @@ func (m *merger) base(b Base) {
 		}
 		if j, dup := m.byID[r.ID]; dup {
 			if prev := m.inherited[j]; prev.origin != origin {
-				m.errorf(b.Entry.Pos, "rule `%s` comes from two base policies, %s and %s; a rule id may be inherited once", r.ID, trunc(prev.from), trunc(name))
+				m.errorf(b.Entry.Pos, "rule `%s` comes from two base policies, %s and %s; a rule id may be inherited once", r.ID, srcName(prev.from), srcName(name))
 			}
 			continue
 		}
@@ -190,7 +190,7 @@ func (m *merger) base(b Base) {
 			continue
 		}
 		if !sameReport(&m.reps[i].rep, &rep) {
-			m.errorf(b.Entry.Pos, "report `%s` comes from two base policies with different sources, %s and %s", rep.Name, trunc(m.reps[i].from), trunc(name))
+			m.errorf(b.Entry.Pos, "report `%s` comes from two base policies with different sources, %s and %s", rep.Name, srcName(m.reps[i].from), srcName(name))
 		}
 	}
 }
@@ -251,16 +251,16 @@ func (m *merger) redefine(ir *inheritedRule, h Rule) {
 			}
 		}
 		m.errorf(firstValid(c.Pos, h.Pos), "rule `%s` loosens the rule it inherits from %s: %s: %s -> %s; a rules file may only tighten an inherited rule%s",
-			h.ID, trunc(from), oneLine(c.What), orNone(c.Before), orNone(c.After), hint)
+			h.ID, srcName(from), oneLine(c.What), orNone(c.Before), orNone(c.After), hint)
 	}
 	if h.Overridable != nil {
 		for k, rg := range h.Overridable.Bounds {
 			brg, ok := bounds[k]
 			switch {
 			case !ok:
-				m.errorf(h.Overridable.Pos, "rule `%s`: `overridable.%s` lets a child move a threshold the base policy %s does not let move", h.ID, k, trunc(from))
+				m.errorf(h.Overridable.Pos, "rule `%s`: `overridable.%s` lets a child move a threshold the base policy %s does not let move", h.ID, k, srcName(from))
 			case rg.Lo < brg.Lo || rg.Hi > brg.Hi:
-				m.errorf(rg.Pos, "rule `%s`: `overridable.%s` bounds %s reach outside the bounds %s of the base policy %s", h.ID, k, rangeText(&rg), rangeText(&brg), trunc(from))
+				m.errorf(rg.Pos, "rule `%s`: `overridable.%s` bounds %s reach outside the bounds %s of the base policy %s", h.ID, k, rangeText(&rg), rangeText(&brg), srcName(from))
 			}
 		}
 	}
@@ -268,9 +268,9 @@ func (m *merger) redefine(ir *inheritedRule, h Rule) {
 		owners := m.res.WaiverOwners[h.ID]
 		switch {
 		case len(owners) == 0:
-			m.errorf(w.Pos, "waiver on inherited rule `%s` by `%s`: the base policy %s lists no `waiver_owners`, so only the base can waive its rules", h.ID, trunc(w.Owner), trunc(from))
+			m.errorf(w.Pos, "waiver on inherited rule `%s` by `%s`: the base policy %s lists no `waiver_owners`, so only the base can waive its rules", h.ID, trunc(w.Owner), srcName(from))
 		case !slices.Contains(owners, w.Owner):
-			m.errorf(w.Pos, "waiver on inherited rule `%s`: owner `%s` is not a waiver owner of the base policy %s; allowed owners: %s", h.ID, trunc(w.Owner), trunc(from), strings.Join(owners, ", "))
+			m.errorf(w.Pos, "waiver on inherited rule `%s`: owner `%s` is not a waiver owner of the base policy %s; allowed owners: %s", h.ID, trunc(w.Owner), srcName(from), strings.Join(owners, ", "))
 		}
 	}
 }
@@ -307,7 +307,7 @@ func (m *merger) reports() []Report {
 		}
 		if !sameReport(&m.reps[j].rep, &h) {
 			m.errorf(h.Pos, "report `%s` redefines the report of the base policy %s (%s -> %s); a rules file may repeat an inherited report, not change it",
-				h.Name, trunc(m.reps[j].from), orNone(reportSource(&m.reps[j].rep)), orNone(reportSource(&h)))
+				h.Name, srcName(m.reps[j].from), orNone(reportSource(&m.reps[j].rep)), orNone(reportSource(&h)))
 		}
 	}
 	return out
@@ -388,3 +388,7 @@ func relocateValue(v reflect.Value, at Pos) {
 		v.Set(c)
 	}
 }
+
+// srcName is a policy source for a message: long enough for a repository,
+// a 40-hex commit and a path.
+func srcName(s string) string { return clip(oneLine(s), 200) }

@@ -1,0 +1,229 @@
+package gate
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/modelgate/modelgate/rules"
+)
+
+var updatePolicy = flag.Bool("update-policy", false, "rewrite the golden files under rules/testdata/extends")
+
+// policyCases is where the inheritance goldens live: one folder per case,
+//
+//	repo/modelgate.yml            the rules file (its repository is repo/)
+//	github/<owner>/<repo>/<ref>/  files of other GitHub repositories
+//	https/<host>/<path>           files served at https://<host>/<path>
+//	want.out                      the diagnostics, or the resolved policy
+//
+// or, for the rules-change guard, base.yml and head.yml (the rules file on
+// the two sides of a pull request) with github/ and want.out (the diff of
+// the resolved policies).
+const policyCases = "../rules/testdata/extends"
+
+// dirGitHub fakes GitHubFiles over a folder.
+type dirGitHub struct {
+	root  string
+	calls *int
+}
+
+func (g dirGitHub) FileAt(ctx context.Context, owner, repo, ref, path string) ([]byte, error) {
+	if g.calls != nil {
+		*g.calls++
+	}
+	b, err := os.ReadFile(filepath.Join(g.root, owner, repo, ref, filepath.FromSlash(path)))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("%s/%s@%s:%s: %w", owner, repo, ref, path, ErrPolicyNotFound)
+	}
+	return b, err
+}
+
+// dirURLs fakes URLFiles over a folder of hosts.
+type dirURLs struct{ root string }
+
+func (u dirURLs) Get(ctx context.Context, url string) ([]byte, error) {
+	rest, ok := strings.CutPrefix(url, "https://")
+	if !ok {
+		return nil, fmt.Errorf("%s: %w", url, ErrPolicyRefused)
+	}
+	b, err := os.ReadFile(filepath.Join(u.root, filepath.FromSlash(rest)))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("%s: %w", url, ErrPolicyNotFound)
+	}
+	return b, err
+}
+
+func caseFetchers(dir string) PolicyFetchers {
+	return PolicyFetchers{
+		Repo:   DirFiles{Root: filepath.Join(dir, "repo")},
+		GitHub: dirGitHub{root: filepath.Join(dir, "github")},
+		HTTPS:  dirURLs{root: filepath.Join(dir, "https")},
+	}
+}
+
+// describeResolved renders a resolved policy for a golden: its sources
+// with digests, and every rule with where it is (inherited rules at the
+// `extends` entry, with where they are written).
+func describeResolved(f *rules.File) string {
+	var b strings.Builder
+	b.WriteString("sources:\n")
+	for _, s := range f.Resolution.Sources {
+		fmt.Fprintf(&b, "  %d %s %s\n", s.Depth, s.SHA256[:12], s.Name)
+	}
+	b.WriteString("rules:\n")
+	for _, c := range rules.Diff(&rules.File{Model: f.Model}, f) {
+		if c.Rule == "" {
+			continue
+		}
+		fmt.Fprintf(&b, "  %s: %s at %s", c.Rule, c.After, c.Pos)
+		if o, ok := f.Resolution.Origins[c.Rule]; ok {
+			fmt.Fprintf(&b, " (inherited from %s %s)", o.Source, o.Pos)
+		}
+		for _, r := range f.Rules {
+			if r.ID == c.Rule {
+				fmt.Fprintf(&b, " [%s, on_missing %s]", f.EffectiveSeverity(&r), f.EffectiveOnMissing(&r))
+			}
+		}
+		b.WriteByte('\n')
+	}
+	if len(f.Reports) > 0 {
+		b.WriteString("reports:\n")
+		for _, r := range f.Reports {
+			fmt.Fprintf(&b, "  %s at %s\n", r.Name, r.Pos)
+		}
+	}
+	if mc := f.Defaults.MultipleComparisons; mc != "" {
+		fmt.Fprintf(&b, "multiple_comparisons: %s\n", mc)
+	}
+	return b.String()
+}
+
+func checkGolden(t *testing.T, dir, got string) {
+	t.Helper()
+	golden := filepath.Join(dir, "want.out")
+	if *updatePolicy {
+		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test ./gate -run Policy -update-policy to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), got); diff != "" {
+		t.Errorf("%s mismatch (-want +got):\n%s", golden, diff)
+	}
+}
+
+// TestPolicyGolden resolves the rules file of every case and compares the
+// diagnostics (or the resolved policy) with want.out. A case whose name
+// ends in -rejected must fail with Diagnostics, every other must resolve.
+func TestPolicyGolden(t *testing.T) {
+	t.Parallel()
+	dirs, err := filepath.Glob(filepath.Join(policyCases, "*", "repo", "modelgate.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(dirs) < 15 {
+		t.Errorf("found %d inheritance cases; want at least 15", len(dirs))
+	}
+	for _, leaf := range dirs {
+		dir := filepath.Dir(filepath.Dir(leaf))
+		name := filepath.Base(dir)
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			data, err := os.ReadFile(leaf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, rejected := resolveCase(t, dir, data)
+			if want := strings.HasSuffix(name, "-rejected"); rejected != want {
+				t.Errorf("ResolvePolicy(%s) rejected = %v; want %v:\n%s", name, rejected, want, got)
+			}
+			checkGolden(t, dir, got)
+		})
+	}
+}
+
+// resolveCase parses and resolves a case's rules file: the text of the
+// diagnostics (rejected) or of the resolved policy.
+func resolveCase(t *testing.T, dir string, data []byte) (string, bool) {
+	t.Helper()
+	f, err := rules.Parse("modelgate.yml", data)
+	if err == nil {
+		var rf *rules.File
+		rf, err = ResolvePolicy(context.Background(), f, caseFetchers(dir))
+		if err == nil {
+			if rf.Path != f.Path || rf.SHA256 != f.SHA256 || rf.Resolution.Sources[0].SHA256 != f.SHA256 {
+				t.Errorf("resolved file is %s %s; want the rules file's path and digest %s %s", rf.Path, rf.SHA256, f.Path, f.SHA256)
+			}
+			return describeResolved(rf), false
+		}
+	}
+	var ds rules.Diagnostics
+	if !errors.As(err, &ds) {
+		t.Fatalf("ResolvePolicy: %v (%T); want Diagnostics or success", err, err)
+	}
+	if ExitCodeOf(err) != ExitUsage {
+		t.Errorf("ExitCodeOf(%v) = %d; want %d", err, ExitCodeOf(err), ExitUsage)
+	}
+	return ds.Error() + "\n", true
+}
+
+// TestPolicyPinChange is the rules-change guard on a pull request that
+// changes only a base's pin: the new base commit lowers a threshold, and
+// the diff of the resolved policies shows it as loosening at the head's
+// `extends` entry, with before and after.
+func TestPolicyPinChange(t *testing.T) {
+	t.Parallel()
+	dirs, err := filepath.Glob(filepath.Join(policyCases, "*", "head.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(dirs) < 2 {
+		t.Errorf("found %d pin-change cases; want at least 2", len(dirs))
+	}
+	for _, headPath := range dirs {
+		dir := filepath.Dir(headPath)
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			t.Parallel()
+			parse := func(name string) *rules.File {
+				data, err := os.ReadFile(filepath.Join(dir, name))
+				if err != nil {
+					t.Fatal(err)
+				}
+				f, err := rules.Parse("modelgate.yml", data)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return f
+			}
+			base, head := parse("base.yml"), parse("head.yml")
+			gh := dirGitHub{root: filepath.Join(dir, "github")}
+			// The repository itself on the two sides: at the PR's base
+			// commit through GitHub, at the head in the workspace.
+			baseFx := PolicyFetchers{Repo: RepoAt{GitHub: gh, Owner: "acme", Repo: "model", Ref: "base"}, GitHub: gh}
+			headFx := PolicyFetchers{Repo: RepoAt{GitHub: gh, Owner: "acme", Repo: "model", Ref: "head"}, GitHub: gh}
+			if d := rules.Diff(base, head); rules.Loosens(d) {
+				t.Fatalf("the rules files alone loosen; the case must loosen only through its base:\n%s", rules.FormatChanges(d))
+			}
+			changes, err := PolicyChange(context.Background(), base, baseFx, head, headFx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !rules.Loosens(changes) {
+				t.Errorf("PolicyChange = %v; want a loosening change", changes)
+			}
+			checkGolden(t, dir, rules.FormatChanges(changes))
+		})
+	}
+}
