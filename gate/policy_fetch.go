@@ -35,7 +35,7 @@ func (d DirFiles) ReadFile(_ context.Context, name string) ([]byte, error) {
 		return nil, refusedPath(name, err)
 	}
 	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s: %w: not a regular file (%s)", name, ErrPolicyRefused, st.Mode().Type())
+		return nil, fmt.Errorf("%s: %w: %s, not a regular file", name, ErrPolicyRefused, fileType(st.Mode()))
 	}
 	// O_NONBLOCK: a file swapped for a FIFO after the Stat does not block
 	// the open; the Stat of the open file refuses it.
@@ -48,6 +48,21 @@ func (d DirFiles) ReadFile(_ context.Context, name string) ([]byte, error) {
 		return nil, fmt.Errorf("%s: %w: not a regular file", name, ErrPolicyRefused)
 	}
 	return readCapped(fh, name)
+}
+
+// fileType names a mode that is not a regular file.
+func fileType(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe (FIFO)"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	}
+	return "a special file"
 }
 
 // refusedPath classifies an os.Root error: absent is not found; an escape
