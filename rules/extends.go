@@ -317,7 +317,7 @@ func (p *parser) overridable(r *Rule, n *yaml.Node) *Overridable {
 		if !ok {
 			continue
 		}
-		b := p.between(v)
+		b := p.bounds(v, "overridable."+k)
 		if b == nil {
 			continue
 		}
@@ -332,6 +332,27 @@ func (p *parser) overridable(r *Rule, n *yaml.Node) *Overridable {
 		o.Bounds[k] = *b
 	}
 	return o
+}
+
+// bounds reads [lo, hi] with lo <= hi.
+func (p *parser) bounds(v *yaml.Node, key string) *Range {
+	if reported(v) {
+		return nil
+	}
+	if v.Kind != yaml.SequenceNode || len(v.Content) != 2 {
+		p.errorf(pos(v), KindType, "`%s` must be bounds [lo, hi], found %s", key, describe(v))
+		return nil
+	}
+	lo, ok1 := p.number(v.Content[0], key)
+	hi, ok2 := p.number(v.Content[1], key)
+	if !ok1 || !ok2 {
+		return nil
+	}
+	if lo.V > hi.V {
+		p.errorf(pos(v), KindRange, "`%s` lower bound %s is greater than upper bound %s", key, fmtNum(lo.V), fmtNum(hi.V))
+		return nil
+	}
+	return &Range{Lo: lo.V, Hi: hi.V, Pos: pos(v)}
 }
 
 // thresholdOf is the Number a rule gives for a threshold key, or nil.
