@@ -2,6 +2,7 @@ package rules
 
 import (
 	"errors"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -142,5 +143,31 @@ func TestPolicyDigest(t *testing.T) {
 	a, b := digest(inheritBase), digest(strings.Replace(inheritBase, "max: 200", "max: 199", 1))
 	if a == b || a == child.SHA256 || len(a) != 64 {
 		t.Errorf("PolicyDigest = %s and %s for two bases; want two different digests, not the child's", a, b)
+	}
+}
+
+// TestReadmePolicies parses the rules files of the README's Organisation
+// policies section, and checks that the child tightens its base.
+func TestReadmePolicies(t *testing.T) {
+	t.Parallel()
+	data, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, sec, ok := strings.Cut(string(data), "\n## Organisation policies\n")
+	if !ok {
+		t.Fatal("README has no Organisation policies section")
+	}
+	sec, _, _ = strings.Cut(sec, "\n## ")
+	var files []*File
+	for _, part := range strings.Split(sec, "```yaml\n")[1:] {
+		doc, _, _ := strings.Cut(part, "```")
+		files = append(files, mustParse(t, "README", doc))
+	}
+	if len(files) != 2 || files[0].Policy == nil || len(files[1].Extends) != 3 {
+		t.Fatalf("README policies: %d files; want a base policy and a child with 3 bases", len(files))
+	}
+	if _, err := Inherit(files[1], []Base{{File: files[0], Entry: &files[1].Extends[0]}}); err != nil {
+		t.Errorf("the README's child does not inherit its base: %v", err)
 	}
 }
