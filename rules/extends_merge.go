@@ -392,3 +392,72 @@ func relocateValue(v reflect.Value, at Pos) {
 // srcName is a policy source for a message: long enough for a repository,
 // a 40-hex commit and a path.
 func srcName(s string) string { return clip(oneLine(s), 200) }
+
+// extendsKey identifies an `extends` entry across two versions of a file:
+// the same base at another pin is a changed entry, not another one.
+func extendsKey(e *Extend) string {
+	switch {
+	case e.URL != "":
+		return "url:" + e.URL
+	case e.Repo != "":
+		return "repo:" + strings.ToLower(e.Repo) + ":" + e.Path
+	}
+	return "path:" + e.Path
+}
+
+// extendsLabel names an entry without its pin.
+func extendsLabel(e *Extend) string {
+	if e.Repo != "" {
+		return e.Repo + ":" + e.Path
+	}
+	return orDefault(e.URL, e.Path)
+}
+
+func pinText(e *Extend) string {
+	var parts []string
+	if e.Ref != "" {
+		parts = append(parts, "ref "+e.Ref)
+	}
+	if e.AllowMovingRef {
+		parts = append(parts, "allow_moving_ref")
+	}
+	if e.SHA256 != "" {
+		parts = append(parts, "sha256 "+e.SHA256)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// extendsDiff reports changes of `extends` entries (Diff). Without the
+// bases' rules it cannot say what a moved pin changes: that is neutral
+// here, and the diff of the resolved policies (gate.PolicyChange) shows
+// the rules. A removed base drops its rules (loosen); letting a ref move
+// loosens; a digest added or a base added tightens.
+func (d *differ) extendsDiff(base, head *File) {
+	baseBy := map[string]*Extend{}
+	for i := range base.Extends {
+		baseBy[extendsKey(&base.Extends[i])] = &base.Extends[i]
+	}
+	seen := map[string]bool{}
+	for i := range head.Extends {
+		h := &head.Extends[i]
+		k := extendsKey(h)
+		seen[k] = true
+		b, ok := baseBy[k]
+		switch {
+		case !ok:
+			d.add("", Tighten, "extends: base added", "", h.String(), h.Pos)
+		case !b.AllowMovingRef && h.AllowMovingRef:
+			d.add("", Loosen, "extends: "+extendsLabel(h)+": allow_moving_ref set (the base may change without a change here)", pinText(b), pinText(h), h.Pos)
+		case b.SHA256 != "" && h.SHA256 == "":
+			d.add("", Loosen, "extends: "+extendsLabel(h)+": sha256 removed", pinText(b), pinText(h), h.Pos)
+		case pinText(b) != pinText(h):
+			d.add("", Neutral, "extends: "+extendsLabel(h)+": pin changed (the resolved policies show what it changes)", pinText(b), pinText(h), h.Pos)
+		}
+	}
+	for i := range base.Extends {
+		b := &base.Extends[i]
+		if !seen[extendsKey(b)] {
+			d.out = append(d.out, Change{Kind: Loosen, What: "extends: base removed (its rules no longer apply)", Before: b.String(), Pos: b.Pos, InBase: true})
+		}
+	}
+}
