@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"strings"
+	"time"
 
 	"github.com/modelgate/modelgate/rules"
 )
@@ -247,4 +248,44 @@ func PolicyChange(ctx context.Context, base *rules.File, baseFx PolicyFetchers, 
 		return nil, fmt.Errorf("resolve the head side's policy: %w", err)
 	}
 	return rules.Diff(rb, rh), nil
+}
+
+// JudgePolicyChange is JudgeRulesChange for resolved policies: head is the
+// resolved rules file res was judged with (ResolvePolicy), base the rules
+// file's bytes at baseRef (nil when it does not exist there), resolved
+// with baseFx (the repository at baseRef: RepoAt). It compares the
+// resolved policies, so a pull request that changes only a base (a pin, or
+// a base file of this repository) is compared rule by rule, and one that
+// changes nothing in any policy file is Unchanged even if no byte of the
+// rules file moved. A base side that does not parse or resolve counts as
+// loosening (BaseBroken); one whose bases cannot be read is an error
+// wrapping ErrGuardUnavailable.
+func JudgePolicyChange(ctx context.Context, res *Result, head *rules.File, path, baseRef string, base []byte, baseFx PolicyFetchers, now time.Time) (RulesChange, error) {
+	rc := RulesChange{Path: path, BaseRef: baseRef}
+	if base == nil {
+		rc.New = true
+		return rc, nil
+	}
+	bf, err := rules.Parse(path+"@"+short12(baseRef), base)
+	if err == nil {
+		bf, err = ResolvePolicy(ctx, bf, baseFx)
+	}
+	var ds rules.Diagnostics
+	switch {
+	case errors.As(err, &ds):
+		rc.BaseBroken, rc.Loosens = err, true
+		return rc, nil
+	case err != nil:
+		return rc, fmt.Errorf("%w: the base policies at %s: %w", ErrGuardUnavailable, short12(baseRef), err)
+	}
+	if bf.PolicyDigest() == head.PolicyDigest() {
+		rc.Unchanged = true
+		return rc, nil
+	}
+	rc.Changes = rules.Diff(bf, head)
+	rc.Loosens = rules.Loosens(rc.Changes)
+	if was, ok := res.Rejudge(bf, now); ok {
+		rc.Was = was
+	}
+	return rc, nil
 }

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -226,4 +228,81 @@ func TestPolicyPinChange(t *testing.T) {
 			checkGolden(t, dir, rules.FormatChanges(changes))
 		})
 	}
+}
+
+// TestJudgePolicyChange: a pull request that changes only a base policy
+// file of the repository leaves the rules file's bytes alone, so the
+// byte comparison of JudgeRulesChange sees nothing; JudgePolicyChange
+// compares the resolved policies and shows the loosening.
+func TestJudgePolicyChange(t *testing.T) {
+	t.Parallel()
+	const rulesFile = "version: 1\nmodel: {group: churn, first_model: absolute-only}\nextends: {path: policies/base.yml}\n"
+	base := strings.Replace(basePolicy, "min: 0.85", "min: 0.85\n  - id: latency\n    metric: quality.latency_ms\n    max: 200", 1)
+	head := strings.Replace(base, "max: 200", "max: 300", 1)
+	gh := mapGitHub{"acme/model@base:policies/base.yml": base, "acme/model@base:modelgate.yml": rulesFile}
+	headDir := t.TempDir()
+	write(t, filepath.Join(headDir, "policies/base.yml"), head)
+
+	ctx := context.Background()
+	hf, err := rules.Parse("modelgate.yml", []byte(rulesFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rf, err := ResolvePolicy(ctx, hf, PolicyFetchers{Repo: DirFiles{Root: headDir}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := NewMetrics()
+	m.Add(Instance{Address: "quality.auc", Value: 0.9, StdDev: math.NaN()})
+	m.Add(Instance{Address: "quality.latency_ms", Value: 250, StdDev: math.NaN()})
+	now := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	res := Evaluate(rf, m, nil, now)
+	if res.Conclusion != Success {
+		t.Fatalf("head conclusion = %s; want success (250 <= 300)", res.Conclusion)
+	}
+
+	if old := JudgeRulesChange(res, rf, "modelgate.yml", "base", []byte(rulesFile), now); !old.Unchanged {
+		t.Fatalf("JudgeRulesChange = %+v; the test assumes the byte comparison misses the change", old)
+	}
+	baseFx := PolicyFetchers{Repo: RepoAt{GitHub: gh, Owner: "acme", Repo: "model", Ref: "base"}}
+	rc, err := JudgePolicyChange(ctx, res, rf, "modelgate.yml", "base", []byte(rulesFile), baseFx, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// (Was, the base side's verdict, needs the metrics Run loaded; a
+	// result of Evaluate has none.)
+	if rc.Unchanged || !rc.Loosens || rc.BaseBroken != nil {
+		t.Errorf("JudgePolicyChange = %+v; want a loosening change", rc)
+	}
+	if got, want := rules.FormatChanges(rc.Changes), "loosen  latency: max raised: 200 -> 300 at 3:10\n"; got != want {
+		t.Errorf("changes:\n%s\nwant:\n%s", got, want)
+	}
+
+	// The same policies on both sides: unchanged, even though the base
+	// side was read through GitHub and the head from the workspace.
+	gh["acme/model@base:policies/base.yml"] = head
+	if rc, err := JudgePolicyChange(ctx, res, rf, "modelgate.yml", "base", []byte(rulesFile), baseFx, now); err != nil || !rc.Unchanged {
+		t.Errorf("JudgePolicyChange(same policies) = %+v, %v; want Unchanged", rc, err)
+	}
+	// A base side whose bases are gone counts as loosening; one that
+	// cannot be read is the guard's failure, not a verdict.
+	delete(gh, "acme/model@base:policies/base.yml")
+	if rc, err := JudgePolicyChange(ctx, res, rf, "modelgate.yml", "base", []byte(rulesFile), baseFx, now); err != nil || rc.BaseBroken == nil || !rc.Loosens {
+		t.Errorf("JudgePolicyChange(base side broken) = %+v, %v; want BaseBroken and Loosens", rc, err)
+	}
+	_, err = JudgePolicyChange(ctx, res, rf, "modelgate.yml", "base", []byte(rulesFile), PolicyFetchers{Repo: RepoAt{GitHub: failingGitHub{}, Owner: "acme", Repo: "model", Ref: "base"}}, now)
+	if !errors.Is(err, ErrGuardUnavailable) || ExitCodeOf(err) != ExitRuntime {
+		t.Errorf("JudgePolicyChange(GitHub down) = %v; want ErrGuardUnavailable, exit 3", err)
+	}
+}
+
+// mapGitHub fakes GitHubFiles over a map of "owner/repo@ref:path".
+type mapGitHub map[string]string
+
+func (g mapGitHub) FileAt(_ context.Context, owner, repo, ref, path string) ([]byte, error) {
+	s, ok := g[owner+"/"+repo+"@"+ref+":"+path]
+	if !ok {
+		return nil, fmt.Errorf("%s/%s@%s:%s: %w", owner, repo, ref, path, ErrPolicyNotFound)
+	}
+	return []byte(s), nil
 }

@@ -52,11 +52,18 @@ type RuleOrigin struct {
 	Pos    Pos    `json:"pos"`
 }
 
-// Digest is the sha256 of the resolution's sources (name and digest, one
-// per line): one value that changes when any policy file changes.
+// Digest is the sha256 of the resolution's sources (depth, digest and,
+// for bases, name; one per line): one value that changes when any policy
+// file changes or a base is read from elsewhere.
 func (r *Resolution) Digest() string {
 	h := sha256.New()
 	for _, s := range r.Sources {
+		if s.Depth == 0 {
+			// The file itself by its bytes alone: the same file read at
+			// another commit (the guard's base side) has another name.
+			fmt.Fprintf(h, "0 %s\n", s.SHA256)
+			continue
+		}
 		fmt.Fprintf(h, "%d %s %s\n", s.Depth, s.SHA256, s.Name)
 	}
 	return hex.EncodeToString(h.Sum(nil))
