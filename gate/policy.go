@@ -26,6 +26,10 @@ import (
 // extends a base (depth 1) that extends another (depth 2) ... up to 4.
 const MaxPolicyDepth = 4
 
+// MaxPolicyFiles caps how many base policy files one resolution reads, so
+// that a hostile chain (8 bases, each with 8, ...) cannot fan out.
+const MaxPolicyFiles = 32
+
 // MaxPolicyBytes caps a base policy file, as a rules file is capped.
 const MaxPolicyBytes = rules.MaxFileBytes
 
@@ -93,7 +97,10 @@ type frame struct {
 	url              string
 }
 
-type resolver struct{ fx PolicyFetchers }
+type resolver struct {
+	fx      PolicyFetchers
+	fetched int
+}
 
 // resolve resolves f, found in frame fr; stack holds the keys of the
 // files that extend it (names: their display names), depth its depth.
@@ -120,6 +127,10 @@ func (r *resolver) resolve(ctx context.Context, f *rules.File, fr frame, stack, 
 		}
 		if j := indexOf(stack, key); j >= 0 {
 			bad(e, "base policy %s extends itself: %s", name, strings.Join(append(names[j:], name), " -> "))
+			continue
+		}
+		if r.fetched++; r.fetched > MaxPolicyFiles {
+			bad(e, "base policy %s: the policy reads more than %d base policy files", name, MaxPolicyFiles)
 			continue
 		}
 		data, err := fetch(ctx)

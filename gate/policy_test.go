@@ -306,3 +306,47 @@ func (g mapGitHub) FileAt(_ context.Context, owner, repo, ref, path string) ([]b
 	}
 	return []byte(s), nil
 }
+
+// TestResolvePolicyFanOut: 8 bases that each extend 8 others would read
+// 72 files; the resolution stops at MaxPolicyFiles.
+func TestResolvePolicyFanOut(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	entries := func(prefix string) string {
+		var b strings.Builder
+		b.WriteString("extends:\n")
+		for i := range 8 {
+			fmt.Fprintf(&b, "  - path: %s%d.yml\n", prefix, i)
+		}
+		return b.String()
+	}
+	for i := range 8 {
+		write(t, filepath.Join(dir, fmt.Sprintf("a%d.yml", i)), fmt.Sprintf("version: 1\npolicy: {name: a%d}\n%s", i, entries(fmt.Sprintf("b%d-", i))))
+		for j := range 8 {
+			write(t, filepath.Join(dir, fmt.Sprintf("b%d-%d.yml", i, j)), fmt.Sprintf("version: 1\npolicy: {}\nrules:\n  - {id: r%d-%d, metric: quality.auc, min: 0.5}\n", i, j))
+		}
+	}
+	f, err := rules.Parse("modelgate.yml", []byte("version: 1\nmodel: {group: g}\n"+entries("a")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := 0
+	fx := PolicyFetchers{Repo: countingRepo{DirFiles{Root: dir}, &calls}}
+	_, err = ResolvePolicy(context.Background(), f, fx)
+	if ExitCodeOf(err) != ExitUsage || !strings.Contains(err.Error(), "more than 32 base policy files") {
+		t.Errorf("ResolvePolicy(fan-out) = %v; want the file cap", err)
+	}
+	if calls != MaxPolicyFiles {
+		t.Errorf("read %d files; want at most %d", calls, MaxPolicyFiles)
+	}
+}
+
+type countingRepo struct {
+	RepoFiles
+	calls *int
+}
+
+func (c countingRepo) ReadFile(ctx context.Context, path string) ([]byte, error) {
+	*c.calls++
+	return c.RepoFiles.ReadFile(ctx, path)
+}

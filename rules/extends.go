@@ -272,7 +272,9 @@ func checkPolicyPath(s string) string {
 	switch {
 	case strings.HasPrefix(s, "/"):
 		return fmt.Sprintf("`%s` is absolute; want a path relative to the repository root", trunc(s))
-	case strings.ContainsAny(s, "\\\x00"):
+	case strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }):
+		return fmt.Sprintf("`%s` holds a control character", trunc(s))
+	case strings.Contains(s, "\\"):
 		return fmt.Sprintf("`%s` holds a backslash; write the path with `/`", trunc(s))
 	}
 	for _, seg := range strings.Split(s, "/") {
