@@ -223,6 +223,13 @@ func (m *merger) rules() []Rule {
 	if len(m.res.Origins) == 0 {
 		m.res.Origins = nil
 	}
+	if e := m.child.Endpoint; e != nil {
+		for _, r := range e.Rules {
+			if j, ok := m.byID[r.ID]; ok {
+				m.errorf(r.Pos, "endpoint rule id `%s` is already used by the rule inherited from %s; ids are unique across the resolved policy", r.ID, srcName(m.inherited[j].from))
+			}
+		}
+	}
 	return out
 }
 
