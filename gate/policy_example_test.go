@@ -37,7 +37,7 @@ rules:
 `}
 	for _, child := range []string{
 		"latency\n    metric: quality.latency_ms\n    max: 150", // tighter
-		"auc-floor\n    metric: quality.auc\n    min: 0.75",    // outside the bounds
+		"auc-floor\n    metric: quality.auc\n    min: 0.75",     // outside the bounds
 	} {
 		f, err := rules.Parse("modelgate.yml", []byte(`version: 1
 model: {group: churn}
