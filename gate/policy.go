@@ -59,6 +59,16 @@ type GitHubFiles interface {
 	FileAt(ctx context.Context, owner, repo, ref, path string) ([]byte, error)
 }
 
+// GitHubFilesFunc adapts a function to GitHubFiles: in cmd or the action,
+// a client of the named repository (its retry policy, the action's token)
+// whose 404 is wrapped as ErrPolicyNotFound.
+type GitHubFilesFunc func(ctx context.Context, owner, repo, ref, path string) ([]byte, error)
+
+// FileAt calls g.
+func (g GitHubFilesFunc) FileAt(ctx context.Context, owner, repo, ref, path string) ([]byte, error) {
+	return g(ctx, owner, repo, ref, path)
+}
+
 // URLFiles fetches an https:// URL (HTTPSFiles).
 type URLFiles interface {
 	Get(ctx context.Context, url string) ([]byte, error)

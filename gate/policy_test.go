@@ -213,7 +213,9 @@ func TestPolicyPinChange(t *testing.T) {
 			gh := dirGitHub{root: filepath.Join(dir, "github")}
 			// The repository itself on the two sides: at the PR's base
 			// commit through GitHub, at the head in the workspace.
-			baseFx := PolicyFetchers{Repo: RepoAt{GitHub: gh, Owner: "acme", Repo: "model", Ref: "base"}, GitHub: gh}
+			// Through GitHubFilesFunc, as cmd wires a client per repository.
+			var ghf GitHubFiles = GitHubFilesFunc(gh.FileAt)
+			baseFx := PolicyFetchers{Repo: RepoAt{GitHub: ghf, Owner: "acme", Repo: "model", Ref: "base"}, GitHub: ghf}
 			headFx := PolicyFetchers{Repo: RepoAt{GitHub: gh, Owner: "acme", Repo: "model", Ref: "head"}, GitHub: gh}
 			if d := rules.Diff(base, head); rules.Loosens(d) {
 				t.Fatalf("the rules files alone loosen; the case must loosen only through its base:\n%s", rules.FormatChanges(d))
