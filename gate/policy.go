@@ -30,6 +30,10 @@ const MaxPolicyDepth = 4
 // that a hostile chain (8 bases, each with 8, ...) cannot fan out.
 const MaxPolicyFiles = 32
 
+// maxPolicyDiagnostics caps the problems one resolution reports (each
+// base's own are capped by Parse).
+const maxPolicyDiagnostics = 200
+
 // MaxPolicyBytes caps a base policy file, as a rules file is capped.
 const MaxPolicyBytes = rules.MaxFileBytes
 
@@ -188,6 +192,10 @@ func (r *resolver) resolve(ctx context.Context, f *rules.File, fr frame, stack, 
 			return nil, err
 		}
 		bases = append(bases, rules.Base{File: rb, Entry: e})
+	}
+	if len(ds) > maxPolicyDiagnostics {
+		more := len(ds) - maxPolicyDiagnostics
+		ds = append(ds[:maxPolicyDiagnostics:maxPolicyDiagnostics], rules.Diagnostic{File: f.Path, Message: fmt.Sprintf("too many problems in the base policies; %d more not shown", more), Kind: rules.KindSize})
 	}
 	if len(ds) > 0 {
 		return nil, ds

@@ -352,3 +352,30 @@ func (c countingRepo) ReadFile(ctx context.Context, path string) ([]byte, error)
 	*c.calls++
 	return c.RepoFiles.ReadFile(ctx, path)
 }
+
+// TestResolvePolicyManyProblems: bases full of problems give at most 200
+// diagnostics and a count of the rest.
+func TestResolvePolicyManyProblems(t *testing.T) {
+	t.Parallel()
+	var bad strings.Builder
+	bad.WriteString("version: 1\npolicy: {}\nrules:\n")
+	for i := range 150 {
+		fmt.Fprintf(&bad, "  - {id: r%d, metric: quality.auc, mn: 1}\n", i)
+	}
+	repo := mapGitHub{}
+	var child strings.Builder
+	child.WriteString("version: 1\nmodel: {group: g}\nextends:\n")
+	for i := range 3 {
+		repo[fmt.Sprintf("acme/model@head:b%d.yml", i)] = bad.String()
+		fmt.Fprintf(&child, "  - path: b%d.yml\n", i)
+	}
+	f, err := rules.Parse("modelgate.yml", []byte(child.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = ResolvePolicy(context.Background(), f, PolicyFetchers{Repo: RepoAt{GitHub: repo, Owner: "acme", Repo: "model", Ref: "head"}})
+	var ds rules.Diagnostics
+	if !errors.As(err, &ds) || len(ds) != 201 || !strings.Contains(ds[200].Message, "more not shown") {
+		t.Errorf("ResolvePolicy(bad bases) = %d diagnostics; want 200 and a count", len(ds))
+	}
+}
