@@ -37,6 +37,12 @@ const maxPolicyDiagnostics = 200
 // MaxPolicyBytes caps a base policy file, as a rules file is capped.
 const MaxPolicyBytes = rules.MaxFileBytes
 
+// MetaPolicySHA is the CustomerMetadataProperties key for the digest of
+// the resolved policy (rules.File.PolicyDigest: the rules file and every
+// base it extends) on a package approval writes; the rules file's own
+// digest stays under MetaRulesSHA.
+const MetaPolicySHA = "modelgate:policy-sha256"
+
 // ErrPolicyFetch is wrapped by the error of a base policy that could not be
 // read for a reason other than its absence or its content.
 var ErrPolicyFetch = errors.New("a base policy could not be read")
