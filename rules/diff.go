@@ -62,6 +62,7 @@ func Diff(base, head *File) []Change {
 	d.llmDefaults(base, head) // rules/paired.go
 	d.registry(base, head)
 	d.reports(base, head)
+	d.extendsDiff(base, head) // rules/extends_merge.go
 	baseRules := map[string]*Rule{}
 	for i := range base.Rules {
 		baseRules[base.Rules[i].ID] = &base.Rules[i]

@@ -99,4 +99,21 @@
 // the registry are Neutral: reported, never blocking. FormatChanges prints
 // one line per change, loosening first; Loosens says whether a pull request
 // loosens the gate (the rules_change input decides what that does).
+//
+// # Inheritance (extends)
+//
+// A file with a `policy:` section is a base policy: no model, registry or
+// endpoint, optional `waiver_owners`, and rules that may carry
+// `overridable` bounds. Any rules file may `extends` bases: a path in its
+// repository, another GitHub repository at a 40-hex commit (a tag or
+// branch only with allow_moving_ref), or an https URL with its sha256.
+// Parse only checks the entries; the gate fetches the bases
+// (gate.ResolvePolicy) and Inherit merges a file with its resolved bases:
+// a redefinition of an inherited rule (same id) is compared with Diff and
+// every Loosen change is a Diagnostic at the child's line, unless it moves
+// an overridable threshold within its bounds; a waiver on an inherited rule
+// needs an owner the defining base (or one above it) lists. Inherited rules
+// keep their base's defaults, made explicit, and point at the child's
+// `extends` entry; the Resolution lists every policy file's sha256 for the
+// evidence and the audit record.
 package rules

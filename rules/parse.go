@@ -463,7 +463,7 @@ func (p *parser) strList(n *yaml.Node, key string) ([]string, bool) {
 
 // The language's vocabulary.
 var (
-	topKeys          = []string{"version", "model", "registry", "reports", "defaults", "rules", "endpoint"}
+	topKeys          = []string{"version", "model", "registry", "reports", "defaults", "rules", "endpoint", "policy", "extends"}
 	modelKeys        = []string{"group", "candidate", "baseline", "first_model"}
 	registryKeys     = []string{"kind", "region", "path", "path_style", "uri", "model"}
 	reportKeys       = []string{"name", "uri", "metadata", "format", "memorization"}
@@ -474,6 +474,7 @@ var (
 		"min", "max", "between", "abs_max", "max_deviation", "vs_baseline",
 		"where", "direction", "ideal", "confidence", "on_inconclusive", "min_samples",
 		"severity", "on_missing", "waiver",
+		"overridable", // rules/extends.go
 	}
 	vsBaselineKeys = []string{"max_drop", "max_drop_pct", "min_gain", "min_gain_pct", "max_rise", "max_rise_pct"}
 	shapKeys       = []string{"not_in_top", "features", "max_share", "min_rank_correlation", "label"}
@@ -509,6 +510,7 @@ var (
 	misplacedTopKeys = map[string]string{
 		"group": "model", "candidate": "model", "baseline": "model", "first_model": "model",
 		"severity": "defaults", "on_missing": "defaults",
+		"waiver_owners": "policy", // rules/extends.go
 	}
 )
 
@@ -530,7 +532,7 @@ var (
 func (p *parser) file(root *yaml.Node) *File {
 	f := &File{}
 	fs, _ := p.mapping(root, "the top level", "the top level", topKeys, misplacedTopKeys)
-	p.require(fs, "the top level", "version", "model", "rules")
+	p.require(fs, "the top level", requiredTop(fs)...) // rules/extends.go
 	if n, ok := fs.vals["version"]; ok {
 		if v, ok := p.integer(n, "version"); ok {
 			if v != 1 {
@@ -569,6 +571,7 @@ func (p *parser) file(root *yaml.Node) *File {
 		}
 		f.Endpoint = p.endpointSection(n, ids)
 	}
+	p.policySections(f, fs) // rules/extends.go
 	return f
 }
 
@@ -933,6 +936,9 @@ func (p *parser) rule(n *yaml.Node) (Rule, Pos, bool) {
 	}
 	if v, ok := fs.vals["waiver"]; ok {
 		r.Waiver = p.waiver(v)
+	}
+	if v, ok := fs.vals["overridable"]; ok {
+		r.Overridable = p.overridable(&r, v) // rules/extends.go
 	}
 	return r, idPos, true
 }

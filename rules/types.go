@@ -36,6 +36,13 @@ type File struct {
 	// Endpoint is the endpoint section (rules/endpoint.go); nil when the
 	// file has none.
 	Endpoint *Endpoint
+
+	// Organisation policies (rules/extends.go): Policy makes the file a
+	// base policy; Extends lists its bases; Resolution is set on the File
+	// that Inherit returns (nil on a parsed, unresolved file).
+	Policy     *Policy
+	Extends    []Extend
+	Resolution *Resolution
 }
 
 // Model selects the candidate and the baseline in the registry.
@@ -252,6 +259,8 @@ type Rule struct {
 	MinSamplesPos Pos
 
 	Waiver *Waiver
+	// Overridable (base policies only) bounds what a child may loosen.
+	Overridable *Overridable
 }
 
 // Number is a threshold value with the position it was written at.
