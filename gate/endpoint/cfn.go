@@ -32,7 +32,12 @@ type template struct {
 	values     map[string]any // given values; nil: no configuration file
 	resources  map[string]map[string]any
 	conditions map[string]any
-	condDepth  int
+	// condMemo holds each named condition's value once evaluated, and
+	// condBusy the ones being evaluated: a condition is evaluated once
+	// (conditions that name each other many times would otherwise take
+	// exponential time), and one that reaches itself is unknown.
+	condMemo map[string]any
+	condBusy map[string]bool
 }
 
 func describeTemplate(pf File, root map[string]any, values map[string]any) (*Description, error) {
@@ -465,11 +470,28 @@ func (t *template) sub(arg any, depth int) any {
 	return out
 }
 
-// condition evaluates a named condition to a bool or an Unknown.
+// condition evaluates a named condition to a bool or an Unknown, once.
 func (t *template) condition(name string, depth int) any {
-	if depth > 20 {
+	if v, ok := t.condMemo[name]; ok {
+		return v
+	}
+	if t.condBusy[name] {
 		return Unknown{Why: "condition " + name + " refers to itself"}
 	}
+	if depth > 20 {
+		return Unknown{Why: "conditions nested too deeply at " + name}
+	}
+	if t.condMemo == nil {
+		t.condMemo, t.condBusy = map[string]any{}, map[string]bool{}
+	}
+	t.condBusy[name] = true
+	v := t.evalCondition(name, depth)
+	delete(t.condBusy, name)
+	t.condMemo[name] = v
+	return v
+}
+
+func (t *template) evalCondition(name string, depth int) any {
 	expr, ok := t.conditions[name]
 	if !ok {
 		return Unknown{Why: "condition " + name + " is not declared"}

@@ -18,7 +18,7 @@ import (
 func FuzzMetricsDocument(f *testing.F) {
 	f.Add("auc", 0.9, "f1", 0.5)
 	f.Add("a\n::error::x", math.NaN(), "b\"}", math.Inf(1))
-	f.Add("", 1.0, "x", -0.0)
+	f.Add("", 1.0, "x", math.Copysign(0, -1))
 	f.Add("mlflow_metrics", 1e308, "version", 5e-324)
 	f.Fuzz(func(t *testing.T, k1 string, v1 float64, k2 string, v2 float64) {
 		fake := gatetest.NewMLflow(t)
