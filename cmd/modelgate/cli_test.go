@@ -64,6 +64,9 @@ func TestCheckExampleGolden(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &res); err != nil {
 		t.Fatalf("--format json is not a Result: %v", err)
 	}
+	if res.Version != "dev" {
+		t.Errorf("json result version = %q; want dev (a test binary has no build info)", res.Version)
+	}
 	if res.Schema != 1 || res.Conclusion != gate.Neutral || res.Candidate.Version != 12 || res.Baseline.Version != 11 || len(res.Findings) == 0 {
 		t.Errorf("json result = schema %d %s v%d vs v%d, %d findings", res.Schema, res.Conclusion, res.Candidate.Version, res.Baseline.Version, len(res.Findings))
 	}
@@ -293,7 +296,7 @@ func TestApproveMatrix(t *testing.T) {
 			}
 			if c.status == gate.StatusApproved && code == 0 {
 				if st.CustomerMetadataProperties["modelgate:commit"] != "c0ffee" || st.CustomerMetadataProperties["modelgate:pr"] != "7" ||
-					st.CustomerMetadataProperties["modelgate:approved-by"] != "octocat" || !strings.Contains(st.ApprovalDescription, "commit c0ffee, PR #7") {
+					st.CustomerMetadataProperties["modelgate:approved-by"] != "octocat" || st.CustomerMetadataProperties["modelgate:version"] != "dev" || !strings.Contains(st.ApprovalDescription, "commit c0ffee, PR #7") {
 					t.Errorf("audit record = %+v", st)
 				}
 			}

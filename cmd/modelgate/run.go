@@ -16,11 +16,9 @@ import (
 	"github.com/modelgate/modelgate/gate/localreg"
 	"github.com/modelgate/modelgate/gate/render"
 	"github.com/modelgate/modelgate/gate/sagemaker"
+	"github.com/modelgate/modelgate/internal/version"
 	"github.com/modelgate/modelgate/rules"
 )
-
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
 
 const usage = `usage: modelgate <command> [flags]
 
@@ -62,7 +60,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		stdout.Write(rules.Schema())
 		return gate.ExitPass
 	case "version", "--version", "-version":
-		fmt.Fprintf(stdout, "modelgate %s\n", version)
+		fmt.Fprintf(stdout, "modelgate %s\n", version.String())
 		return gate.ExitPass
 	case "action":
 		return runAction(ctx, getenv, stdout, stderr)
@@ -78,14 +76,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 // GitHub client.
 func runAction(ctx context.Context, getenv func(string) string, stdout, stderr io.Writer) int {
 	return action.Run(ctx, action.Env{Getenv: getenv, Stdout: stdout, Stderr: stderr,
-		Evaluate: action.Evaluate(openRegistry), NewSurface: newSurface, Version: version})
+		Evaluate: action.Evaluate(openRegistry), NewSurface: newSurface, Version: version.String()})
 }
 
 // newSurface is the GitHub client of the action, every call through its
 // one retry policy, bounded by the timeout input.
 func newSurface(token, apiURL, owner, repo string, timeout time.Duration) (action.Surface, error) {
 	return mgh.New(mgh.Options{Owner: owner, Repo: repo, Token: token, APIURL: apiURL,
-		UserAgent: "modelgate/" + version, Timeout: timeout})
+		UserAgent: "modelgate/" + version.Get().Version, Timeout: timeout})
 }
 
 // openRegistry opens the registry the flag (or the rules file) names: the
@@ -149,7 +147,7 @@ func (c *cliFlags) register(fs *flag.FlagSet) {
 // parse parses the flags and checks them; code < 0 means go on.
 func (c *cliFlags) parse(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) int {
 	c.Command = strings.TrimPrefix(fs.Name(), "modelgate ")
-	c.Evaluate, c.Stdout, c.Stderr, c.Version = action.Evaluate(openRegistry), stdout, stderr, version
+	c.Evaluate, c.Stdout, c.Stderr, c.Version = action.Evaluate(openRegistry), stdout, stderr, version.String()
 	if err := fs.Parse(args); err != nil {
 		return flagExit(err)
 	}

@@ -282,6 +282,7 @@ func (a *actionRun) evaluateReg(ctx context.Context) (*gate.Result, gate.Registr
 		fmt.Fprintf(a.Stderr, "modelgate: %s\n", render.Error(err))
 		return nil, nil, gate.ExitCodeOf(err), err
 	}
+	res.Version = a.Version
 	if a.In.FailOn == "warning" {
 		res.FailOnWarnings()
 	}

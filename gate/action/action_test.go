@@ -254,7 +254,8 @@ func TestActionCheckPullRequest(t *testing.T) {
 	if diff := cmp.Diff(wantOut, e.outputs(t)); diff != "" {
 		t.Errorf("outputs (-want +got):\n%s", diff)
 	}
-	if got, want := e.summary(t), render.Markdown(r)+"\n"; got != want {
+	r.Version = "dev" // the action stamps its version on the result
+	if got, want := e.summary(t), render.Markdown(r)+"\n"; got != want || !strings.Contains(got, "<sub>modelgate dev</sub>") {
 		t.Errorf("job summary:\n%s\nwant:\n%s", got, want)
 	}
 	b, err := os.ReadFile(filepath.Join(e.dir, "modelgate-result.json"))

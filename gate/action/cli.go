@@ -57,6 +57,7 @@ func (c CLI) run(ctx context.Context, stdout, stderr io.Writer) (*gate.Result, g
 		fmt.Fprintf(stderr, "modelgate %s: %s%s\n", c.Command, render.Error(err), suffix)
 		return nil, nil, gate.ExitCodeOf(err)
 	}
+	res.Version = c.Version
 	if c.FailOn == "warning" {
 		res.FailOnWarnings()
 	}
