@@ -106,7 +106,9 @@ func TestExitCodes(t *testing.T) {
 	}{
 		{"no command", nil, 2, "usage: modelgate"},
 		{"unknown command", []string{"frobnicate"}, 2, `unknown command "frobnicate"`},
-		{"bad format", []string{"check", "--rules", fraudRules, "--format", "xml"}, 2, `--format "xml"`},
+		{"bad format", []string{"check", "--rules", fraudRules, "--format", "xml"}, 2, `--format "xml": want one of json, junit, markdown, sarif, text`},
+		{"sarif", []string{"check", "--rules", fraudRules, "--format", "sarif"}, 1, `"ruleId": "accuracy-floor"`},
+		{"junit", []string{"check", "--rules", fraudRules, "--format", "junit"}, 1, `<failure message="accuracy-floor quality.accuracy: FAIL (blocking)`},
 		{"bad rules", []string{"check", "--rules", bad}, 2, "bad.yml:6:5: unknown key `mn` in rule; did you mean `min`?"},
 		{"missing rules file", []string{"check", "--rules", filepath.Join(dir, "nope.yml")}, 2, "nope.yml"},
 		{"missing registry", []string{"check", "--rules", fraudRules, "--registry", filepath.Join(dir, "none")}, 2, "open local registry"},

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -139,7 +140,7 @@ func (c *cliFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.Region, "region", "", "AWS region of the SageMaker registry (default: the rules file, then the AWS config chain)")
 	fs.BoolVar(&c.PathStyle, "path-style", false, "address S3 with path-style URLs (MinIO and other S3-compatible stores)")
 	fs.DurationVar(&c.Timeout, "timeout", 5*time.Minute, "overall deadline for registry and report access")
-	fs.StringVar(&c.Format, "format", "text", "output format: text, markdown or json")
+	fs.StringVar(&c.Format, "format", "text", "output format: "+strings.Join(render.Formats(), ", "))
 	fs.StringVar(&c.Out, "out", "", "also write the JSON result to this file")
 	fs.StringVar(&c.FailOn, "fail-on", "error", "what fails the gate: error, or warning (warnings fail too)")
 }
@@ -155,8 +156,8 @@ func (c *cliFlags) parse(fs *flag.FlagSet, args []string, stdout, stderr io.Writ
 	switch {
 	case fs.NArg() > 0:
 		err = fmt.Errorf("unexpected arguments %q", fs.Args())
-	case c.Format != "text" && c.Format != "markdown" && c.Format != "json":
-		err = fmt.Errorf("--format %q: want text, markdown or json", c.Format)
+	case !slices.Contains(render.Formats(), c.Format):
+		err = fmt.Errorf("--format %q: want one of %s", c.Format, strings.Join(render.Formats(), ", "))
 	case c.FailOn != "error" && c.FailOn != "warning":
 		err = fmt.Errorf("--fail-on %q: want error or warning", c.FailOn)
 	}
