@@ -46,7 +46,10 @@ func golden(t *testing.T, name, got string) {
 	}
 }
 
-const fraudRules = "../../examples/fraud/.github/modelgate.yml"
+const (
+	fraudRules    = "../../examples/fraud/.github/modelgate.yml"
+	endpointRules = "../../examples/fraud/.github/endpoint.yml"
+)
 
 func TestCheckExampleGolden(t *testing.T) {
 	t.Parallel()
@@ -120,6 +123,14 @@ func TestExitCodes(t *testing.T) {
 		{"approve needs evidence", []string{"approve", "--rules", fraudRules, "--commit", "c1"}, 2, "--evidence FILE (the JSON result of the pull request's check) is required"},
 		{"approve needs a commit", []string{"approve", "--rules", fraudRules, "--no-evidence"}, 2, "--commit is required"},
 		{"diff needs two files", []string{"diff", fraudRules}, 2, "usage: modelgate diff"},
+		{"endpoint passes", []string{"endpoint", "check", "--rules", endpointRules, "--endpoint", "fraud-prod"}, 0, "SUCCESS: all 9 rules passed"},
+		{"endpoint fails", []string{"endpoint", "check", "--rules", endpointRules, "--endpoint", "fraud-canary"}, 1, "sampling 5% is below the minimum 20%"},
+		{"endpoint default name", []string{"endpoint", "check", "--rules", endpointRules, "--format", "json"}, 0, `"live endpoint fraud-prod (arn:`},
+		{"endpoint proposed", []string{"endpoint", "check", "--rules", endpointRules, "--proposed"}, 0, "proposed endpoint fraud-prod"},
+		{"endpoint folded into check", []string{"check", "--rules", endpointRules}, 0, "SUCCESS: all 10 rules passed"},
+		{"endpoint missing", []string{"endpoint", "check", "--rules", endpointRules, "--endpoint", "nope"}, 2, "endpoint not found"},
+		{"endpoint section missing", []string{"endpoint", "check", "--rules", fraudRules}, 2, "has no endpoint section"},
+		{"endpoint without check", []string{"endpoint"}, 2, "usage: modelgate endpoint check"},
 		{"diff same file", []string{"diff", fraudRules, fraudRules}, 0, "no rule changes"},
 	}
 	for _, tc := range tests {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/modelgate/modelgate/gate"
 	"github.com/modelgate/modelgate/gate/action"
+	"github.com/modelgate/modelgate/gate/endpoint"
 	mgh "github.com/modelgate/modelgate/gate/github"
 	"github.com/modelgate/modelgate/gate/localreg"
 	"github.com/modelgate/modelgate/gate/render"
@@ -28,6 +29,7 @@ commands:
   validate   check the rules file and report every problem
   approve    check, then write Approved (or Rejected) into the registry
   diff       diff BASE HEAD: what a rules change loosens or tightens
+  endpoint   endpoint check: judge the live (or proposed) endpoint
   schema     print the JSON Schema of the rules file
   version    print the version
   action     run as the GitHub Action (the default under GITHUB_ACTIONS=true)
@@ -57,6 +59,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return cmdValidate(rest, stdout, stderr)
 	case "diff":
 		return cmdDiff(rest, stdout, stderr)
+	case "endpoint":
+		return cmdEndpoint(ctx, rest, stdout, stderr)
 	case "schema":
 		stdout.Write(rules.Schema())
 		return gate.ExitPass
@@ -77,7 +81,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 // GitHub client.
 func runAction(ctx context.Context, getenv func(string) string, stdout, stderr io.Writer) int {
 	return action.Run(ctx, action.Env{Getenv: getenv, Stdout: stdout, Stderr: stderr,
-		Evaluate: action.Evaluate(openRegistry), NewSurface: newSurface, Version: version.String()})
+		Evaluate: action.Evaluate(openRegistry), NewSurface: newSurface, Version: version.String(),
+		EvaluateEndpoint: func(name string) action.Evaluator {
+			return action.EvaluateEndpoint(openRegistry, openEndpoint, name, false)
+		}})
 }
 
 // newSurface is the GitHub client of the action, every call through its
@@ -128,6 +135,19 @@ func openRegistry(ctx context.Context, o action.Options, f *rules.File) (gate.Re
 		return r, nil
 	}
 	return nil, &gate.InputError{Err: fmt.Errorf("registry %q: want local, sagemaker or a folder path", kind)}
+}
+
+// openEndpoint opens a live endpoint: a local registry's description, or
+// SageMaker's.
+func openEndpoint(ctx context.Context, o action.Options, f *rules.File, reg gate.Registry, name string) (endpoint.Source, error) {
+	if lr, ok := reg.(*localreg.Registry); ok {
+		return lr.Endpoint(name), nil
+	}
+	region := o.Region
+	if region == "" {
+		region = f.Registry.Region
+	}
+	return sagemaker.NewEndpoint(ctx, sagemaker.Options{Region: region}, name)
 }
 
 // cliFlags are the flags of check and approve.
@@ -223,6 +243,26 @@ func cmdApprove(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return gate.ExitUsage
 	}
 	return action.Approve(ctx, c.CLI, in)
+}
+
+// cmdEndpoint is `modelgate endpoint check`: the endpoint section judged
+// on the live endpoint (--endpoint, else endpoint.name) or on the proposed
+// configuration (--proposed).
+func cmdEndpoint(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] != "check" {
+		fmt.Fprintln(stderr, "usage: modelgate endpoint check [--endpoint NAME | --proposed] [flags]")
+		return gate.ExitUsage
+	}
+	var c cliFlags
+	fs := newFlagSet("endpoint check", stderr)
+	c.register(fs)
+	name := fs.String("endpoint", "", "the live endpoint to judge (default: the rules file's endpoint.name)")
+	proposed := fs.Bool("proposed", false, "judge the proposed configuration the rules file names (endpoint.config) instead of the live endpoint")
+	if code := c.parse(fs, args[1:], stdout, stderr); code >= 0 {
+		return code
+	}
+	c.Evaluate = action.EvaluateEndpoint(openRegistry, openEndpoint, *name, *proposed)
+	return action.Check(ctx, c.CLI)
 }
 
 func cmdValidate(args []string, stdout, stderr io.Writer) int {

@@ -552,7 +552,7 @@ func TestActionYAML(t *testing.T) {
 		}
 	}
 	slices.Sort(inputs)
-	wantInputs := []string{"candidate", "check_name", "fail_on", "github_token", "mode", "on_fail", "override",
+	wantInputs := []string{"candidate", "check_name", "endpoint", "fail_on", "github_token", "mode", "on_fail", "override",
 		"path_style", "region", "registry", "rules", "rules_change", "timeout"}
 	if diff := cmp.Diff(wantInputs, inputs); diff != "" {
 		t.Errorf("action.yml inputs (-want +got):\n%s", diff)

@@ -26,7 +26,9 @@ type Options struct {
 
 // Evaluate is the production Evaluator: it reads the rules file, opens
 // the registry through open, and runs the gate with the report readers and
-// the computed reports (memorization), within o.Timeout.
+// the computed reports (memorization), within o.Timeout. When the rules
+// file names a proposed endpoint configuration (endpoint.config), its
+// findings are added beside the model's.
 func Evaluate(open OpenRegistry) Evaluator {
 	return func(ctx context.Context, o Options) (*gate.Result, gate.Registry, error) {
 		f, err := rules.ReadFile(o.abs(o.Rules))
@@ -50,6 +52,9 @@ func Evaluate(open OpenRegistry) Evaluator {
 			Compute:   memorize.Compute(o.repoRoot(rulesDir), rulesDir),
 		})
 		if err != nil {
+			return nil, reg, err
+		}
+		if err := addProposedEndpoint(ctx, o, f, reg, res); err != nil {
 			return nil, reg, err
 		}
 		return res, reg, nil
