@@ -115,7 +115,7 @@ func TestExitCodes(t *testing.T) {
 		{"bad rules", []string{"check", "--rules", bad}, 2, "bad.yml:6:5: unknown key `mn` in rule; did you mean `min`?"},
 		{"missing rules file", []string{"check", "--rules", filepath.Join(dir, "nope.yml")}, 2, "nope.yml"},
 		{"missing registry", []string{"check", "--rules", fraudRules, "--registry", filepath.Join(dir, "none")}, 2, "open local registry"},
-		{"no such candidate", []string{"check", "--rules", fraudRules, "--candidate", "99"}, 3, "version 99 of group fraud-xgboost"},
+		{"no such candidate", []string{"check", "--rules", fraudRules, "--candidate", "99"}, 2, "version 99 of group fraud-xgboost: no matching model package; the group has versions 11, 12, 13"},
 		{"validate ok", []string{"validate", fraudRules}, 0, "ok (14 rules)"},
 		{"validate bad", []string{"validate", bad}, 2, "did you mean `min`?"},
 		{"schema", []string{"schema"}, 0, `"$schema"`},

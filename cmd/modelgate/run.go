@@ -30,6 +30,7 @@ commands:
   approve    check, then write Approved (or Rejected) into the registry
   diff       diff BASE HEAD: what a rules change loosens or tightens
   endpoint   endpoint check: judge the live (or proposed) endpoint
+  verify     verify FILE: check an approval attestation against the registry
   schema     print the JSON Schema of the rules file
   version    print the version
   action     run as the GitHub Action (the default under GITHUB_ACTIONS=true)
@@ -38,6 +39,8 @@ exit codes: 0 passed (or warnings only), 1 gate failed, 2 bad rules, inputs
 or usage, 3 runtime failure (registry, GitHub).
 Run 'modelgate <command> -h' for the flags of a command.
 `
+
+var commands = []string{"check", "validate", "approve", "diff", "endpoint", "verify", "schema", "version", "action", "help"}
 
 // run is main without the process: arguments, environment and output are
 // passed in, and the exit code comes back.
@@ -61,19 +64,34 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return cmdDiff(rest, stdout, stderr)
 	case "endpoint":
 		return cmdEndpoint(ctx, rest, stdout, stderr)
-	case "schema":
-		stdout.Write(rules.Schema())
+	case "verify":
+		return cmdVerify(ctx, rest, stdout, stderr)
+	case "schema", "version", "--version", "-version", "action":
+		name := strings.TrimLeft(cmd, "-")
+		if _, code := parse(newFlagSet(name, "modelgate "+name), rest, stdout, stderr, 0, 0); code >= 0 {
+			return code
+		}
+		switch name {
+		case "schema":
+			stdout.Write(rules.Schema())
+		case "version":
+			fmt.Fprintf(stdout, "modelgate %s\n", version.String())
+		default:
+			return runAction(ctx, getenv, stdout, stderr)
+		}
 		return gate.ExitPass
-	case "version", "--version", "-version":
-		fmt.Fprintf(stdout, "modelgate %s\n", version.String())
-		return gate.ExitPass
-	case "action":
-		return runAction(ctx, getenv, stdout, stderr)
 	case "help", "-h", "--help", "-help":
+		if len(rest) == 1 && slices.Contains(commands, rest[0]) && rest[0] != "help" {
+			return run(ctx, []string{rest[0], "-h"}, getenv, stdout, stderr)
+		}
 		fmt.Fprint(stdout, usage)
 		return gate.ExitPass
 	}
-	fmt.Fprintf(stderr, "modelgate: unknown command %q\n\n%s", render.Line(cmd, 100), usage)
+	hint := ""
+	if s := action.Suggest(cmd, commands); s != "" {
+		hint = fmt.Sprintf("; did you mean %q?", s)
+	}
+	fmt.Fprintf(stderr, "modelgate: unknown command %q%s\n\n%s", render.Line(cmd, 100), hint, usage)
 	return gate.ExitUsage
 }
 
@@ -150,16 +168,23 @@ func openEndpoint(ctx context.Context, o action.Options, f *rules.File, reg gate
 	return sagemaker.NewEndpoint(ctx, sagemaker.Options{Region: region}, name)
 }
 
-// cliFlags are the flags of check and approve.
+// cliFlags are the flags of check, approve, endpoint check and verify.
 type cliFlags struct{ action.CLI }
 
-func (c *cliFlags) register(fs *flag.FlagSet) {
+// registerGate registers the flags that say what to read.
+func (c *cliFlags) registerGate(fs *flag.FlagSet) {
 	fs.StringVar(&c.Rules, "rules", ".github/modelgate.yml", "rules file")
 	fs.StringVar(&c.Registry, "registry", "", "registry: local, sagemaker, or the path of a local registry folder (default: the rules file's registry, else local)")
-	fs.StringVar(&c.Candidate, "candidate", "", "candidate: latest-pending, a version number or a package ARN (default: the rules file's model.candidate)")
 	fs.StringVar(&c.Region, "region", "", "AWS region of the SageMaker registry (default: the rules file, then the AWS config chain)")
 	fs.BoolVar(&c.PathStyle, "path-style", false, "address S3 with path-style URLs (MinIO and other S3-compatible stores)")
 	fs.DurationVar(&c.Timeout, "timeout", 5*time.Minute, "overall deadline for registry and report access")
+	c.Evaluate, c.Version = action.Evaluate(openRegistry), version.String()
+}
+
+// register registers the flags of a judging command.
+func (c *cliFlags) register(fs *flag.FlagSet) {
+	c.registerGate(fs)
+	fs.StringVar(&c.Candidate, "candidate", "", "candidate: latest-pending, a version number or a package ARN (default: the rules file's model.candidate)")
 	fs.StringVar(&c.Format, "format", "text", "output format: "+strings.Join(render.Formats(), ", "))
 	fs.StringVar(&c.Out, "out", "", "also write the JSON result to this file")
 	fs.StringVar(&c.FailOn, "fail-on", "error", "what fails the gate: error, or warning (warnings fail too)")
@@ -168,42 +193,62 @@ func (c *cliFlags) register(fs *flag.FlagSet) {
 // parse parses the flags and checks them; code < 0 means go on.
 func (c *cliFlags) parse(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) int {
 	c.Command = strings.TrimPrefix(fs.Name(), "modelgate ")
-	c.Evaluate, c.Stdout, c.Stderr, c.Version = action.Evaluate(openRegistry), stdout, stderr, version.String()
-	if err := fs.Parse(args); err != nil {
-		return flagExit(err)
+	c.Stdout, c.Stderr = stdout, stderr
+	if _, code := parse(fs, args, stdout, stderr, 0, 0); code >= 0 {
+		return code
 	}
 	var err error
 	switch {
-	case fs.NArg() > 0:
-		err = fmt.Errorf("unexpected arguments %q", fs.Args())
 	case !slices.Contains(render.Formats(), c.Format):
 		err = fmt.Errorf("--format %q: want one of %s", c.Format, strings.Join(render.Formats(), ", "))
 	case c.FailOn != "error" && c.FailOn != "warning":
 		err = fmt.Errorf("--fail-on %q: want error or warning", c.FailOn)
 	}
-	if err != nil {
-		fmt.Fprintf(stderr, "modelgate %s: %s\n", c.Command, render.Line(err.Error(), 2000))
-		return gate.ExitUsage
-	}
-	return -1
+	return usageError(stderr, c.Command, err)
 }
 
-func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
+// usageError says err on stderr and returns 2; -1 for no error.
+func usageError(stderr io.Writer, cmd string, err error) int {
+	if err == nil {
+		return -1
+	}
+	fmt.Fprintf(stderr, "modelgate %s: %s\n", cmd, render.Line(err.Error(), 2000))
+	return gate.ExitUsage
+}
+
+// newFlagSet is a command's flag set; synopsis is its usage line.
+func newFlagSet(name, synopsis string) *flag.FlagSet {
 	fs := flag.NewFlagSet("modelgate "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	action.Usage(fs, synopsis)
 	return fs
 }
 
-func flagExit(err error) int {
-	if errors.Is(err, flag.ErrHelp) {
-		return gate.ExitPass
+// parse parses flags anywhere among the arguments and wants between lo and
+// hi positional ones; code < 0 means go on.
+func parse(fs *flag.FlagSet, args []string, stdout, stderr io.Writer, lo, hi int) ([]string, int) {
+	pos, code := action.ParseArgs(fs, args, stdout, stderr)
+	if code >= 0 {
+		return nil, code
 	}
-	return gate.ExitUsage
+	if len(pos) < lo || len(pos) > hi {
+		what := "no arguments"
+		if hi > 0 {
+			what = fmt.Sprintf("%d to %d arguments", lo, hi)
+			if lo == hi {
+				what = fmt.Sprintf("%d arguments", lo)
+			}
+		}
+		fmt.Fprintf(stderr, "%s: want %s, got %d\n", fs.Name(), what, len(pos))
+		fs.SetOutput(stderr)
+		fs.Usage()
+		return nil, gate.ExitUsage
+	}
+	return pos, -1
 }
 
 func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var c cliFlags
-	fs := newFlagSet("check", stderr)
+	fs := newFlagSet("check", "modelgate check [flags]")
 	c.register(fs)
 	if code := c.parse(fs, args, stdout, stderr); code >= 0 {
 		return code
@@ -213,7 +258,7 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 
 func cmdApprove(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var c cliFlags
-	fs := newFlagSet("approve", stderr)
+	fs := newFlagSet("approve", "modelgate approve --commit SHA (--evidence FILE | --no-evidence) [flags]")
 	c.register(fs)
 	var in gate.ApprovalInput
 	evidence := fs.String("evidence", "", "JSON result of the pull request's check (modelgate check --out); approval refuses a different package or changed reports")
@@ -223,6 +268,7 @@ func cmdApprove(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	fs.StringVar(&in.CheckURL, "check-url", "", "URL of the pull request's check run, for the audit record")
 	fs.StringVar(&in.OnFail, "on-fail", "leave", "when the re-check fails: leave (the package stays pending) or reject")
 	fs.BoolVar(&in.Override, "override", false, "overwrite a Rejected package or an approval not made by this commit (recorded in the audit)")
+	fs.StringVar(&c.Attestation, "attestation", "", "write the in-toto statement (SLSA verification summary) of the decision to this file")
 	noEvidence := fs.Bool("no-evidence", false, "approve without the evidence of a pull request's check (the registry credentials are then the only gate)")
 	if code := c.parse(fs, args, stdout, stderr); code >= 0 {
 		return code
@@ -238,9 +284,8 @@ func cmdApprove(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	case *evidence != "":
 		in.Evidence, err = action.ReadEvidence(*evidence)
 	}
-	if err != nil {
-		fmt.Fprintf(stderr, "modelgate approve: %s\n", render.Line(err.Error(), 2000))
-		return gate.ExitUsage
+	if code := usageError(stderr, "approve", err); code >= 0 {
+		return code
 	}
 	return action.Approve(ctx, c.CLI, in)
 }
@@ -249,35 +294,50 @@ func cmdApprove(ctx context.Context, args []string, stdout, stderr io.Writer) in
 // on the live endpoint (--endpoint, else endpoint.name) or on the proposed
 // configuration (--proposed).
 func cmdEndpoint(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] != "check" {
-		fmt.Fprintln(stderr, "usage: modelgate endpoint check [--endpoint NAME | --proposed] [flags]")
-		return gate.ExitUsage
-	}
 	var c cliFlags
-	fs := newFlagSet("endpoint check", stderr)
+	fs := newFlagSet("endpoint check", "modelgate endpoint check [--endpoint NAME | --proposed] [flags]")
 	c.register(fs)
 	name := fs.String("endpoint", "", "the live endpoint to judge (default: the rules file's endpoint.name)")
 	proposed := fs.Bool("proposed", false, "judge the proposed configuration the rules file names (endpoint.config) instead of the live endpoint")
-	if code := c.parse(fs, args[1:], stdout, stderr); code >= 0 {
+	if len(args) > 0 && args[0] == "check" {
+		args = args[1:]
+	} else if len(args) == 0 || (args[0] != "-h" && args[0] != "--help" && args[0] != "-help") {
+		fmt.Fprintln(stderr, "usage: modelgate endpoint check [--endpoint NAME | --proposed] [flags]")
+		return gate.ExitUsage
+	}
+	if code := c.parse(fs, args, stdout, stderr); code >= 0 {
 		return code
 	}
 	c.Evaluate = action.EvaluateEndpoint(openRegistry, openEndpoint, *name, *proposed)
 	return action.Check(ctx, c.CLI)
 }
 
-func cmdValidate(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("validate", stderr)
-	path := fs.String("rules", ".github/modelgate.yml", "rules file")
-	if err := fs.Parse(args); err != nil {
-		return flagExit(err)
+// cmdVerify is `modelgate verify FILE`.
+func cmdVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	var c cliFlags
+	fs := newFlagSet("verify", "modelgate verify [flags] STATEMENT.json")
+	c.registerGate(fs)
+	c.Command, c.Stdout, c.Stderr = "verify", stdout, stderr
+	pos, code := parse(fs, args, stdout, stderr, 1, 1)
+	if code >= 0 {
+		return code
 	}
-	files := fs.Args()
+	return action.Verify(ctx, c.CLI, pos[0])
+}
+
+func cmdValidate(args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("validate", "modelgate validate [--rules FILE] [FILE...]")
+	path := fs.String("rules", ".github/modelgate.yml", "rules file")
+	files, code := parse(fs, args, stdout, stderr, 0, 1<<20)
+	if code >= 0 {
+		return code
+	}
 	if len(files) == 0 {
 		files = []string{*path}
 	}
 	out := render.NewGuard(stdout)
 	defer out.Flush()
-	code := gate.ExitPass
+	code = gate.ExitPass
 	for _, p := range files {
 		f, err := rules.ReadFile(p)
 		var ds rules.Diagnostics
@@ -303,17 +363,14 @@ func cmdValidate(args []string, stdout, stderr io.Writer) int {
 }
 
 func cmdDiff(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("diff", stderr)
+	fs := newFlagSet("diff", "modelgate diff [--fail-on-loosen] BASE HEAD")
 	failOnLoosen := fs.Bool("fail-on-loosen", false, "exit 1 when the change loosens any rule")
-	if err := fs.Parse(args); err != nil {
-		return flagExit(err)
-	}
-	if fs.NArg() != 2 {
-		fmt.Fprintln(stderr, "usage: modelgate diff [--fail-on-loosen] BASE HEAD")
-		return gate.ExitUsage
+	paths, code := parse(fs, args, stdout, stderr, 2, 2)
+	if code >= 0 {
+		return code
 	}
 	var files [2]*rules.File
-	for i, p := range fs.Args() {
+	for i, p := range paths {
 		f, err := rules.ReadFile(p)
 		if err != nil {
 			fmt.Fprintf(stderr, "modelgate diff: %s\n", render.Error(err))

@@ -87,6 +87,8 @@ type actionRun struct {
 	// rules-change guard off (the endpoint check).
 	evaluateEndpoint func(name string) Evaluator
 	noGuard          bool
+	// attestOutputs name the attestation files of approve mode.
+	attestOutputs map[string]string
 }
 
 // Run is the GitHub Action's entry point: inputs from INPUT_*, the event
@@ -459,7 +461,7 @@ func (a *actionRun) report(res *gate.Result, checkRunURL string) int {
 	if res.Candidate != nil {
 		arn = res.Candidate.ARN
 	}
-	a.setOutputs(map[string]string{
+	outs := map[string]string{
 		"conclusion":    string(res.Conclusion),
 		"passed":        strconv.Itoa(passed),
 		"failed":        strconv.Itoa(failed),
@@ -467,7 +469,11 @@ func (a *actionRun) report(res *gate.Result, checkRunURL string) int {
 		"candidate_arn": arn,
 		"report_path":   actionReportFile,
 		"check_run_url": checkRunURL,
-	})
+	}
+	for k, v := range a.attestOutputs {
+		outs[k] = v
+	}
+	a.setOutputs(outs)
 	fmt.Fprintf(a.Stdout, "modelgate: %s\n", render.Line(res.Title(), 1000))
 	return code
 }
@@ -514,7 +520,8 @@ func (a *actionRun) setOutputs(m map[string]string) {
 	if a.Getenv("GITHUB_OUTPUT") == "" {
 		return
 	}
-	for _, k := range []string{"conclusion", "passed", "failed", "warnings", "candidate_arn", "report_path", "check_run_url"} {
+	for _, k := range []string{"conclusion", "passed", "failed", "warnings", "candidate_arn", "report_path", "check_run_url",
+		"attestation_path", "attestation_predicate_path", "attestation_subject_name", "attestation_subject_digest"} {
 		v, ok := m[k]
 		if !ok {
 			continue

@@ -576,7 +576,8 @@ func TestActionYAML(t *testing.T) {
 		}
 	}
 	slices.Sort(outputs)
-	if diff := cmp.Diff([]string{"candidate_arn", "check_run_url", "conclusion", "failed", "passed", "report_path", "warnings"}, outputs); diff != "" {
+	if diff := cmp.Diff([]string{"attestation_path", "attestation_predicate_path", "attestation_subject_digest", "attestation_subject_name",
+		"candidate_arn", "check_run_url", "conclusion", "failed", "passed", "report_path", "warnings"}, outputs); diff != "" {
 		t.Errorf("action.yml outputs (-want +got):\n%s", diff)
 	}
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/modelgate/modelgate/gate"
 	"github.com/modelgate/modelgate/gate/render"
@@ -22,6 +23,9 @@ type CLI struct {
 	Evaluate       Evaluator
 	Stdout, Stderr io.Writer
 	Version        string
+	// Attestation, for approve, is where the in-toto statement of a
+	// decision that holds is written (gate/attest); optional.
+	Attestation string
 }
 
 // Check evaluates and prints the result; the exit code is the result's.
@@ -90,12 +94,30 @@ func Approve(ctx context.Context, c CLI, in gate.ApprovalInput) int {
 		return code
 	}
 	in.Result = res
+	var statement []byte
+	if c.Attestation != "" {
+		// Made before anything is written: a result that cannot be
+		// attested writes nothing.
+		var err error
+		if _, statement, err = statementOf(res, res.RulesFile, c.Version, time.Now()); err != nil {
+			c.say(stderr, "%v; nothing written", err)
+			return gate.ExitRuntime
+		}
+	}
 	out, err := gate.Approve(ctx, reg, in, nil)
 	if err != nil {
 		c.say(stderr, "%v; the package is left as the registry has it", err)
 		return gate.ExitRuntime
 	}
 	fmt.Fprintf(stderr, "%s\n", render.PlanLine(res, out.Plan))
+	if statement != nil && decisionHolds(out) {
+		if err := writeFile(c.Attestation, statement); err != nil {
+			// The decision is in the registry: its exit code stands.
+			c.say(stderr, "the decision is in the registry, but the attestation was not written: %v", err)
+		} else {
+			c.say(stderr, "attestation written to %s", c.Attestation)
+		}
+	}
 	return out.Plan.Exit()
 }
 

@@ -2,7 +2,11 @@ package action
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/modelgate/modelgate/gate"
@@ -51,6 +55,10 @@ func Evaluate(open OpenRegistry) Evaluator {
 			Read:      report.Read,
 			Compute:   memorize.Compute(o.repoRoot(rulesDir), rulesDir),
 		})
+		if errors.Is(err, gate.ErrNoPackage) {
+			// A selector that matches nothing is the caller's to fix.
+			return nil, reg, &gate.InputError{Err: fmt.Errorf("%w%s", err, versionsHint(ctx, reg, f.Model.Group))}
+		}
 		if err != nil {
 			return nil, reg, err
 		}
@@ -59,6 +67,39 @@ func Evaluate(open OpenRegistry) Evaluator {
 		}
 		return res, reg, nil
 	}
+}
+
+// VersionLister is a registry that can list the versions of a group
+// (localreg): then a candidate that matches nothing is answered with the
+// versions that exist.
+type VersionLister interface {
+	Versions(ctx context.Context, group string) ([]int, error)
+}
+
+// versionsHint is "; the group has versions 11, 12, 13", or "" when the
+// registry cannot say.
+func versionsHint(ctx context.Context, reg gate.Registry, group string) string {
+	vl, ok := reg.(VersionLister)
+	if !ok {
+		return ""
+	}
+	vs, err := vl.Versions(ctx, group)
+	switch {
+	case err != nil:
+		return ""
+	case len(vs) == 0:
+		return "; the group has no versions"
+	}
+	const show = 20
+	parts := make([]string, 0, show+1)
+	for i, v := range vs {
+		if i == show {
+			parts = append(parts, fmt.Sprintf("... (%d in all)", len(vs)))
+			break
+		}
+		parts = append(parts, strconv.Itoa(v))
+	}
+	return "; the group has versions " + strings.Join(parts, ", ")
 }
 
 // repoRoot is the folder the rules file may read files from: the
