@@ -17,10 +17,10 @@ import (
 func TestApproveAttestationAndVerify(t *testing.T) {
 	t.Parallel()
 	for _, tt := range []struct {
-		name  string
-		edit  func(t *testing.T, reg, att string)
-		code  int
-		says  string
+		name string
+		edit func(t *testing.T, reg, att string)
+		code int
+		says string
 	}{
 		{"unchanged", nil, 0, "VERIFIED: fraud-xgboost v12"},
 		{"report changed", func(t *testing.T, reg, _ string) {
