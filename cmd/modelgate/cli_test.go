@@ -101,6 +101,10 @@ func TestExitCodes(t *testing.T) {
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.yml")
 	os.WriteFile(bad, []byte("version: 1\nmodel: {group: g}\nrules:\n  - id: a\n    metric: quality.auc\n    mn: 0.8\n"), 0o644)
+	noRegistry := filepath.Join(dir, "noreg.yml") // the example's rules, whose ../registry is not there
+	if b, err := os.ReadFile(fraudRules); err == nil {
+		os.WriteFile(noRegistry, b, 0o644)
+	}
 	tests := []struct {
 		name string
 		args []string
@@ -116,6 +120,10 @@ func TestExitCodes(t *testing.T) {
 		{"missing rules file", []string{"check", "--rules", filepath.Join(dir, "nope.yml")}, 2, "nope.yml"},
 		{"missing registry", []string{"check", "--rules", fraudRules, "--registry", filepath.Join(dir, "none")}, 2, "open local registry"},
 		{"no such candidate", []string{"check", "--rules", fraudRules, "--candidate", "99"}, 2, "version 99 of group fraud-xgboost: no matching model package; the group has versions 11, 12, 13"},
+		{"out is a folder", []string{"check", "--rules", fraudRules, "--out", dir}, 2, "not a regular file"},
+		{"out under a file", []string{"check", "--rules", fraudRules, "--out", bad + "/x.json"}, 2, "bad.yml is not a folder"},
+		{"bad timeout", []string{"check", "--rules", fraudRules, "--timeout", "-1s"}, 2, "--timeout -1s: want a positive duration"},
+		{"rules registry.path missing", []string{"check", "--rules", noRegistry}, 2, "noreg.yml:12:9: `registry.path` ../registry: no such folder"},
 		{"validate ok", []string{"validate", fraudRules}, 0, "ok (14 rules)"},
 		{"validate bad", []string{"validate", bad}, 2, "did you mean `min`?"},
 		{"schema", []string{"schema"}, 0, `"$schema"`},

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -119,7 +118,7 @@ func openRegistry(ctx context.Context, o action.Options, f *rules.File) (gate.Re
 	switch kind {
 	case "", "local", "sagemaker":
 	default:
-		kind, path = "local", o.Abs(o.Registry)
+		kind, path = "local", o.Registry
 	}
 	if kind == "" {
 		kind = f.Registry.Kind
@@ -139,18 +138,7 @@ func openRegistry(ctx context.Context, o action.Options, f *rules.File) (gate.Re
 		}
 		return c, nil
 	case "local":
-		if path == "" {
-			p := f.Registry.Path
-			if p == "" {
-				p = "registry"
-			}
-			path = filepath.Join(filepath.Dir(o.Abs(o.Rules)), p)
-		}
-		r, err := localreg.New(path)
-		if err != nil {
-			return nil, &gate.InputError{Err: err}
-		}
-		return r, nil
+		return action.OpenLocal(o, f, path)
 	}
 	return nil, &gate.InputError{Err: fmt.Errorf("registry %q: want local, sagemaker or a folder path", kind)}
 }
@@ -203,6 +191,8 @@ func (c *cliFlags) parse(fs *flag.FlagSet, args []string, stdout, stderr io.Writ
 		err = fmt.Errorf("--format %q: want one of %s", c.Format, strings.Join(render.Formats(), ", "))
 	case c.FailOn != "error" && c.FailOn != "warning":
 		err = fmt.Errorf("--fail-on %q: want error or warning", c.FailOn)
+	case c.Timeout <= 0:
+		err = fmt.Errorf("--timeout %v: want a positive duration such as 90s or 5m", c.Timeout)
 	}
 	return usageError(stderr, c.Command, err)
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/modelgate/modelgate/gate"
@@ -51,6 +52,14 @@ func (c CLI) run(ctx context.Context, stdout, stderr io.Writer) (*gate.Result, g
 	if err != nil {
 		c.say(stderr, "--%v", err)
 		return nil, nil, gate.ExitUsage
+	}
+	if c.Out != "" {
+		// Before any work: a result file that cannot be written is the
+		// caller's to fix.
+		if err := checkOutPath(c.Out); err != nil {
+			c.say(stderr, "--out %v", err)
+			return nil, nil, gate.ExitUsage
+		}
 	}
 	res, reg, err := c.Evaluate(ctx, c.Options)
 	if err != nil {
@@ -119,6 +128,26 @@ func Approve(ctx context.Context, c CLI, in gate.ApprovalInput) int {
 		}
 	}
 	return out.Plan.Exit()
+}
+
+// checkOutPath refuses a result path that is not a regular file, or whose
+// folder is a file.
+func checkOutPath(p string) error {
+	if st, err := os.Stat(p); err == nil && !st.Mode().IsRegular() {
+		return fmt.Errorf("%s: not a regular file", p)
+	}
+	for d := filepath.Dir(p); ; d = filepath.Dir(d) {
+		st, err := os.Stat(d)
+		if err == nil {
+			if !st.IsDir() {
+				return fmt.Errorf("%s: %s is not a folder", p, d)
+			}
+			return nil
+		}
+		if filepath.Dir(d) == d {
+			return nil
+		}
+	}
 }
 
 // ReadEvidence reads the evidence of a JSON result written by check --out
