@@ -398,3 +398,31 @@ func TestCheckLLMExample(t *testing.T) {
 		t.Errorf("memorization details = %+v", d)
 	}
 }
+
+// The README's quickstart shows the output of its first command byte for
+// byte: the golden file of TestCheckExampleGolden.
+func TestReadmeQuickstartOutput(t *testing.T) {
+	t.Parallel()
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const lead = "so the first command exits **1** and prints:\n\n```\n"
+	_, rest, ok := strings.Cut(string(readme), lead)
+	shown, _, ok2 := strings.Cut(rest, "```\n")
+	if !ok || !ok2 {
+		t.Fatalf("README.md has no quickstart output block after %q", lead)
+	}
+	want, err := os.ReadFile(filepath.Join("testdata", "cli", "fraud-v13.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if shown != string(want) {
+		t.Errorf("the README quickstart output differs from testdata/cli/fraud-v13.txt:\n%s", shown)
+	}
+	for i, ln := range strings.Split(shown, "\n") {
+		if n := len([]rune(ln)); n > 120 {
+			t.Errorf("quickstart line %d is %d columns wide; want at most 120", i+1, n)
+		}
+	}
+}
