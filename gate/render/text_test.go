@@ -23,7 +23,7 @@ func TestTextFitsWidth(t *testing.T) {
 			{Rule: "short", Metric: "quality.auc", Value: 0.9, Baseline: math.NaN(), Delta: math.NaN(), Threshold: ">= 0.8", Verdict: gate.Pass},
 			{Rule: strings.Repeat("r", 40), Metric: "shap." + strings.Repeat("feature_", 10),
 				Labels: []gate.Label{{Key: "facet", Value: strings.Repeat("x", 60)}, {Key: "label", Value: "label0"}},
-				Value: 0.123456, Baseline: 0.1, Delta: 0.023456, Threshold: strings.Repeat("drop <= 0.05 vs baseline, ", 3),
+				Value:  0.123456, Baseline: 0.1, Delta: 0.023456, Threshold: strings.Repeat("drop <= 0.05 vs baseline, ", 3),
 				Verdict: gate.Inconclusive, Blocking: true, Reason: "the reason says " + long + " and ends here"},
 		},
 	}
