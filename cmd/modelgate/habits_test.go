@@ -87,3 +87,15 @@ func TestFlagsAfterArguments(t *testing.T) {
 		t.Errorf("check --nope = %d %q; want 2", code, errs)
 	}
 }
+
+// Output that is not a terminal (a pipe, a file, CI logs) is never
+// coloured, and gets no progress line.
+func TestNoColorOffTerminal(t *testing.T) {
+	t.Parallel()
+	var out, errb bytes.Buffer
+	env := map[string]string{"TERM": "xterm-256color"}
+	run(context.Background(), []string{"check", "--rules", fraudRules}, func(k string) string { return env[k] }, &out, &errb)
+	if strings.Contains(out.String()+errb.String(), "\x1b") {
+		t.Errorf("escape sequences in output that is not a terminal:\n%q", out.String()+errb.String())
+	}
+}

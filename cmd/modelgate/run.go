@@ -54,15 +54,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	cmd, rest := args[0], args[1:]
 	switch cmd {
 	case "check":
-		return cmdCheck(ctx, rest, stdout, stderr)
+		return cmdCheck(ctx, rest, getenv, stdout, stderr)
 	case "approve":
-		return cmdApprove(ctx, rest, stdout, stderr)
+		return cmdApprove(ctx, rest, getenv, stdout, stderr)
 	case "validate":
 		return cmdValidate(rest, stdout, stderr)
 	case "diff":
 		return cmdDiff(rest, stdout, stderr)
 	case "endpoint":
-		return cmdEndpoint(ctx, rest, stdout, stderr)
+		return cmdEndpoint(ctx, rest, getenv, stdout, stderr)
 	case "verify":
 		return cmdVerify(ctx, rest, stdout, stderr)
 	case "schema", "version", "--version", "-version", "action":
@@ -157,7 +157,10 @@ func openEndpoint(ctx context.Context, o action.Options, f *rules.File, reg gate
 }
 
 // cliFlags are the flags of check, approve, endpoint check and verify.
-type cliFlags struct{ action.CLI }
+type cliFlags struct {
+	action.CLI
+	getenv func(string) string
+}
 
 // registerGate registers the flags that say what to read.
 func (c *cliFlags) registerGate(fs *flag.FlagSet) {
@@ -182,6 +185,11 @@ func (c *cliFlags) register(fs *flag.FlagSet) {
 func (c *cliFlags) parse(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) int {
 	c.Command = strings.TrimPrefix(fs.Name(), "modelgate ")
 	c.Stdout, c.Stderr = stdout, stderr
+	// Colour and progress only on a terminal, never with NO_COLOR.
+	c.Color = render.UseColor(stdout, c.getenv)
+	if render.IsTerminal(stderr) {
+		c.Progress = stderr
+	}
 	if _, code := parse(fs, args, stdout, stderr, 0, 0); code >= 0 {
 		return code
 	}
@@ -236,8 +244,8 @@ func parse(fs *flag.FlagSet, args []string, stdout, stderr io.Writer, lo, hi int
 	return pos, -1
 }
 
-func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	var c cliFlags
+func cmdCheck(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	c := cliFlags{getenv: getenv}
 	fs := newFlagSet("check", "modelgate check [flags]")
 	c.register(fs)
 	if code := c.parse(fs, args, stdout, stderr); code >= 0 {
@@ -246,8 +254,8 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	return action.Check(ctx, c.CLI)
 }
 
-func cmdApprove(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	var c cliFlags
+func cmdApprove(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	c := cliFlags{getenv: getenv}
 	fs := newFlagSet("approve", "modelgate approve --commit SHA (--evidence FILE | --no-evidence) [flags]")
 	c.register(fs)
 	var in gate.ApprovalInput
@@ -283,8 +291,8 @@ func cmdApprove(ctx context.Context, args []string, stdout, stderr io.Writer) in
 // cmdEndpoint is `modelgate endpoint check`: the endpoint section judged
 // on the live endpoint (--endpoint, else endpoint.name) or on the proposed
 // configuration (--proposed).
-func cmdEndpoint(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	var c cliFlags
+func cmdEndpoint(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	c := cliFlags{getenv: getenv}
 	fs := newFlagSet("endpoint check", "modelgate endpoint check [--endpoint NAME | --proposed] [flags]")
 	c.register(fs)
 	name := fs.String("endpoint", "", "the live endpoint to judge (default: the rules file's endpoint.name)")

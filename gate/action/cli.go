@@ -24,6 +24,12 @@ type CLI struct {
 	Evaluate       Evaluator
 	Stdout, Stderr io.Writer
 	Version        string
+	// Color colours the text table's verdicts (cmd: a terminal without
+	// NO_COLOR).
+	Color bool
+	// Progress, when set (cmd: stderr when it is a terminal), shows that
+	// long work goes on.
+	Progress io.Writer
 	// Attestation, for approve, is where the in-toto statement of a
 	// decision that holds is written (gate/attest); optional.
 	Attestation string
@@ -53,6 +59,9 @@ func (c CLI) run(ctx context.Context, stdout, stderr io.Writer) (*gate.Result, g
 		c.say(stderr, "--%v", err)
 		return nil, nil, gate.ExitUsage
 	}
+	if c.Format == "text" && c.Color {
+		rd = render.TextColor
+	}
 	if c.Out != "" {
 		// Before any work: a result file that cannot be written is the
 		// caller's to fix.
@@ -61,7 +70,9 @@ func (c CLI) run(ctx context.Context, stdout, stderr io.Writer) (*gate.Result, g
 			return nil, nil, gate.ExitUsage
 		}
 	}
+	stop := showProgress(c.Progress, c.Command)
 	res, reg, err := c.Evaluate(ctx, c.Options)
+	stop()
 	if err != nil {
 		suffix := ""
 		if c.Command == "approve" {
@@ -128,6 +139,44 @@ func Approve(ctx context.Context, c CLI, in gate.ApprovalInput) int {
 		}
 	}
 	return out.Plan.Exit()
+}
+
+// Progress timing: nothing for a run shorter than progressDelay, then one
+// line rewritten every progressTick.
+var progressDelay, progressTick = 2 * time.Second, time.Second
+
+// showProgress writes "modelgate check: working (5s)..." to w (a
+// terminal), rewritten in place, while the evaluation reads the registry,
+// the reports and any corpus; stop clears the line. A nil w shows nothing.
+func showProgress(w io.Writer, cmd string) (stop func()) {
+	if w == nil {
+		return func() {}
+	}
+	done, finished := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(finished)
+		start := time.Now()
+		t := time.NewTimer(progressDelay)
+		defer t.Stop()
+		shown := false
+		for {
+			select {
+			case <-done:
+				if shown {
+					fmt.Fprint(w, "\r\x1b[K")
+				}
+				return
+			case <-t.C:
+				fmt.Fprintf(w, "\rmodelgate %s: reading the registry and the reports (%s)...", cmd, time.Since(start).Round(time.Second))
+				shown = true
+				t.Reset(progressTick)
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-finished
+	}
 }
 
 // checkOutPath refuses a result path that is not a regular file, or whose

@@ -22,6 +22,10 @@ const TextWidth = 120
 // every non-pass. version is the program's, for the first line. The table
 // fits TextWidth columns: cells wrap at spaces within their column.
 func Text(w io.Writer, r *gate.Result, version string) error {
+	return text(w, r, version, false)
+}
+
+func text(w io.Writer, r *gate.Result, version string, color bool) error {
 	bw := &errWriter{w: w}
 	fmt.Fprintf(bw, "modelgate %s\n", version)
 	field(bw, "rules:     ", fmt.Sprintf("%s (sha256 %s)", clean(r.RulesFile, 200), short(r.RulesSHA256)))
@@ -32,8 +36,13 @@ func Text(w io.Writer, r *gate.Result, version string) error {
 	}
 	fmt.Fprintln(bw)
 	rows := [][]string{{"RULE", "METRIC", "VALUE", "THRESHOLD", "BASELINE", "DELTA", "VERDICT"}}
-	reasons := []string{""}
+	reasons, colors := []string{""}, []string{""}
 	for _, f := range r.Findings {
+		c := ""
+		if color {
+			c = verdictColor(f)
+		}
+		colors = append(colors, c)
 		metric := clean(f.Metric, 100)
 		if inst := clean(gate.LabelString(f.Labels), 200); inst != "" {
 			metric += " " + inst
@@ -46,11 +55,15 @@ func Text(w io.Writer, r *gate.Result, version string) error {
 		}
 		reasons = append(reasons, reason)
 	}
-	writeTable(bw, rows, reasons)
+	writeTable(bw, rows, reasons, colors)
 	writeDetails(bw, r)
 	fmt.Fprintln(bw)
 	c := r.Counts
-	field(bw, "", strings.ToUpper(string(r.Conclusion))+": "+clean(r.Title(), 200))
+	concl := strings.ToUpper(string(r.Conclusion))
+	if color {
+		concl = paint(conclusionColor(r.Conclusion), concl)
+	}
+	field(bw, "", concl+": "+clean(r.Title(), 200))
 	fmt.Fprintf(bw, "findings: %d pass, %d fail, %d missing, %d error, %d inconclusive, %d warn, %d waived, %d skipped\n",
 		c.Pass, c.Fail, c.Missing, c.Error, c.Inconclusive, c.Warn, c.Waived, c.Skipped)
 	return bw.err
@@ -121,7 +134,9 @@ func clean(s string, max int) string { return Line(s, max) }
 // writeTable pads the columns to their widest cell, narrowing the widest
 // columns (wrapping their cells at spaces) until a line fits TextWidth, and
 // puts each non-empty reason under its row, wrapped to TextWidth.
-func writeTable(w io.Writer, rows [][]string, reasons []string) {
+// colors[k] is the SGR colour of row k's last column ("" for none), put on
+// after the padding so that it takes no width.
+func writeTable(w io.Writer, rows [][]string, reasons, colors []string) {
 	width := columnWidths(rows, TextWidth)
 	var b strings.Builder
 	for k, row := range rows {
@@ -137,6 +152,9 @@ func writeTable(w io.Writer, rows [][]string, reasons []string) {
 				c := ""
 				if ln < len(cells[i]) {
 					c = cells[i][ln]
+				}
+				if i == len(row)-1 {
+					c = paint(colors[k], c)
 				}
 				b.WriteString(c)
 				if i < len(row)-1 {
