@@ -91,4 +91,9 @@ func TestApproveAttestationOnlyWhenTheDecisionHolds(t *testing.T) {
 	if code != gate.ExitFail || err != nil || json.Unmarshal(b, &s) != nil || s.Predicate.VerificationResult != attest.Failed {
 		t.Errorf("reject = %d %s; statement %v %+v; want FAILED", code, errs, err, s.Predicate)
 	}
+	// A statement of a rejection never verifies.
+	code, out, errs := runCLI(t, "verify", "--rules", rulesPath, att)
+	if code != gate.ExitFail || !strings.Contains(errs, "the statement records a FAILED verification") || !strings.Contains(errs, "not Approved") || !strings.Contains(out, "NOT VERIFIED") {
+		t.Errorf("verify of a rejection = %d\n%s%s", code, out, errs)
+	}
 }
