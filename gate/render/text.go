@@ -48,7 +48,7 @@ func text(w io.Writer, r *gate.Result, version string, color bool) error {
 			metric += " " + inst
 		}
 		rows = append(rows, []string{clean(f.Rule, 40), metric,
-			numStr(f.Value), clean(f.Threshold, 60), numStr(f.Baseline), delta(f.Delta), verdictStr(f)})
+			numStr(f.Value), clean(f.Threshold, 200), numStr(f.Baseline), delta(f.Delta), verdictStr(f)})
 		reason := ""
 		if f.Verdict != gate.Pass && f.Reason != "" {
 			reason = clean(f.Reason, 240)
