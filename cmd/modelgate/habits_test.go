@@ -53,6 +53,9 @@ func TestDidYouMean(t *testing.T) {
 			t.Errorf("modelgate %s = exit %d %q; want 2 and did you mean %q", in, code, errs, want)
 		}
 	}
+	if code, _, errs := runCLI(t, "check", "--candiate", "12"); code != gate.ExitUsage || !strings.Contains(errs, "did you mean --candidate?") {
+		t.Errorf("check --candiate = %d %q; want 2 and did you mean --candidate", code, errs)
+	}
 	if _, _, errs := runCLI(t, "frobnicate"); strings.Contains(errs, "did you mean") {
 		t.Errorf("a word close to no command got a suggestion: %q", errs)
 	}

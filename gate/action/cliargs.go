@@ -28,7 +28,15 @@ func ParseArgs(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) (pos [
 			return nil, gate.ExitPass
 		}
 		if err != nil {
-			fmt.Fprintf(stderr, "%s: %s (run '%s -h' for its usage)\n", fs.Name(), render.Line(err.Error(), 2000), fs.Name())
+			hint := ""
+			if name, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: -"); ok {
+				var names []string
+				fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+				if s := Suggest(strings.TrimPrefix(name, "-"), names); s != "" {
+					hint = "; did you mean --" + s + "?"
+				}
+			}
+			fmt.Fprintf(stderr, "%s: %s%s (run '%s -h' for its usage)\n", fs.Name(), render.Line(err.Error(), 2000), hint, fs.Name())
 			return nil, gate.ExitUsage
 		}
 		rest := fs.Args()
