@@ -32,6 +32,7 @@ func TestApproveAttestationAndVerify(t *testing.T) {
 			b, _ := os.ReadFile(att)
 			os.WriteFile(att, []byte(strings.Replace(string(b), "fraud-xgboost/12", "fraud-xgboost/13", -1)), 0o644)
 		}, 1, "the subject digest does not match"},
+		{"package gone", func(t *testing.T, reg, _ string) { os.RemoveAll(filepath.Join(reg, "fraud-xgboost", "12")) }, 1, "is not in the registry"},
 		{"not a statement", func(t *testing.T, _, att string) { os.WriteFile(att, []byte(`{"schema": 1}`), 0o644) }, 2, `unknown field "schema"`},
 		{"a FIFO", func(t *testing.T, _, att string) {
 			os.Remove(att)

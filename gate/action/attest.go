@@ -72,7 +72,8 @@ const maxStatementFile = 1 << 20
 // registry now: the package it names is judged again with the rules file
 // (the same package and version, the same rules digest, the same reports
 // byte for byte, still passing; attest.Check) and must still be Approved.
-// Exit 0 when everything holds, 1 when anything differs, 2 for a statement
+// Exit 0 when everything holds, 1 when anything differs (or the package is
+// gone), 2 for a statement
 // that cannot be read or a usage problem, 3 for a registry failure.
 func Verify(ctx context.Context, c CLI, path string) int {
 	stdout, stderr := render.NewGuard(c.Stdout), render.NewGuard(c.Stderr)
@@ -92,6 +93,12 @@ func Verify(ctx context.Context, c CLI, path string) int {
 	res, _, err := c.Evaluate(ctx, o)
 	if err == nil && res == nil {
 		err = errors.New("the gate returned no result")
+	}
+	if errors.Is(err, gate.ErrNoPackage) {
+		// The registry does not hold the package the statement names.
+		c.say(stderr, "%s: %s", path, render.Error(err))
+		fmt.Fprintf(stdout, "NOT VERIFIED: %s is not in the registry\n", render.Line(s.Predicate.ResourceURI, 500))
+		return gate.ExitFail
 	}
 	if err != nil {
 		c.say(stderr, "%s", render.Error(err))
