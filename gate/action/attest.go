@@ -73,8 +73,8 @@ const maxStatementFile = 1 << 20
 // (the same package and version, the same rules digest, the same reports
 // byte for byte, still passing; attest.Check) and must still be Approved.
 // Exit 0 when everything holds, 1 when anything differs (or the package is
-// gone), 2 for a statement
-// that cannot be read or a usage problem, 3 for a registry failure.
+// gone), 2 for a statement that cannot be read or a usage problem, 3 for a
+// registry failure.
 func Verify(ctx context.Context, c CLI, path string) int {
 	stdout, stderr := render.NewGuard(c.Stdout), render.NewGuard(c.Stderr)
 	defer stdout.Flush()
