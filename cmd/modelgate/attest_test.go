@@ -76,7 +76,7 @@ func TestApproveAttestationAndVerify(t *testing.T) {
 // No attestation for a decision that is not in the registry.
 func TestApproveAttestationOnlyWhenTheDecisionHolds(t *testing.T) {
 	t.Parallel()
-	rulesPath, _ := copyRegistry(t)
+	rulesPath, reg := copyRegistry(t)
 	dir := t.TempDir()
 	ev, att := filepath.Join(dir, "pr.json"), filepath.Join(dir, "att.json")
 	runCLI(t, "check", "--rules", rulesPath, "--candidate", "12", "--out", ev)
@@ -84,6 +84,12 @@ func TestApproveAttestationOnlyWhenTheDecisionHolds(t *testing.T) {
 	code, _, errs := runCLI(t, "approve", "--rules", rulesPath, "--evidence", ev, "--commit", "c1", "--attestation", att)
 	if _, err := os.Stat(att); code != gate.ExitFail || err == nil {
 		t.Errorf("approve of another package = %d (%s); attestation written: %v", code, errs, err == nil)
+	}
+	// An attestation path that cannot be a file is refused before anything is written.
+	_, before := readPkg(t, reg, "13")
+	code, _, errs = runCLI(t, "approve", "--rules", rulesPath, "--no-evidence", "--commit", "c1", "--on-fail", "reject", "--attestation", filepath.Join(ev, "att.json"))
+	if _, after := readPkg(t, reg, "13"); code != gate.ExitUsage || !strings.Contains(errs, "is not a folder; nothing written") || string(before) != string(after) {
+		t.Errorf("approve --attestation under a file = %d %q; registry changed: %v", code, errs, string(before) != string(after))
 	}
 	// A rejection holds: its statement records FAILED.
 	code, _, errs = runCLI(t, "approve", "--rules", rulesPath, "--no-evidence", "--commit", "c1", "--on-fail", "reject", "--attestation", att)

@@ -109,20 +109,24 @@ func Approve(ctx context.Context, c CLI, in gate.ApprovalInput) int {
 	stdout, stderr := render.NewGuard(c.Stdout), render.NewGuard(c.Stderr)
 	defer stdout.Flush()
 	defer stderr.Flush()
+	if c.Attestation != "" {
+		if err := checkOutPath(c.Attestation); err != nil {
+			c.say(stderr, "--attestation %v; nothing written", err)
+			return gate.ExitUsage
+		}
+	}
 	res, reg, code := c.run(ctx, stdout, stderr)
 	if res == nil {
 		return code
 	}
 	in.Result = res
 	var statement []byte
+	var attestErr error
 	if c.Attestation != "" {
-		// Made before anything is written: a result that cannot be
-		// attested writes nothing.
-		var err error
-		if _, statement, err = statementOf(res, res.RulesFile, c.Version, time.Now()); err != nil {
-			c.say(stderr, "%v; nothing written", err)
-			return gate.ExitRuntime
-		}
+		// Made from the re-check, before the write. A result that cannot
+		// be attested (a report without a digest) is one that errored,
+		// and such a result is never approved nor rejected.
+		_, statement, attestErr = statementOf(res, res.RulesFile, c.Version, time.Now())
 	}
 	out, err := gate.Approve(ctx, reg, in, nil)
 	if err != nil {
@@ -130,8 +134,12 @@ func Approve(ctx context.Context, c CLI, in gate.ApprovalInput) int {
 		return gate.ExitRuntime
 	}
 	fmt.Fprintf(stderr, "%s\n", render.PlanLine(res, out.Plan))
-	if statement != nil && decisionHolds(out) {
-		if err := writeFile(c.Attestation, statement); err != nil {
+	if c.Attestation != "" && decisionHolds(out) {
+		err := attestErr
+		if err == nil {
+			err = writeFile(c.Attestation, statement)
+		}
+		if err != nil {
 			// The decision is in the registry: its exit code stands.
 			c.say(stderr, "the decision is in the registry, but the attestation was not written: %v", err)
 		} else {
