@@ -22,7 +22,7 @@ ARG VERSION=dev
 RUN --mount=type=cache,target=/go/pkg/mod \
     --mount=type=cache,target=/root/.cache/go-build \
     CGO_ENABLED=0 GOOS=${TARGETOS} GOARCH=${TARGETARCH} go build -trimpath \
-    -ldflags="-s -w -X main.version=${VERSION} -X github.com/modelgate/modelgate/internal/version.version=${VERSION}" \
+    -ldflags="-s -w -X github.com/modelgate/modelgate/internal/version.version=${VERSION}" \
     -o /out/modelgate ./cmd/modelgate
 
 FROM gcr.io/distroless/static-debian12:latest@sha256:d75cdd72874d4790092fcb1b058493ecf6bb5bf2b2b897045b00ff01d91843f2

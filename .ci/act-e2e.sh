@@ -53,7 +53,7 @@ if [ -z "${ACT:-}" ]; then
 	ACT="$work/bin/act"
 fi
 echo "act-e2e: building modelgate and the fake GitHub"
-CGO_ENABLED=0 go build -trimpath -ldflags "-X main.version=e2e -X github.com/modelgate/modelgate/internal/version.version=e2e" -o "$work/bin/modelgate" ./cmd/modelgate
+CGO_ENABLED=0 go build -trimpath -ldflags "-X github.com/modelgate/modelgate/internal/version.version=e2e" -o "$work/bin/modelgate" ./cmd/modelgate
 go build -o "$work/bin/fakegithub" ./.ci/act/fakegithub
 
 # The base branch has the same rules file, so the check has no rules-change

@@ -18,6 +18,7 @@ const (
 	MetaApprovedBy  = "modelgate:approved-by"
 	MetaOverride    = "modelgate:override"
 	MetaCheckRunURL = "modelgate:check-run"
+	MetaVersion     = "modelgate:version"
 )
 
 // MaxApprovalDescription is the API limit of ApprovalDescription.
@@ -231,6 +232,9 @@ func decision(in ApprovalInput, status string) *Decision {
 	}
 	if in.CheckURL != "" {
 		md[MetaCheckRunURL] = in.CheckURL
+	}
+	if r.Version != "" {
+		md[MetaVersion] = r.Version
 	}
 	if in.Override {
 		md[MetaOverride] = "overrode " + r.Candidate.Approval

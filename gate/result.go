@@ -145,8 +145,10 @@ const ResultSchemaVersion = 1
 // Result is the outcome of one gate run. Its JSON form is a stable,
 // documented schema (README "JSON result").
 type Result struct {
-	Schema      int        `json:"schema"`
-	Tool        string     `json:"tool"`
+	Schema int    `json:"schema"`
+	Tool   string `json:"tool"`
+	// Version is modelgate's version (internal/version), for the audit trail.
+	Version     string     `json:"version,omitempty"`
 	RulesFile   string     `json:"rules_file"`
 	RulesSHA256 string     `json:"rules_sha256"`
 	Group       string     `json:"group"`

@@ -24,7 +24,7 @@ const imageVersion = "v0.0.0-imagetest"
 func buildStatic(t *testing.T) []byte {
 	t.Helper()
 	out := filepath.Join(t.TempDir(), "modelgate")
-	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w -X main.version="+imageVersion+" -X github.com/modelgate/modelgate/internal/version.version="+imageVersion, "-o", out, "./cmd/modelgate")
+	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w -X github.com/modelgate/modelgate/internal/version.version="+imageVersion, "-o", out, "./cmd/modelgate")
 	cmd.Dir = filepath.Join("..", "..")
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux")
 	if b, err := cmd.CombinedOutput(); err != nil {

@@ -46,7 +46,10 @@ func golden(t *testing.T, name, got string) {
 	}
 }
 
-const fraudRules = "../../examples/fraud/.github/modelgate.yml"
+const (
+	fraudRules    = "../../examples/fraud/.github/modelgate.yml"
+	endpointRules = "../../examples/fraud/.github/endpoint.yml"
+)
 
 func TestCheckExampleGolden(t *testing.T) {
 	t.Parallel()
@@ -63,6 +66,9 @@ func TestCheckExampleGolden(t *testing.T) {
 	var res gate.Result
 	if err := json.Unmarshal([]byte(out), &res); err != nil {
 		t.Fatalf("--format json is not a Result: %v", err)
+	}
+	if res.Version != "dev" {
+		t.Errorf("json result version = %q; want dev (a test binary has no build info)", res.Version)
 	}
 	if res.Schema != 1 || res.Conclusion != gate.Neutral || res.Candidate.Version != 12 || res.Baseline.Version != 11 || len(res.Findings) == 0 {
 		t.Errorf("json result = schema %d %s v%d vs v%d, %d findings", res.Schema, res.Conclusion, res.Candidate.Version, res.Baseline.Version, len(res.Findings))
@@ -95,6 +101,10 @@ func TestExitCodes(t *testing.T) {
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.yml")
 	os.WriteFile(bad, []byte("version: 1\nmodel: {group: g}\nrules:\n  - id: a\n    metric: quality.auc\n    mn: 0.8\n"), 0o644)
+	noRegistry := filepath.Join(dir, "noreg.yml") // the example's rules, whose ../registry is not there
+	if b, err := os.ReadFile(fraudRules); err == nil {
+		os.WriteFile(noRegistry, b, 0o644)
+	}
 	tests := []struct {
 		name string
 		args []string
@@ -103,11 +113,17 @@ func TestExitCodes(t *testing.T) {
 	}{
 		{"no command", nil, 2, "usage: modelgate"},
 		{"unknown command", []string{"frobnicate"}, 2, `unknown command "frobnicate"`},
-		{"bad format", []string{"check", "--rules", fraudRules, "--format", "xml"}, 2, `--format "xml"`},
+		{"bad format", []string{"check", "--rules", fraudRules, "--format", "xml"}, 2, `--format "xml": want one of json, junit, markdown, sarif, text`},
+		{"sarif", []string{"check", "--rules", fraudRules, "--format", "sarif"}, 1, `"ruleId": "accuracy-floor"`},
+		{"junit", []string{"check", "--rules", fraudRules, "--format", "junit"}, 1, `<failure message="accuracy-floor quality.accuracy: FAIL (blocking)`},
 		{"bad rules", []string{"check", "--rules", bad}, 2, "bad.yml:6:5: unknown key `mn` in rule; did you mean `min`?"},
 		{"missing rules file", []string{"check", "--rules", filepath.Join(dir, "nope.yml")}, 2, "nope.yml"},
 		{"missing registry", []string{"check", "--rules", fraudRules, "--registry", filepath.Join(dir, "none")}, 2, "open local registry"},
-		{"no such candidate", []string{"check", "--rules", fraudRules, "--candidate", "99"}, 3, "version 99 of group fraud-xgboost"},
+		{"no such candidate", []string{"check", "--rules", fraudRules, "--candidate", "99"}, 2, "version 99 of group fraud-xgboost: no matching model package; the group has versions 11, 12, 13"},
+		{"out is a folder", []string{"check", "--rules", fraudRules, "--out", dir}, 2, "not a regular file"},
+		{"out under a file", []string{"check", "--rules", fraudRules, "--out", bad + "/x.json"}, 2, "bad.yml is not a folder"},
+		{"bad timeout", []string{"check", "--rules", fraudRules, "--timeout", "-1s"}, 2, "--timeout -1s: want a positive duration"},
+		{"rules registry.path missing", []string{"check", "--rules", noRegistry}, 2, "noreg.yml:12:9: `registry.path` ../registry: no such folder"},
 		{"validate ok", []string{"validate", fraudRules}, 0, "ok (14 rules)"},
 		{"validate bad", []string{"validate", bad}, 2, "did you mean `min`?"},
 		{"schema", []string{"schema"}, 0, `"$schema"`},
@@ -115,6 +131,14 @@ func TestExitCodes(t *testing.T) {
 		{"approve needs evidence", []string{"approve", "--rules", fraudRules, "--commit", "c1"}, 2, "--evidence FILE (the JSON result of the pull request's check) is required"},
 		{"approve needs a commit", []string{"approve", "--rules", fraudRules, "--no-evidence"}, 2, "--commit is required"},
 		{"diff needs two files", []string{"diff", fraudRules}, 2, "usage: modelgate diff"},
+		{"endpoint passes", []string{"endpoint", "check", "--rules", endpointRules, "--endpoint", "fraud-prod"}, 0, "SUCCESS: all 9 rules passed"},
+		{"endpoint fails", []string{"endpoint", "check", "--rules", endpointRules, "--endpoint", "fraud-canary"}, 1, "sampling 5% is below the minimum 20%"},
+		{"endpoint default name", []string{"endpoint", "check", "--rules", endpointRules, "--format", "json"}, 0, `"live endpoint fraud-prod (arn:`},
+		{"endpoint proposed", []string{"endpoint", "check", "--rules", endpointRules, "--proposed"}, 0, "proposed endpoint fraud-prod"},
+		{"endpoint folded into check", []string{"check", "--rules", endpointRules}, 0, "SUCCESS: all 10 rules passed"},
+		{"endpoint missing", []string{"endpoint", "check", "--rules", endpointRules, "--endpoint", "nope"}, 2, "endpoint not found"},
+		{"endpoint section missing", []string{"endpoint", "check", "--rules", fraudRules}, 2, "has no endpoint section"},
+		{"endpoint without check", []string{"endpoint"}, 2, "usage: modelgate endpoint check"},
 		{"diff same file", []string{"diff", fraudRules, fraudRules}, 0, "no rule changes"},
 	}
 	for _, tc := range tests {
@@ -293,7 +317,7 @@ func TestApproveMatrix(t *testing.T) {
 			}
 			if c.status == gate.StatusApproved && code == 0 {
 				if st.CustomerMetadataProperties["modelgate:commit"] != "c0ffee" || st.CustomerMetadataProperties["modelgate:pr"] != "7" ||
-					st.CustomerMetadataProperties["modelgate:approved-by"] != "octocat" || !strings.Contains(st.ApprovalDescription, "commit c0ffee, PR #7") {
+					st.CustomerMetadataProperties["modelgate:approved-by"] != "octocat" || st.CustomerMetadataProperties["modelgate:version"] != "dev" || !strings.Contains(st.ApprovalDescription, "commit c0ffee, PR #7") {
 					t.Errorf("audit record = %+v", st)
 				}
 			}
@@ -372,5 +396,33 @@ func TestCheckLLMExample(t *testing.T) {
 	if d.Verbatim != 1 || d.MaxSpan != 35 || len(d.Offenders) != 1 || d.Offenders[0].Record != 1 ||
 		d.Offenders[0].Document != "corpus/field-guide-ch1.txt" || len([]rune(d.Offenders[0].Excerpt)) > 80 {
 		t.Errorf("memorization details = %+v", d)
+	}
+}
+
+// The README's quickstart shows the output of its first command byte for
+// byte: the golden file of TestCheckExampleGolden.
+func TestReadmeQuickstartOutput(t *testing.T) {
+	t.Parallel()
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const lead = "so the first command exits **1** and prints:\n\n```\n"
+	_, rest, ok := strings.Cut(string(readme), lead)
+	shown, _, ok2 := strings.Cut(rest, "```\n")
+	if !ok || !ok2 {
+		t.Fatalf("README.md has no quickstart output block after %q", lead)
+	}
+	want, err := os.ReadFile(filepath.Join("testdata", "cli", "fraud-v13.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if shown != string(want) {
+		t.Errorf("the README quickstart output differs from testdata/cli/fraud-v13.txt:\n%s", shown)
+	}
+	for i, ln := range strings.Split(shown, "\n") {
+		if n := len([]rune(ln)); n > 120 {
+			t.Errorf("quickstart line %d is %d columns wide; want at most 120", i+1, n)
+		}
 	}
 }

@@ -6,6 +6,8 @@
 //	modelgate validate  lint the rules file
 //	modelgate approve   check and, when it passes, approve (local registry)
 //	modelgate diff      what a rules change loosens or tightens
+//	modelgate endpoint  endpoint check: the live (or proposed) endpoint
+//	modelgate verify    check an approval attestation against the registry
 //	modelgate schema    print the rules file's JSON Schema
 //	modelgate version   print the version
 //	modelgate action    the GitHub Action entry point (default under GITHUB_ACTIONS=true)

@@ -6,21 +6,20 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/modelgate/modelgate/gate"
 	"github.com/modelgate/modelgate/gate/action"
+	"github.com/modelgate/modelgate/gate/endpoint"
 	mgh "github.com/modelgate/modelgate/gate/github"
 	"github.com/modelgate/modelgate/gate/localreg"
 	"github.com/modelgate/modelgate/gate/render"
 	"github.com/modelgate/modelgate/gate/sagemaker"
+	"github.com/modelgate/modelgate/internal/version"
 	"github.com/modelgate/modelgate/rules"
 )
-
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
 
 const usage = `usage: modelgate <command> [flags]
 
@@ -29,6 +28,8 @@ commands:
   validate   check the rules file and report every problem
   approve    check, then write Approved (or Rejected) into the registry
   diff       diff BASE HEAD: what a rules change loosens or tightens
+  endpoint   endpoint check: judge the live (or proposed) endpoint
+  verify     verify FILE: check an approval attestation against the registry
   schema     print the JSON Schema of the rules file
   version    print the version
   action     run as the GitHub Action (the default under GITHUB_ACTIONS=true)
@@ -37,6 +38,8 @@ exit codes: 0 passed (or warnings only), 1 gate failed, 2 bad rules, inputs
 or usage, 3 runtime failure (registry, GitHub).
 Run 'modelgate <command> -h' for the flags of a command.
 `
+
+var commands = []string{"check", "validate", "approve", "diff", "endpoint", "verify", "schema", "version", "action", "help"}
 
 // run is main without the process: arguments, environment and output are
 // passed in, and the exit code comes back.
@@ -51,26 +54,43 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	cmd, rest := args[0], args[1:]
 	switch cmd {
 	case "check":
-		return cmdCheck(ctx, rest, stdout, stderr)
+		return cmdCheck(ctx, rest, getenv, stdout, stderr)
 	case "approve":
-		return cmdApprove(ctx, rest, stdout, stderr)
+		return cmdApprove(ctx, rest, getenv, stdout, stderr)
 	case "validate":
 		return cmdValidate(rest, stdout, stderr)
 	case "diff":
 		return cmdDiff(rest, stdout, stderr)
-	case "schema":
-		stdout.Write(rules.Schema())
+	case "endpoint":
+		return cmdEndpoint(ctx, rest, getenv, stdout, stderr)
+	case "verify":
+		return cmdVerify(ctx, rest, stdout, stderr)
+	case "schema", "version", "--version", "-version", "action":
+		name := strings.TrimLeft(cmd, "-")
+		if _, code := parse(newFlagSet(name, "modelgate "+name), rest, stdout, stderr, 0, 0); code >= 0 {
+			return code
+		}
+		switch name {
+		case "schema":
+			stdout.Write(rules.Schema())
+		case "version":
+			fmt.Fprintf(stdout, "modelgate %s\n", version.String())
+		default:
+			return runAction(ctx, getenv, stdout, stderr)
+		}
 		return gate.ExitPass
-	case "version", "--version", "-version":
-		fmt.Fprintf(stdout, "modelgate %s\n", version)
-		return gate.ExitPass
-	case "action":
-		return runAction(ctx, getenv, stdout, stderr)
 	case "help", "-h", "--help", "-help":
+		if len(rest) == 1 && slices.Contains(commands, rest[0]) && rest[0] != "help" {
+			return run(ctx, []string{rest[0], "-h"}, getenv, stdout, stderr)
+		}
 		fmt.Fprint(stdout, usage)
 		return gate.ExitPass
 	}
-	fmt.Fprintf(stderr, "modelgate: unknown command %q\n\n%s", render.Line(cmd, 100), usage)
+	hint := ""
+	if s := action.Suggest(cmd, commands); s != "" {
+		hint = fmt.Sprintf("; did you mean %q?", s)
+	}
+	fmt.Fprintf(stderr, "modelgate: unknown command %q%s\n\n%s", render.Line(cmd, 100), hint, usage)
 	return gate.ExitUsage
 }
 
@@ -78,14 +98,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 // GitHub client.
 func runAction(ctx context.Context, getenv func(string) string, stdout, stderr io.Writer) int {
 	return action.Run(ctx, action.Env{Getenv: getenv, Stdout: stdout, Stderr: stderr,
-		Evaluate: action.Evaluate(openRegistry), NewSurface: newSurface, Version: version})
+		Evaluate: action.Evaluate(openRegistry), NewSurface: newSurface, Version: version.String(),
+		EvaluateEndpoint: func(name string) action.Evaluator {
+			return action.EvaluateEndpoint(openRegistry, openEndpoint, name, false)
+		}})
 }
 
 // newSurface is the GitHub client of the action, every call through its
 // one retry policy, bounded by the timeout input.
 func newSurface(token, apiURL, owner, repo string, timeout time.Duration) (action.Surface, error) {
 	return mgh.New(mgh.Options{Owner: owner, Repo: repo, Token: token, APIURL: apiURL,
-		UserAgent: "modelgate/" + version, Timeout: timeout})
+		UserAgent: "modelgate/" + version.Get().Version, Timeout: timeout})
 }
 
 // openRegistry opens the registry the flag (or the rules file) names: the
@@ -95,7 +118,7 @@ func openRegistry(ctx context.Context, o action.Options, f *rules.File) (gate.Re
 	switch kind {
 	case "", "local", "sagemaker":
 	default:
-		kind, path = "local", o.Abs(o.Registry)
+		kind, path = "local", o.Registry
 	}
 	if kind == "" {
 		kind = f.Registry.Kind
@@ -115,33 +138,45 @@ func openRegistry(ctx context.Context, o action.Options, f *rules.File) (gate.Re
 		}
 		return c, nil
 	case "local":
-		if path == "" {
-			p := f.Registry.Path
-			if p == "" {
-				p = "registry"
-			}
-			path = filepath.Join(filepath.Dir(o.Abs(o.Rules)), p)
-		}
-		r, err := localreg.New(path)
-		if err != nil {
-			return nil, &gate.InputError{Err: err}
-		}
-		return r, nil
+		return action.OpenLocal(o, f, path)
 	}
 	return nil, &gate.InputError{Err: fmt.Errorf("registry %q: want local, sagemaker or a folder path", kind)}
 }
 
-// cliFlags are the flags of check and approve.
-type cliFlags struct{ action.CLI }
+// openEndpoint opens a live endpoint: a local registry's description, or
+// SageMaker's.
+func openEndpoint(ctx context.Context, o action.Options, f *rules.File, reg gate.Registry, name string) (endpoint.Source, error) {
+	if lr, ok := reg.(*localreg.Registry); ok {
+		return lr.Endpoint(name), nil
+	}
+	region := o.Region
+	if region == "" {
+		region = f.Registry.Region
+	}
+	return sagemaker.NewEndpoint(ctx, sagemaker.Options{Region: region}, name)
+}
 
-func (c *cliFlags) register(fs *flag.FlagSet) {
+// cliFlags are the flags of check, approve, endpoint check and verify.
+type cliFlags struct {
+	action.CLI
+	getenv func(string) string
+}
+
+// registerGate registers the flags that say what to read.
+func (c *cliFlags) registerGate(fs *flag.FlagSet) {
 	fs.StringVar(&c.Rules, "rules", ".github/modelgate.yml", "rules file")
 	fs.StringVar(&c.Registry, "registry", "", "registry: local, sagemaker, or the path of a local registry folder (default: the rules file's registry, else local)")
-	fs.StringVar(&c.Candidate, "candidate", "", "candidate: latest-pending, a version number or a package ARN (default: the rules file's model.candidate)")
 	fs.StringVar(&c.Region, "region", "", "AWS region of the SageMaker registry (default: the rules file, then the AWS config chain)")
 	fs.BoolVar(&c.PathStyle, "path-style", false, "address S3 with path-style URLs (MinIO and other S3-compatible stores)")
 	fs.DurationVar(&c.Timeout, "timeout", 5*time.Minute, "overall deadline for registry and report access")
-	fs.StringVar(&c.Format, "format", "text", "output format: text, markdown or json")
+	c.Evaluate, c.Version = action.Evaluate(openRegistry), version.String()
+}
+
+// register registers the flags of a judging command.
+func (c *cliFlags) register(fs *flag.FlagSet) {
+	c.registerGate(fs)
+	fs.StringVar(&c.Candidate, "candidate", "", "candidate: latest-pending, a version number or a package ARN (default: the rules file's model.candidate)")
+	fs.StringVar(&c.Format, "format", "text", "output format: "+strings.Join(render.Formats(), ", "))
 	fs.StringVar(&c.Out, "out", "", "also write the JSON result to this file")
 	fs.StringVar(&c.FailOn, "fail-on", "error", "what fails the gate: error, or warning (warnings fail too)")
 }
@@ -149,42 +184,69 @@ func (c *cliFlags) register(fs *flag.FlagSet) {
 // parse parses the flags and checks them; code < 0 means go on.
 func (c *cliFlags) parse(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) int {
 	c.Command = strings.TrimPrefix(fs.Name(), "modelgate ")
-	c.Evaluate, c.Stdout, c.Stderr, c.Version = action.Evaluate(openRegistry), stdout, stderr, version
-	if err := fs.Parse(args); err != nil {
-		return flagExit(err)
+	c.Stdout, c.Stderr = stdout, stderr
+	// Colour and progress only on a terminal, never with NO_COLOR.
+	c.Color = render.UseColor(stdout, c.getenv)
+	if render.IsTerminal(stderr) {
+		c.Progress = stderr
+	}
+	if _, code := parse(fs, args, stdout, stderr, 0, 0); code >= 0 {
+		return code
 	}
 	var err error
 	switch {
-	case fs.NArg() > 0:
-		err = fmt.Errorf("unexpected arguments %q", fs.Args())
-	case c.Format != "text" && c.Format != "markdown" && c.Format != "json":
-		err = fmt.Errorf("--format %q: want text, markdown or json", c.Format)
+	case !slices.Contains(render.Formats(), c.Format):
+		err = fmt.Errorf("--format %q: want one of %s", c.Format, strings.Join(render.Formats(), ", "))
 	case c.FailOn != "error" && c.FailOn != "warning":
 		err = fmt.Errorf("--fail-on %q: want error or warning", c.FailOn)
+	case c.Timeout <= 0:
+		err = fmt.Errorf("--timeout %v: want a positive duration such as 90s or 5m", c.Timeout)
 	}
-	if err != nil {
-		fmt.Fprintf(stderr, "modelgate %s: %s\n", c.Command, render.Line(err.Error(), 2000))
-		return gate.ExitUsage
-	}
-	return -1
+	return usageError(stderr, c.Command, err)
 }
 
-func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet("modelgate "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	return fs
-}
-
-func flagExit(err error) int {
-	if errors.Is(err, flag.ErrHelp) {
-		return gate.ExitPass
+// usageError says err on stderr and returns 2; -1 for no error.
+func usageError(stderr io.Writer, cmd string, err error) int {
+	if err == nil {
+		return -1
 	}
+	fmt.Fprintf(stderr, "modelgate %s: %s\n", cmd, render.Line(err.Error(), 2000))
 	return gate.ExitUsage
 }
 
-func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	var c cliFlags
-	fs := newFlagSet("check", stderr)
+// newFlagSet is a command's flag set; synopsis is its usage line.
+func newFlagSet(name, synopsis string) *flag.FlagSet {
+	fs := flag.NewFlagSet("modelgate "+name, flag.ContinueOnError)
+	action.Usage(fs, synopsis)
+	return fs
+}
+
+// parse parses flags anywhere among the arguments and wants between lo and
+// hi positional ones; code < 0 means go on.
+func parse(fs *flag.FlagSet, args []string, stdout, stderr io.Writer, lo, hi int) ([]string, int) {
+	pos, code := action.ParseArgs(fs, args, stdout, stderr)
+	if code >= 0 {
+		return nil, code
+	}
+	if len(pos) < lo || len(pos) > hi {
+		what := "no arguments"
+		if hi > 0 {
+			what = fmt.Sprintf("%d to %d arguments", lo, hi)
+			if lo == hi {
+				what = fmt.Sprintf("%d arguments", lo)
+			}
+		}
+		fmt.Fprintf(stderr, "%s: want %s, got %d\n", fs.Name(), what, len(pos))
+		fs.SetOutput(stderr)
+		fs.Usage()
+		return nil, gate.ExitUsage
+	}
+	return pos, -1
+}
+
+func cmdCheck(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	c := cliFlags{getenv: getenv}
+	fs := newFlagSet("check", "modelgate check [flags]")
 	c.register(fs)
 	if code := c.parse(fs, args, stdout, stderr); code >= 0 {
 		return code
@@ -192,9 +254,9 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	return action.Check(ctx, c.CLI)
 }
 
-func cmdApprove(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	var c cliFlags
-	fs := newFlagSet("approve", stderr)
+func cmdApprove(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	c := cliFlags{getenv: getenv}
+	fs := newFlagSet("approve", "modelgate approve --commit SHA (--evidence FILE | --no-evidence) [flags]")
 	c.register(fs)
 	var in gate.ApprovalInput
 	evidence := fs.String("evidence", "", "JSON result of the pull request's check (modelgate check --out); approval refuses a different package or changed reports")
@@ -204,6 +266,7 @@ func cmdApprove(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	fs.StringVar(&in.CheckURL, "check-url", "", "URL of the pull request's check run, for the audit record")
 	fs.StringVar(&in.OnFail, "on-fail", "leave", "when the re-check fails: leave (the package stays pending) or reject")
 	fs.BoolVar(&in.Override, "override", false, "overwrite a Rejected package or an approval not made by this commit (recorded in the audit)")
+	fs.StringVar(&c.Attestation, "attestation", "", "write the in-toto statement (SLSA verification summary) of the decision to this file")
 	noEvidence := fs.Bool("no-evidence", false, "approve without the evidence of a pull request's check (the registry credentials are then the only gate)")
 	if code := c.parse(fs, args, stdout, stderr); code >= 0 {
 		return code
@@ -219,26 +282,60 @@ func cmdApprove(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	case *evidence != "":
 		in.Evidence, err = action.ReadEvidence(*evidence)
 	}
-	if err != nil {
-		fmt.Fprintf(stderr, "modelgate approve: %s\n", render.Line(err.Error(), 2000))
-		return gate.ExitUsage
+	if code := usageError(stderr, "approve", err); code >= 0 {
+		return code
 	}
 	return action.Approve(ctx, c.CLI, in)
 }
 
-func cmdValidate(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("validate", stderr)
-	path := fs.String("rules", ".github/modelgate.yml", "rules file")
-	if err := fs.Parse(args); err != nil {
-		return flagExit(err)
+// cmdEndpoint is `modelgate endpoint check`: the endpoint section judged
+// on the live endpoint (--endpoint, else endpoint.name) or on the proposed
+// configuration (--proposed).
+func cmdEndpoint(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	c := cliFlags{getenv: getenv}
+	fs := newFlagSet("endpoint check", "modelgate endpoint check [--endpoint NAME | --proposed] [flags]")
+	c.register(fs)
+	name := fs.String("endpoint", "", "the live endpoint to judge (default: the rules file's endpoint.name)")
+	proposed := fs.Bool("proposed", false, "judge the proposed configuration the rules file names (endpoint.config) instead of the live endpoint")
+	if len(args) > 0 && args[0] == "check" {
+		args = args[1:]
+	} else if len(args) == 0 || (args[0] != "-h" && args[0] != "--help" && args[0] != "-help") {
+		fmt.Fprintln(stderr, "usage: modelgate endpoint check [--endpoint NAME | --proposed] [flags]")
+		return gate.ExitUsage
 	}
-	files := fs.Args()
+	if code := c.parse(fs, args, stdout, stderr); code >= 0 {
+		return code
+	}
+	c.Evaluate = action.EvaluateEndpoint(openRegistry, openEndpoint, *name, *proposed)
+	return action.Check(ctx, c.CLI)
+}
+
+// cmdVerify is `modelgate verify FILE`.
+func cmdVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	var c cliFlags
+	fs := newFlagSet("verify", "modelgate verify [flags] STATEMENT.json")
+	c.registerGate(fs)
+	c.Command, c.Stdout, c.Stderr = "verify", stdout, stderr
+	pos, code := parse(fs, args, stdout, stderr, 1, 1)
+	if code >= 0 {
+		return code
+	}
+	return action.Verify(ctx, c.CLI, pos[0])
+}
+
+func cmdValidate(args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("validate", "modelgate validate [--rules FILE] [FILE...]")
+	path := fs.String("rules", ".github/modelgate.yml", "rules file")
+	files, code := parse(fs, args, stdout, stderr, 0, 1<<20)
+	if code >= 0 {
+		return code
+	}
 	if len(files) == 0 {
 		files = []string{*path}
 	}
 	out := render.NewGuard(stdout)
 	defer out.Flush()
-	code := gate.ExitPass
+	code = gate.ExitPass
 	for _, p := range files {
 		f, err := rules.ReadFile(p)
 		var ds rules.Diagnostics
@@ -264,17 +361,14 @@ func cmdValidate(args []string, stdout, stderr io.Writer) int {
 }
 
 func cmdDiff(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("diff", stderr)
+	fs := newFlagSet("diff", "modelgate diff [--fail-on-loosen] BASE HEAD")
 	failOnLoosen := fs.Bool("fail-on-loosen", false, "exit 1 when the change loosens any rule")
-	if err := fs.Parse(args); err != nil {
-		return flagExit(err)
-	}
-	if fs.NArg() != 2 {
-		fmt.Fprintln(stderr, "usage: modelgate diff [--fail-on-loosen] BASE HEAD")
-		return gate.ExitUsage
+	paths, code := parse(fs, args, stdout, stderr, 2, 2)
+	if code >= 0 {
+		return code
 	}
 	var files [2]*rules.File
-	for i, p := range fs.Args() {
+	for i, p := range paths {
 		f, err := rules.ReadFile(p)
 		if err != nil {
 			fmt.Fprintf(stderr, "modelgate diff: %s\n", render.Error(err))

@@ -48,6 +48,9 @@ type actionInputs struct {
 	PathStyle   bool
 	RulesChange string // allow | warn | fail
 	Override    bool
+	// Endpoint, when set, makes the run a live check of that endpoint
+	// (the rules file's endpoint section), posted as "<check_name> / endpoint".
+	Endpoint string
 }
 
 // actionRun is one run of the action, with everything read from the
@@ -80,6 +83,12 @@ type actionRun struct {
 	// preamble is markdown put before the findings in the check run and
 	// the job summary (the rules-change guard).
 	preamble string
+	// evaluateEndpoint is Env.EvaluateEndpoint; noGuard turns the
+	// rules-change guard off (the endpoint check).
+	evaluateEndpoint func(name string) Evaluator
+	noGuard          bool
+	// attestOutputs name the attestation files of approve mode.
+	attestOutputs map[string]string
 }
 
 // Run is the GitHub Action's entry point: inputs from INPUT_*, the event
@@ -103,6 +112,9 @@ func Run(ctx context.Context, env Env) int {
 	case mgh.ModeApprove:
 		return a.approve(ctx)
 	}
+	if a.In.Endpoint != "" {
+		return a.endpointCheck(ctx)
+	}
 	return a.check(ctx)
 }
 
@@ -113,7 +125,8 @@ func newActionRun(env Env, stdout, stderr io.Writer) (*actionRun, error) {
 	// the only writer that is not guarded.
 	act := githubactions.New(githubactions.WithGetenv(getenv), githubactions.WithWriter(env.Stdout))
 	a := &actionRun{Action: act, Getenv: getenv, Stdout: stdout, Stderr: stderr, Evaluate: env.Evaluate,
-		Act: getenv("ACT") == "true", Workspace: getenv("GITHUB_WORKSPACE"), Version: env.Version, now: env.Now, publishers: env.Publishers}
+		Act: getenv("ACT") == "true", Workspace: getenv("GITHUB_WORKSPACE"), Version: env.Version, now: env.Now, publishers: env.Publishers,
+		evaluateEndpoint: env.EvaluateEndpoint}
 	if a.now == nil {
 		a.now = time.Now
 	}
@@ -134,6 +147,13 @@ func newActionRun(env Env, stdout, stderr io.Writer) (*actionRun, error) {
 		return nil, &gate.InputError{Err: err}
 	}
 	a.Mode = a.Event.Mode
+	if in.Endpoint != "" {
+		// An endpoint check judges what is deployed: never an approval.
+		if in.Mode == "approve" {
+			return nil, &gate.InputError{Err: errors.New("input endpoint: a live endpoint check cannot run in mode: approve")}
+		}
+		in.Mode, a.In.Mode = "check", "check"
+	}
 	switch in.Mode {
 	case "check":
 		if a.Mode == mgh.ModeNone && a.Event.HeadSHA == "" {
@@ -174,6 +194,9 @@ func newActionRun(env Env, stdout, stderr io.Writer) (*actionRun, error) {
 	return a, nil
 }
 
+// endpointName is the API's EndpointName pattern.
+var endpointName = regexp.MustCompile(`^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$`)
+
 var shaPattern = regexp.MustCompile(`^(?:[0-9a-f]{40}|[0-9a-f]{64})$`)
 
 func readCapped(path string, n int64) ([]byte, error) {
@@ -212,6 +235,7 @@ func readInputs(act *githubactions.Action) (actionInputs, error) {
 		FailOn:      act.GetInput("fail_on"),
 		OnFail:      act.GetInput("on_fail"),
 		RulesChange: act.GetInput("rules_change"),
+		Endpoint:    act.GetInput("endpoint"),
 	}
 	def := func(p *string, v string) {
 		if *p == "" {
@@ -259,6 +283,9 @@ func readInputs(act *githubactions.Action) (actionInputs, error) {
 			in.Timeout = d
 		}
 	}
+	if in.Endpoint != "" && !endpointName.MatchString(in.Endpoint) {
+		errs = append(errs, fmt.Errorf("input endpoint: %q is not a SageMaker endpoint name (letters, digits and hyphens, at most 63)", render.Line(in.Endpoint, 100)))
+	}
 	if strings.ContainsAny(in.CheckName, "\r\n") || len(in.CheckName) > 100 {
 		errs = append(errs, fmt.Errorf("input check_name: want one line of at most 100 characters"))
 	}
@@ -282,6 +309,7 @@ func (a *actionRun) evaluateReg(ctx context.Context) (*gate.Result, gate.Registr
 		fmt.Fprintf(a.Stderr, "modelgate: %s\n", render.Error(err))
 		return nil, nil, gate.ExitCodeOf(err), err
 	}
+	res.Version = a.Version
 	if a.In.FailOn == "warning" {
 		res.FailOnWarnings()
 	}
@@ -293,7 +321,7 @@ func (a *actionRun) evaluateReg(ctx context.Context) (*gate.Result, gate.Registr
 // be posted for another reason than a read-only token.
 func (a *actionRun) check(ctx context.Context) int {
 	res, code, err := a.evaluate(ctx)
-	if err == nil {
+	if err == nil && !a.noGuard {
 		if err = a.guard(ctx, res); err != nil && a.In.RulesChange == string(gate.RulesChangeAllow) {
 			a.say("rules-change guard: %v (rules_change: allow, so the check goes on)", err)
 			err = nil
@@ -433,7 +461,7 @@ func (a *actionRun) report(res *gate.Result, checkRunURL string) int {
 	if res.Candidate != nil {
 		arn = res.Candidate.ARN
 	}
-	a.setOutputs(map[string]string{
+	outs := map[string]string{
 		"conclusion":    string(res.Conclusion),
 		"passed":        strconv.Itoa(passed),
 		"failed":        strconv.Itoa(failed),
@@ -441,7 +469,11 @@ func (a *actionRun) report(res *gate.Result, checkRunURL string) int {
 		"candidate_arn": arn,
 		"report_path":   actionReportFile,
 		"check_run_url": checkRunURL,
-	})
+	}
+	for k, v := range a.attestOutputs {
+		outs[k] = v
+	}
+	a.setOutputs(outs)
 	fmt.Fprintf(a.Stdout, "modelgate: %s\n", render.Line(res.Title(), 1000))
 	return code
 }
@@ -488,7 +520,8 @@ func (a *actionRun) setOutputs(m map[string]string) {
 	if a.Getenv("GITHUB_OUTPUT") == "" {
 		return
 	}
-	for _, k := range []string{"conclusion", "passed", "failed", "warnings", "candidate_arn", "report_path", "check_run_url"} {
+	for _, k := range []string{"conclusion", "passed", "failed", "warnings", "candidate_arn", "report_path", "check_run_url",
+		"attestation_path", "attestation_predicate_path", "attestation_subject_name", "attestation_subject_digest"} {
 		v, ok := m[k]
 		if !ok {
 			continue
@@ -532,4 +565,19 @@ func writeFile(name string, data []byte) error {
 		}
 	}
 	return localreg.WriteFileAtomic(name, data, 0o644)
+}
+
+// endpointCheck is the endpoint input: the live endpoint judged by the
+// rules file's endpoint section, posted as its own check run
+// "<check_name> / endpoint" (never the model's check run, whose evidence
+// approval trusts), with the same outputs, result file and exit codes.
+func (a *actionRun) endpointCheck(ctx context.Context) int {
+	if a.evaluateEndpoint == nil {
+		a.say("this build cannot check endpoints")
+		return gate.ExitUsage
+	}
+	a.Evaluate = a.evaluateEndpoint(a.In.Endpoint)
+	a.In.CheckName += " / endpoint"
+	a.noGuard = true
+	return a.check(ctx)
 }

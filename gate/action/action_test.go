@@ -254,7 +254,8 @@ func TestActionCheckPullRequest(t *testing.T) {
 	if diff := cmp.Diff(wantOut, e.outputs(t)); diff != "" {
 		t.Errorf("outputs (-want +got):\n%s", diff)
 	}
-	if got, want := e.summary(t), render.Markdown(r)+"\n"; got != want {
+	r.Version = "dev" // the action stamps its version on the result
+	if got, want := e.summary(t), render.Markdown(r)+"\n"; got != want || !strings.Contains(got, "<sub>modelgate dev</sub>") {
 		t.Errorf("job summary:\n%s\nwant:\n%s", got, want)
 	}
 	b, err := os.ReadFile(filepath.Join(e.dir, "modelgate-result.json"))
@@ -551,7 +552,7 @@ func TestActionYAML(t *testing.T) {
 		}
 	}
 	slices.Sort(inputs)
-	wantInputs := []string{"candidate", "check_name", "fail_on", "github_token", "mode", "on_fail", "override",
+	wantInputs := []string{"candidate", "check_name", "endpoint", "fail_on", "github_token", "mode", "on_fail", "override",
 		"path_style", "region", "registry", "rules", "rules_change", "timeout"}
 	if diff := cmp.Diff(wantInputs, inputs); diff != "" {
 		t.Errorf("action.yml inputs (-want +got):\n%s", diff)
@@ -575,7 +576,8 @@ func TestActionYAML(t *testing.T) {
 		}
 	}
 	slices.Sort(outputs)
-	if diff := cmp.Diff([]string{"candidate_arn", "check_run_url", "conclusion", "failed", "passed", "report_path", "warnings"}, outputs); diff != "" {
+	if diff := cmp.Diff([]string{"attestation_path", "attestation_predicate_path", "attestation_subject_digest", "attestation_subject_name",
+		"candidate_arn", "check_run_url", "conclusion", "failed", "passed", "report_path", "warnings"}, outputs); diff != "" {
 		t.Errorf("action.yml outputs (-want +got):\n%s", diff)
 	}
 

@@ -103,6 +103,13 @@ func (a *actionRun) approve(ctx context.Context) int {
 		// The decision holds (or there is none to write): say it.
 		fmt.Fprintln(a.Stdout, "modelgate: "+render.PlanLine(res, plan))
 	}
+	if decisionHolds(out) {
+		// The registry holds modelgate's decision: attest it (the
+		// workflow signs it with actions/attest).
+		if a.attestOutputs, err = a.attestApproval(res); err != nil {
+			a.Action.Errorf("modelgate: the decision is in the registry, but its attestation was not written: %s", render.Line(err.Error(), 2000))
+		}
+	}
 
 	url := ""
 	posted, perr := a.Surface.Publish(ctx, mgh.PublishInput{

@@ -2,7 +2,11 @@ package action
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/modelgate/modelgate/gate"
@@ -26,7 +30,9 @@ type Options struct {
 
 // Evaluate is the production Evaluator: it reads the rules file, opens
 // the registry through open, and runs the gate with the report readers and
-// the computed reports (memorization), within o.Timeout.
+// the computed reports (memorization), within o.Timeout. When the rules
+// file names a proposed endpoint configuration (endpoint.config), its
+// findings are added beside the model's.
 func Evaluate(open OpenRegistry) Evaluator {
 	return func(ctx context.Context, o Options) (*gate.Result, gate.Registry, error) {
 		f, err := rules.ReadFile(o.abs(o.Rules))
@@ -49,11 +55,51 @@ func Evaluate(open OpenRegistry) Evaluator {
 			Read:      report.Read,
 			Compute:   memorize.Compute(o.repoRoot(rulesDir), rulesDir),
 		})
+		if errors.Is(err, gate.ErrNoPackage) {
+			// A selector that matches nothing is the caller's to fix.
+			return nil, reg, &gate.InputError{Err: fmt.Errorf("%w%s", err, versionsHint(ctx, reg, f.Model.Group))}
+		}
 		if err != nil {
+			return nil, reg, err
+		}
+		if err := addProposedEndpoint(ctx, o, f, reg, res); err != nil {
 			return nil, reg, err
 		}
 		return res, reg, nil
 	}
+}
+
+// VersionLister is a registry that can list the versions of a group
+// (localreg): then a candidate that matches nothing is answered with the
+// versions that exist.
+type VersionLister interface {
+	Versions(ctx context.Context, group string) ([]int, error)
+}
+
+// versionsHint is "; the group has versions 11, 12, 13", or "" when the
+// registry cannot say.
+func versionsHint(ctx context.Context, reg gate.Registry, group string) string {
+	vl, ok := reg.(VersionLister)
+	if !ok {
+		return ""
+	}
+	vs, err := vl.Versions(ctx, group)
+	switch {
+	case err != nil:
+		return ""
+	case len(vs) == 0:
+		return "; the group has no versions"
+	}
+	const show = 20
+	parts := make([]string, 0, show+1)
+	for i, v := range vs {
+		if i == show {
+			parts = append(parts, fmt.Sprintf("... (%d in all)", len(vs)))
+			break
+		}
+		parts = append(parts, strconv.Itoa(v))
+	}
+	return "; the group has versions " + strings.Join(parts, ", ")
 }
 
 // repoRoot is the folder the rules file may read files from: the

@@ -50,6 +50,9 @@ type Env struct {
 	// Now is the clock; time.Now when nil.
 	Now     func() time.Time
 	Version string
+	// EvaluateEndpoint is the Evaluator of a live endpoint check (the
+	// endpoint input): EvaluateEndpoint(open, src, name, false) in cmd.
+	EvaluateEndpoint func(name string) Evaluator
 	// Publishers are further places check mode sends its result to after
 	// the check run (a pull-request comment, a chat message): a new surface
 	// is one implementation and one entry here, in cmd.

@@ -45,6 +45,7 @@ type summaryData struct {
 	PassTotal                      int
 	Notes                          []string
 	Reports                        []reportRow
+	Version                        string
 }
 
 // Markdown renders r as the markdown summary of its check run: a
@@ -118,6 +119,7 @@ func Truncate(s string, n int) string {
 
 func summaryOf(r *gate.Result) (d summaryData, problems, passes []row) {
 	d.Title = Cell(r.Title())
+	d.Version = Cell(r.Version)
 	switch r.Conclusion {
 	case gate.Failure:
 		d.Icon, d.Verdict = "❌", "**failure**: the gate blocks this model."

@@ -1,6 +1,7 @@
 // Package render turns a gate result into what people and tools read: the
 // text table of a terminal, the markdown of a check run, a job summary and
-// --format markdown, and the JSON result. Every string from outside the
+// --format markdown, the JSON result, SARIF 2.1.0 (code scanning) and JUnit
+// XML (CI test reports). Every string from outside the
 // program goes through one sanitizer (Line; Cell and Code for markdown),
 // and Guard keeps any output line from starting a workflow command.
 package render
@@ -26,6 +27,10 @@ var formats = map[string]Renderer{
 		return err
 	},
 	"json": func(w io.Writer, r *gate.Result, _ string) error { return JSON(w, r) },
+	// SARIF locates findings on the rules file as the result names it
+	// (the path given on the command line, or the action's input).
+	"sarif": func(w io.Writer, r *gate.Result, _ string) error { return SARIF(w, r, r.RulesFile) },
+	"junit": func(w io.Writer, r *gate.Result, _ string) error { return JUnit(w, r) },
 }
 
 // Formats lists the format names, sorted.
