@@ -98,9 +98,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 // GitHub client.
 func runAction(ctx context.Context, getenv func(string) string, stdout, stderr io.Writer) int {
 	return action.Run(ctx, action.Env{Getenv: getenv, Stdout: stdout, Stderr: stderr,
-		Evaluate: action.Evaluate(openRegistry), NewSurface: newSurface, Version: version.String(),
+		Evaluate: action.Evaluate(registries(getenv)), NewSurface: newSurface, Version: version.String(),
 		EvaluateEndpoint: func(name string) action.Evaluator {
-			return action.EvaluateEndpoint(openRegistry, openEndpoint, name, false)
+			return action.EvaluateEndpoint(registries(getenv), openEndpoint, name, false)
 		}})
 }
 
@@ -111,12 +111,18 @@ func newSurface(token, apiURL, owner, repo string, timeout time.Duration) (actio
 		UserAgent: "modelgate/" + version.Get().Version, Timeout: timeout})
 }
 
-// openRegistry opens the registry the flag (or the rules file) names: the
+// registries opens the registry the flag (or the rules file) names: the
 // one place that knows the adapters.
-func openRegistry(ctx context.Context, o action.Options, f *rules.File) (gate.Registry, error) {
+func registries(getenv func(string) string) action.OpenRegistry {
+	return func(ctx context.Context, o action.Options, f *rules.File) (gate.Registry, error) {
+		return openRegistry(ctx, getenv, o, f)
+	}
+}
+
+func openRegistry(ctx context.Context, getenv func(string) string, o action.Options, f *rules.File) (gate.Registry, error) {
 	kind, path := o.Registry, ""
 	switch kind {
-	case "", "local", "sagemaker":
+	case "", "local", "sagemaker", "mlflow":
 	default:
 		kind, path = "local", o.Registry
 	}
@@ -139,8 +145,10 @@ func openRegistry(ctx context.Context, o action.Options, f *rules.File) (gate.Re
 		return c, nil
 	case "local":
 		return action.OpenLocal(o, f, path)
+	case "mlflow":
+		return openMLflow(ctx, getenv, o, f)
 	}
-	return nil, &gate.InputError{Err: fmt.Errorf("registry %q: want local, sagemaker or a folder path", kind)}
+	return nil, &gate.InputError{Err: fmt.Errorf("registry %q: want local, sagemaker, mlflow or a folder path", kind)}
 }
 
 // openEndpoint opens a live endpoint: a local registry's description, or
@@ -165,11 +173,11 @@ type cliFlags struct {
 // registerGate registers the flags that say what to read.
 func (c *cliFlags) registerGate(fs *flag.FlagSet) {
 	fs.StringVar(&c.Rules, "rules", ".github/modelgate.yml", "rules file")
-	fs.StringVar(&c.Registry, "registry", "", "registry: local, sagemaker, or the path of a local registry folder (default: the rules file's registry, else local)")
+	fs.StringVar(&c.Registry, "registry", "", "registry: local, sagemaker, mlflow, or the path of a local registry folder (default: the rules file's registry, else local)")
 	fs.StringVar(&c.Region, "region", "", "AWS region of the SageMaker registry (default: the rules file, then the AWS config chain)")
 	fs.BoolVar(&c.PathStyle, "path-style", false, "address S3 with path-style URLs (MinIO and other S3-compatible stores)")
 	fs.DurationVar(&c.Timeout, "timeout", 5*time.Minute, "overall deadline for registry and report access")
-	c.Evaluate, c.Version = action.Evaluate(openRegistry), version.String()
+	c.Evaluate, c.Version = action.Evaluate(registries(c.getenv)), version.String()
 }
 
 // register registers the flags of a judging command.
@@ -306,7 +314,7 @@ func cmdEndpoint(ctx context.Context, args []string, getenv func(string) string,
 	if code := c.parse(fs, args, stdout, stderr); code >= 0 {
 		return code
 	}
-	c.Evaluate = action.EvaluateEndpoint(openRegistry, openEndpoint, *name, *proposed)
+	c.Evaluate = action.EvaluateEndpoint(registries(getenv), openEndpoint, *name, *proposed)
 	return action.Check(ctx, c.CLI)
 }
 

@@ -2,9 +2,6 @@ package mlflow_test
 
 import (
 	"context"
-	"encoding/json"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -20,55 +17,7 @@ const exampleDir = "../../examples/mlflow-churn"
 // loadExample stores examples/mlflow-churn/mlflow in a fake server.
 func loadExample(t *testing.T) *gatetest.MLflowFake {
 	t.Helper()
-	var seed struct {
-		Model string
-		Runs  []struct {
-			ID      string
-			Metrics map[string]float64
-		}
-		Versions []struct {
-			Version int
-			Run     string
-			Status  string
-			Tags    map[string]string
-		}
-		Aliases map[string]int
-	}
-	data, err := os.ReadFile(filepath.Join(exampleDir, "mlflow", "seed.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(data, &seed); err != nil {
-		t.Fatal(err)
-	}
-	f := gatetest.NewMLflow(t)
-	for _, r := range seed.Runs {
-		run := gatetest.MLflowRun{ID: r.ID, Artifacts: map[string][]byte{}}
-		for k, v := range r.Metrics {
-			run.Metrics = append(run.Metrics, gatetest.MLflowMetric{Key: k, Value: v, Step: 1, Timestamp: 1})
-		}
-		root := filepath.Join(exampleDir, "mlflow", r.ID, "artifacts")
-		filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() {
-				return nil
-			}
-			b, err := os.ReadFile(p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			rel, _ := filepath.Rel(root, p)
-			run.Artifacts[filepath.ToSlash(rel)] = b
-			return nil
-		})
-		f.AddRun(run)
-	}
-	for _, v := range seed.Versions {
-		f.AddVersion(gatetest.MLflowVersion{Name: seed.Model, Version: v.Version, RunID: v.Run, Status: v.Status, Tags: v.Tags})
-	}
-	for a, v := range seed.Aliases {
-		f.SetAlias(seed.Model, a, v)
-	}
-	return f
+	return gatetest.NewMLflowSeeded(t, filepath.Join(exampleDir, "mlflow"))
 }
 
 func TestExampleRepo(t *testing.T) {
