@@ -43,18 +43,6 @@ func statementOf(res *gate.Result, rulesURI, version string, now time.Time) (*at
 	return s, b.Bytes(), nil
 }
 
-// writeAttestation writes the statement of res at path.
-func writeAttestation(path string, res *gate.Result, rulesURI, version string, now time.Time) (*attest.Statement, error) {
-	s, b, err := statementOf(res, rulesURI, version, now)
-	if err != nil {
-		return nil, err
-	}
-	if err := writeFile(path, b); err != nil {
-		return nil, fmt.Errorf("write the attestation: %w", err)
-	}
-	return s, nil
-}
-
 // predicateBytes is the statement's predicate alone, as actions/attest's
 // predicate-path wants it.
 func predicateBytes(s *attest.Statement) ([]byte, error) {
