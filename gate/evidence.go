@@ -3,6 +3,8 @@ package gate
 import (
 	"slices"
 	"strings"
+
+	"github.com/modelgate/modelgate/rules"
 )
 
 // Evidence is what a check judged: the commit, the rules file, and exactly
@@ -14,12 +16,16 @@ import (
 type Evidence struct {
 	// HeadSHA is the commit judged (the pull request's head); empty for
 	// the CLI's evidence.
-	HeadSHA          string `json:"head_sha"`
-	RulesFile        string `json:"rules_file"`
-	RulesSHA256      string `json:"rules_sha256"`
-	Group            string `json:"group"`
-	CandidateARN     string `json:"candidate_arn"`
-	CandidateVersion int    `json:"candidate_version"`
+	HeadSHA     string `json:"head_sha"`
+	RulesFile   string `json:"rules_file"`
+	RulesSHA256 string `json:"rules_sha256"`
+	// PolicySHA256 and Policies are the resolved policy's digest and
+	// sources when the rules file extends base policies (Result.SetPolicy).
+	PolicySHA256     string               `json:"policy_sha256,omitempty"`
+	Policies         []rules.PolicySource `json:"policies,omitempty"`
+	Group            string               `json:"group"`
+	CandidateARN     string               `json:"candidate_arn"`
+	CandidateVersion int                  `json:"candidate_version"`
 	// Reports are the candidate's reports, BaselineReports the baseline's
 	// the check compared with; each sorted by slot, then URI.
 	Reports         []ReportRecord `json:"reports"`
@@ -31,7 +37,8 @@ type Evidence struct {
 // ("" when there is none). Reports are copied and sorted, so that the
 // evidence of two equal runs is equal.
 func EvidenceOf(r *Result, headSHA string) Evidence {
-	e := Evidence{HeadSHA: headSHA, RulesFile: r.RulesFile, RulesSHA256: r.RulesSHA256, Group: r.Group, Conclusion: r.Conclusion}
+	e := Evidence{HeadSHA: headSHA, RulesFile: r.RulesFile, RulesSHA256: r.RulesSHA256, Group: r.Group, Conclusion: r.Conclusion,
+		PolicySHA256: r.PolicySHA256, Policies: slices.Clone(r.Policies)}
 	if r.Candidate != nil {
 		e.CandidateARN, e.CandidateVersion = r.Candidate.ARN, r.Candidate.Version
 		if e.Group == "" {

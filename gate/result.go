@@ -3,6 +3,7 @@ package gate
 import (
 	"encoding/json"
 	"math"
+	"slices"
 	"strconv"
 	"time"
 
@@ -148,14 +149,20 @@ type Result struct {
 	Schema int    `json:"schema"`
 	Tool   string `json:"tool"`
 	// Version is modelgate's version (internal/version), for the audit trail.
-	Version     string     `json:"version,omitempty"`
-	RulesFile   string     `json:"rules_file"`
-	RulesSHA256 string     `json:"rules_sha256"`
-	Group       string     `json:"group"`
-	Candidate   *Package   `json:"candidate,omitempty"`
-	Baseline    *Package   `json:"baseline,omitempty"`
-	Conclusion  Conclusion `json:"conclusion"`
-	Counts      Counts     `json:"counts"`
+	Version     string `json:"version,omitempty"`
+	RulesFile   string `json:"rules_file"`
+	RulesSHA256 string `json:"rules_sha256"`
+	// PolicySHA256 and Policies are set when the rules file extends base
+	// policies (README "Organisation policies"): the digest of the
+	// resolved policy (rules.File.PolicyDigest) and every policy file it
+	// was built from (the rules file first). SetPolicy sets them.
+	PolicySHA256 string               `json:"policy_sha256,omitempty"`
+	Policies     []rules.PolicySource `json:"policies,omitempty"`
+	Group        string               `json:"group"`
+	Candidate    *Package             `json:"candidate,omitempty"`
+	Baseline     *Package             `json:"baseline,omitempty"`
+	Conclusion   Conclusion           `json:"conclusion"`
+	Counts       Counts               `json:"counts"`
 	// Notes are run-level remarks (no baseline, a baseline of 0 in a
 	// relative rule, ...).
 	Notes    []string       `json:"notes,omitempty"`
@@ -167,6 +174,16 @@ type Result struct {
 	// loaded is what Run read, so that other rules can judge the same
 	// metrics (Rejudge); nil for a result decoded from JSON.
 	loaded *Loaded
+}
+
+// SetPolicy records the resolved policy f was judged with: nothing for a
+// rules file that extends no base (its digest is RulesSHA256).
+func (r *Result) SetPolicy(f *rules.File) {
+	if f == nil || f.Resolution == nil || len(f.Resolution.Sources) < 2 {
+		return
+	}
+	r.PolicySHA256 = f.PolicyDigest()
+	r.Policies = slices.Clone(f.Resolution.Sources)
 }
 
 // Rejudge evaluates other rules (the base branch's, in a pull request that
