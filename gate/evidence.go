@@ -16,21 +16,21 @@ import (
 type Evidence struct {
 	// HeadSHA is the commit judged (the pull request's head); empty for
 	// the CLI's evidence.
-	HeadSHA     string `json:"head_sha"`
-	RulesFile   string `json:"rules_file"`
-	RulesSHA256 string `json:"rules_sha256"`
-	// PolicySHA256 and Policies are the resolved policy's digest and
-	// sources when the rules file extends base policies (Result.SetPolicy).
-	PolicySHA256     string               `json:"policy_sha256,omitempty"`
-	Policies         []rules.PolicySource `json:"policies,omitempty"`
-	Group            string               `json:"group"`
-	CandidateARN     string               `json:"candidate_arn"`
-	CandidateVersion int                  `json:"candidate_version"`
+	HeadSHA          string `json:"head_sha"`
+	RulesFile        string `json:"rules_file"`
+	RulesSHA256      string `json:"rules_sha256"`
+	Group            string `json:"group"`
+	CandidateARN     string `json:"candidate_arn"`
+	CandidateVersion int    `json:"candidate_version"`
 	// Reports are the candidate's reports, BaselineReports the baseline's
 	// the check compared with; each sorted by slot, then URI.
 	Reports         []ReportRecord `json:"reports"`
 	BaselineReports []ReportRecord `json:"baseline_reports,omitempty"`
 	Conclusion      Conclusion     `json:"conclusion"`
+	// PolicySHA256 and Policies are the resolved policy's digest and
+	// sources when the rules file extends base policies (Result.SetPolicy).
+	PolicySHA256 string               `json:"policy_sha256,omitempty"`
+	Policies     []rules.PolicySource `json:"policies,omitempty"`
 }
 
 // EvidenceOf is the evidence of a result judged on the commit headSHA

@@ -149,20 +149,14 @@ type Result struct {
 	Schema int    `json:"schema"`
 	Tool   string `json:"tool"`
 	// Version is modelgate's version (internal/version), for the audit trail.
-	Version     string `json:"version,omitempty"`
-	RulesFile   string `json:"rules_file"`
-	RulesSHA256 string `json:"rules_sha256"`
-	// PolicySHA256 and Policies are set when the rules file extends base
-	// policies (README "Organisation policies"): the digest of the
-	// resolved policy (rules.File.PolicyDigest) and every policy file it
-	// was built from (the rules file first). SetPolicy sets them.
-	PolicySHA256 string               `json:"policy_sha256,omitempty"`
-	Policies     []rules.PolicySource `json:"policies,omitempty"`
-	Group        string               `json:"group"`
-	Candidate    *Package             `json:"candidate,omitempty"`
-	Baseline     *Package             `json:"baseline,omitempty"`
-	Conclusion   Conclusion           `json:"conclusion"`
-	Counts       Counts               `json:"counts"`
+	Version     string     `json:"version,omitempty"`
+	RulesFile   string     `json:"rules_file"`
+	RulesSHA256 string     `json:"rules_sha256"`
+	Group       string     `json:"group"`
+	Candidate   *Package   `json:"candidate,omitempty"`
+	Baseline    *Package   `json:"baseline,omitempty"`
+	Conclusion  Conclusion `json:"conclusion"`
+	Counts      Counts     `json:"counts"`
 	// Notes are run-level remarks (no baseline, a baseline of 0 in a
 	// relative rule, ...).
 	Notes    []string       `json:"notes,omitempty"`
@@ -170,6 +164,12 @@ type Result struct {
 	Findings []Finding      `json:"findings"`
 	// Details carries per-report extras (e.g. memorization offenders), by report name.
 	Details map[string]json.RawMessage `json:"details,omitempty"`
+	// PolicySHA256 and Policies are set when the rules file extends base
+	// policies (README "Organisation policies"): the digest of the
+	// resolved policy (rules.File.PolicyDigest) and every policy file it
+	// was built from (the rules file first). SetPolicy sets them.
+	PolicySHA256 string               `json:"policy_sha256,omitempty"`
+	Policies     []rules.PolicySource `json:"policies,omitempty"`
 
 	// loaded is what Run read, so that other rules can judge the same
 	// metrics (Rejudge); nil for a result decoded from JSON.

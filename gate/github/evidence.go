@@ -19,16 +19,18 @@ import (
 // slot and URI (the v1 format). Decoding is lossless: every report keeps its
 // package.
 type wire struct {
-	HeadSHA          string               `json:"head_sha"`
-	RulesFile        string               `json:"rules_file"`
-	RulesSHA256      string               `json:"rules_sha256"`
-	PolicySHA256     string               `json:"policy_sha256,omitempty"`
-	Policies         []rules.PolicySource `json:"policies,omitempty"`
-	Group            string               `json:"group"`
-	CandidateARN     string               `json:"candidate_arn"`
-	CandidateVersion int                  `json:"candidate_version"`
-	Reports          []gate.ReportRecord  `json:"reports"`
-	Conclusion       gate.Conclusion      `json:"conclusion"`
+	HeadSHA          string              `json:"head_sha"`
+	RulesFile        string              `json:"rules_file"`
+	RulesSHA256      string              `json:"rules_sha256"`
+	Group            string              `json:"group"`
+	CandidateARN     string              `json:"candidate_arn"`
+	CandidateVersion int                 `json:"candidate_version"`
+	Reports          []gate.ReportRecord `json:"reports"`
+	Conclusion       gate.Conclusion     `json:"conclusion"`
+	// The resolved policy, when the rules file extends base policies:
+	// left out otherwise, so older evidence keeps its external ID.
+	PolicySHA256 string               `json:"policy_sha256,omitempty"`
+	Policies     []rules.PolicySource `json:"policies,omitempty"`
 }
 
 func toWire(e gate.Evidence) wire {
