@@ -95,6 +95,14 @@ func PlanApproval(in ApprovalInput) ApprovalPlan {
 			mismatch = true
 			refuse = append(refuse, diffs...)
 		}
+		if ev.PolicySHA256 != r.PolicySHA256 {
+			// A base policy at a moving ref (allow_moving_ref), or a base
+			// file, changed between the check and the merge: the re-check
+			// judged other rules than the pull request's check.
+			mismatch = true
+			refuse = append(refuse, fmt.Sprintf("the resolved policy changed since the pull request's check (policy sha256 %s, now %s): a base policy it extends (a moving ref?) is not what the check judged",
+				orNone(short12(ev.PolicySHA256)), orNone(short12(r.PolicySHA256))))
+		}
 	}
 	// A baseline that changed since the check (another version approved
 	// meanwhile) may explain a failing re-check: never a reason to reject.
@@ -139,6 +147,14 @@ func PlanApproval(in ApprovalInput) ApprovalPlan {
 		return ApprovalPlan{Action: ActionReject, Reasons: refuse, Decision: decision(in, StatusRejected)}
 	}
 	return ApprovalPlan{Action: ActionLeave, Reasons: refuse}
+}
+
+// orNone is s, or "none" when it is empty.
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
 }
 
 func approvedBy(commit string) string {
@@ -214,15 +230,20 @@ func decision(in ApprovalInput, status string) *Decision {
 	if in.CheckURL != "" {
 		fmt.Fprintf(&b, ", check %s", in.CheckURL)
 	}
-	fmt.Fprintf(&b, ", rules sha256 %s; %d rules: %d pass, %d fail, %d missing, %d warn, %d waived, %d error",
-		r.RulesSHA256, c.Rules, c.Pass, c.Fail, c.Missing, c.Warn, c.Waived, c.Error)
+	fmt.Fprintf(&b, ", rules sha256 %s", r.RulesSHA256)
+	if r.PolicySHA256 != "" {
+		fmt.Fprintf(&b, ", policy sha256 %s (%d files)", r.PolicySHA256, len(r.Policies))
+	}
+	fmt.Fprintf(&b, "; %d rules: %d pass, %d fail, %d missing, %d warn, %d waived, %d error",
+		c.Rules, c.Pass, c.Fail, c.Missing, c.Warn, c.Waived, c.Error)
 	if in.Override {
 		fmt.Fprintf(&b, "; OVERRIDE of status %s", r.Candidate.Approval)
 	}
 	md := map[string]string{
-		MetaCommit:   in.Commit,
-		MetaRulesSHA: r.RulesSHA256,
-		MetaResult:   fmt.Sprintf("%s %d/%d rules passed", r.Conclusion, c.Rules-c.FailedRules, c.Rules),
+		MetaCommit:    in.Commit,
+		MetaRulesSHA:  r.RulesSHA256,
+		MetaPolicySHA: r.PolicySHA256,
+		MetaResult:    fmt.Sprintf("%s %d/%d rules passed", r.Conclusion, c.Rules-c.FailedRules, c.Rules),
 	}
 	if in.PR > 0 {
 		md[MetaPR] = strconv.Itoa(in.PR)

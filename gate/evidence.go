@@ -3,6 +3,8 @@ package gate
 import (
 	"slices"
 	"strings"
+
+	"github.com/modelgate/modelgate/rules"
 )
 
 // Evidence is what a check judged: the commit, the rules file, and exactly
@@ -25,13 +27,18 @@ type Evidence struct {
 	Reports         []ReportRecord `json:"reports"`
 	BaselineReports []ReportRecord `json:"baseline_reports,omitempty"`
 	Conclusion      Conclusion     `json:"conclusion"`
+	// PolicySHA256 and Policies are the resolved policy's digest and
+	// sources when the rules file extends base policies (Result.SetPolicy).
+	PolicySHA256 string               `json:"policy_sha256,omitempty"`
+	Policies     []rules.PolicySource `json:"policies,omitempty"`
 }
 
 // EvidenceOf is the evidence of a result judged on the commit headSHA
 // ("" when there is none). Reports are copied and sorted, so that the
 // evidence of two equal runs is equal.
 func EvidenceOf(r *Result, headSHA string) Evidence {
-	e := Evidence{HeadSHA: headSHA, RulesFile: r.RulesFile, RulesSHA256: r.RulesSHA256, Group: r.Group, Conclusion: r.Conclusion}
+	e := Evidence{HeadSHA: headSHA, RulesFile: r.RulesFile, RulesSHA256: r.RulesSHA256, Group: r.Group, Conclusion: r.Conclusion,
+		PolicySHA256: r.PolicySHA256, Policies: slices.Clone(r.Policies)}
 	if r.Candidate != nil {
 		e.CandidateARN, e.CandidateVersion = r.Candidate.ARN, r.Candidate.Version
 		if e.Group == "" {

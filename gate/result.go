@@ -3,6 +3,7 @@ package gate
 import (
 	"encoding/json"
 	"math"
+	"slices"
 	"strconv"
 	"time"
 
@@ -163,10 +164,26 @@ type Result struct {
 	Findings []Finding      `json:"findings"`
 	// Details carries per-report extras (e.g. memorization offenders), by report name.
 	Details map[string]json.RawMessage `json:"details,omitempty"`
+	// PolicySHA256 and Policies are set when the rules file extends base
+	// policies (README "Organisation policies"): the digest of the
+	// resolved policy (rules.File.PolicyDigest) and every policy file it
+	// was built from (the rules file first). SetPolicy sets them.
+	PolicySHA256 string               `json:"policy_sha256,omitempty"`
+	Policies     []rules.PolicySource `json:"policies,omitempty"`
 
 	// loaded is what Run read, so that other rules can judge the same
 	// metrics (Rejudge); nil for a result decoded from JSON.
 	loaded *Loaded
+}
+
+// SetPolicy records the resolved policy f was judged with: nothing for a
+// rules file that extends no base (its digest is RulesSHA256).
+func (r *Result) SetPolicy(f *rules.File) {
+	if f == nil || f.Resolution == nil || len(f.Resolution.Sources) < 2 {
+		return
+	}
+	r.PolicySHA256 = f.PolicyDigest()
+	r.Policies = slices.Clone(f.Resolution.Sources)
 }
 
 // Rejudge evaluates other rules (the base branch's, in a pull request that

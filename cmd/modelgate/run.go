@@ -178,6 +178,21 @@ func (c *cliFlags) registerGate(fs *flag.FlagSet) {
 	fs.BoolVar(&c.PathStyle, "path-style", false, "address S3 with path-style URLs (MinIO and other S3-compatible stores)")
 	fs.DurationVar(&c.Timeout, "timeout", 5*time.Minute, "overall deadline for registry and report access")
 	c.Evaluate, c.Version = action.Evaluate(registries(c.getenv)), version.String()
+	// Base policies: the repository's folder (Options.Repo unset), https
+	// URLs, and other GitHub repositories with GITHUB_TOKEN (GITHUB_API_URL
+	// for GitHub Enterprise); without a token such a base is refused.
+	c.Policies = gate.PolicyFetchers{HTTPS: gate.HTTPSFiles{},
+		GitHub: cliGitHubPolicies(c.getenv, &c.Timeout)}
+}
+
+// cliGitHubPolicies reads bases of other GitHub repositories with
+// GITHUB_TOKEN, bounded by the --timeout flag (read when a base is read,
+// after the flags are parsed).
+func cliGitHubPolicies(getenv func(string) string, timeout *time.Duration) gate.GitHubFiles {
+	return gate.GitHubFilesFunc(func(ctx context.Context, owner, repo, ref, path string) ([]byte, error) {
+		g := action.GitHubPolicies(newSurface, getenv("GITHUB_TOKEN"), getenv("GITHUB_API_URL"), *timeout, "set GITHUB_TOKEN")
+		return g.FileAt(ctx, owner, repo, ref, path)
+	})
 }
 
 // register registers the flags of a judging command.

@@ -190,6 +190,8 @@ func newActionRun(env Env, stdout, stderr io.Writer) (*actionRun, error) {
 	a.GateOptions = Options{
 		Rules: in.Rules, Registry: in.Registry, Candidate: in.Candidate, Region: in.Region,
 		PathStyle: in.PathStyle, Timeout: in.Timeout, Workdir: a.Workspace,
+		Policies: gate.PolicyFetchers{HTTPS: gate.HTTPSFiles{},
+			GitHub: GitHubPolicies(env.NewSurface, in.Token, getenv("GITHUB_API_URL"), in.Timeout, "give the github_token input")},
 	}
 	return a, nil
 }

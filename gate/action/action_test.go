@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/sethvargo/go-githubactions"
 	"gopkg.in/yaml.v3"
 
@@ -230,8 +231,13 @@ func TestActionCheckPullRequest(t *testing.T) {
 		t.Fatalf("exit code %d; want 1\n%s%s", code, &e.stdout, &e.stderr)
 	}
 	if diff := cmp.Diff([]Options{{Rules: ".github/modelgate.yml", Registry: "examples/churn/registry", Candidate: "13",
-		PathStyle: true, Timeout: 5 * 60e9, Workdir: e.dir}}, e.gateOptions); diff != "" {
+		PathStyle: true, Timeout: 5 * 60e9, Workdir: e.dir}}, e.gateOptions, cmpopts.IgnoreFields(Options{}, "Policies")); diff != "" {
 		t.Errorf("gate options (-want +got):\n%s", diff)
+	}
+	// Base policies: the workspace (Repo unset: Evaluate reads Workdir),
+	// https, and other repositories with the action's token.
+	if p := e.gateOptions[0].Policies; p.Repo != nil || p.GitHub == nil || p.HTTPS != (gate.HTTPSFiles{}) {
+		t.Errorf("gate options' policy fetchers = %+v; want GitHub and HTTPS, the workspace by default", p)
 	}
 	r := loadResult(t, "failing")
 	runs := fake.CheckRuns()

@@ -26,6 +26,11 @@ type Options struct {
 	// Workdir, when set, is the folder relative paths are resolved from
 	// (GITHUB_WORKSPACE in the action).
 	Workdir string
+	// Policies read the base policies the rules file extends (README
+	// "Organisation policies"); a nil Repo reads the repository's folder
+	// (Workdir, else the rules file's repository), a nil GitHub or HTTPS
+	// refuses the bases that need it.
+	Policies gate.PolicyFetchers
 }
 
 // Evaluate is the production Evaluator: it reads the rules file, opens
@@ -40,6 +45,9 @@ func Evaluate(open OpenRegistry) Evaluator {
 			return nil, nil, &gate.InputError{Err: err} // a missing or unreadable rules file is the caller's to fix
 		}
 		f.Path = o.Rules // as the user named it: annotations need the repo-relative path
+		if f, err = o.resolvePolicy(ctx, f); err != nil {
+			return nil, nil, err
+		}
 		reg, err := open(ctx, o, f)
 		if err != nil {
 			return nil, nil, err
@@ -62,11 +70,28 @@ func Evaluate(open OpenRegistry) Evaluator {
 		if err != nil {
 			return nil, reg, err
 		}
+		res.SetPolicy(f)
 		if err := addProposedEndpoint(ctx, o, f, reg, res); err != nil {
 			return nil, reg, err
 		}
 		return res, reg, nil
 	}
+}
+
+// resolvePolicy refuses a base policy as a model's rules file and merges
+// the rules file with the bases it extends (gate.ResolvePolicy), within
+// o.Timeout: a problem with a base is rules.Diagnostics (exit 2), a base
+// that cannot be read an error wrapping gate.ErrPolicyFetch (exit 3).
+func (o Options) resolvePolicy(ctx context.Context, f *rules.File) (*rules.File, error) {
+	if f.Policy != nil {
+		return nil, &gate.InputError{Err: fmt.Errorf("%s is a base policy (it has a `policy:` section): a base policy judges no model: run it through a file that extends it", f.Path)}
+	}
+	if o.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, o.Timeout)
+		defer cancel()
+	}
+	return gate.ResolvePolicy(ctx, f, o.policies())
 }
 
 // VersionLister is a registry that can list the versions of a group

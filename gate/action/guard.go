@@ -26,20 +26,35 @@ func (a *actionRun) guard(ctx context.Context, res *gate.Result) error {
 		return nil
 	}
 	path := a.annotationPath(res)
-	base, err := a.rulesAt(ctx, path, a.Event.BaseSHA)
+	rc, err := a.judgeChange(ctx, res, path, a.Event.BaseSHA)
 	if err != nil {
 		return err
 	}
-	var head *rules.File
-	if base != nil && !gate.SameRules(res, base) {
-		if head, err = a.headRules(); err != nil {
-			return err
-		}
-	}
-	rc := gate.JudgeRulesChange(res, head, path, a.Event.BaseSHA, base, a.now())
 	rc.Apply(res, gate.RulesChangeMode(a.In.RulesChange))
 	a.preamble = render.RulesChange(rc)
 	return nil
+}
+
+// judgeChange compares the rules file at ref with the one res was judged
+// with. A rules file that extends base policies (on either side) is
+// compared as its resolved policy (gate.JudgePolicyChange): a pull request
+// that changes only a base's pin, or a base file of this repository, is
+// judged rule by rule; the base side's `path:` bases are read at ref.
+func (a *actionRun) judgeChange(ctx context.Context, res *gate.Result, path, ref string) (gate.RulesChange, error) {
+	base, err := a.rulesAt(ctx, path, ref)
+	if err != nil {
+		return gate.RulesChange{}, err
+	}
+	if base == nil || gate.SameRules(res, base) && res.PolicySHA256 == "" {
+		return gate.JudgeRulesChange(res, nil, path, ref, base, a.now()), nil
+	}
+	head, err := a.headRules(ctx, res)
+	if err != nil {
+		return gate.RulesChange{}, err
+	}
+	fx := a.GateOptions.policies()
+	fx.Repo = surfaceRepo{s: a.Surface, ref: ref}
+	return gate.JudgePolicyChange(ctx, res, head, path, ref, base, fx, a.now())
 }
 
 // rulesAt reads the rules file at a commit: nil (no error) when it does
@@ -68,22 +83,10 @@ func (a *actionRun) mergeLoosens(ctx context.Context, res *gate.Result) string {
 	if ref == "" {
 		return "rules_change: fail, and the event names no commit before the merge to compare the rules file with"
 	}
-	path := a.annotationPath(res)
-	base, err := a.rulesAt(ctx, path, ref)
+	rc, err := a.judgeChange(ctx, res, a.annotationPath(res), ref)
 	if err != nil {
 		return "rules_change: fail, and the rules file before the merge could not be compared: " + err.Error()
 	}
-	if base == nil {
-		return ""
-	}
-	if gate.SameRules(res, base) {
-		return ""
-	}
-	head, err := a.headRules()
-	if err != nil {
-		return "rules_change: fail, and the merged rules file could not be read: " + err.Error()
-	}
-	rc := gate.JudgeRulesChange(res, head, path, ref, base, a.now())
 	switch {
 	case rc.BaseBroken != nil:
 		return "rules_change: fail, and the rules file before the merge does not parse: " + rc.BaseBroken.Error()
@@ -94,13 +97,25 @@ func (a *actionRun) mergeLoosens(ctx context.Context, res *gate.Result) string {
 }
 
 // headRules reads the rules file of the workspace (the pull request's
-// head, or the merged default branch).
-func (a *actionRun) headRules() (*rules.File, error) {
+// head, or the merged default branch) and resolves its policy: the
+// policy res was judged with, or an error wrapping
+// gate.ErrGuardUnavailable.
+func (a *actionRun) headRules(ctx context.Context, res *gate.Result) (*rules.File, error) {
 	head, err := rules.ReadFile(a.GateOptions.abs(a.GateOptions.Rules))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w: the rules file: %w", gate.ErrGuardUnavailable, err)
 	}
 	head.Path = a.annotationPath(nil)
+	if head, err = a.GateOptions.resolvePolicy(ctx, head); err != nil {
+		return nil, fmt.Errorf("%w: the rules file's base policies: %w", gate.ErrGuardUnavailable, err)
+	}
+	want := res.PolicySHA256
+	if want == "" {
+		want = res.RulesSHA256
+	}
+	if got := head.PolicyDigest(); got != want {
+		return nil, fmt.Errorf("%w: the policy changed while the check ran (sha256 %s, judged %s)", gate.ErrGuardUnavailable, short(got), short(want))
+	}
 	return head, nil
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/modelgate/modelgate/gate"
 	"github.com/modelgate/modelgate/internal/strictjson"
+	"github.com/modelgate/modelgate/rules"
 )
 
 // wire is the evidence as a check run carries it: gate.Evidence with the
@@ -26,16 +27,21 @@ type wire struct {
 	CandidateVersion int                 `json:"candidate_version"`
 	Reports          []gate.ReportRecord `json:"reports"`
 	Conclusion       gate.Conclusion     `json:"conclusion"`
+	// The resolved policy, when the rules file extends base policies:
+	// left out otherwise, so older evidence keeps its external ID.
+	PolicySHA256 string               `json:"policy_sha256,omitempty"`
+	Policies     []rules.PolicySource `json:"policies,omitempty"`
 }
 
 func toWire(e gate.Evidence) wire {
 	return wire{HeadSHA: e.HeadSHA, RulesFile: e.RulesFile, RulesSHA256: e.RulesSHA256, Group: e.Group,
+		PolicySHA256: e.PolicySHA256, Policies: e.Policies,
 		CandidateARN: e.CandidateARN, CandidateVersion: e.CandidateVersion, Reports: e.AllReports(), Conclusion: e.Conclusion}
 }
 
 func (w wire) evidence() *gate.Evidence {
 	e := &gate.Evidence{HeadSHA: w.HeadSHA, RulesFile: w.RulesFile, RulesSHA256: w.RulesSHA256, Group: w.Group,
-		CandidateARN: w.CandidateARN, CandidateVersion: w.CandidateVersion, Conclusion: w.Conclusion}
+		PolicySHA256: w.PolicySHA256, Policies: w.Policies, CandidateARN: w.CandidateARN, CandidateVersion: w.CandidateVersion, Conclusion: w.Conclusion}
 	for _, r := range w.Reports {
 		if r.Package == "candidate" {
 			e.Reports = append(e.Reports, r)
