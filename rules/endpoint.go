@@ -275,18 +275,8 @@ func (p *parser) endpointRule(n *yaml.Node) (EndpointRule, Pos, bool) {
 	if !ok {
 		return r, Pos{}, false
 	}
-	p.require(fs, "endpoint rule", "id")
 	var idPos Pos
-	if v, ok := fs.vals["id"]; ok {
-		idPos = pos(v)
-		if s, ok := p.text(v, "id"); ok {
-			if !ruleIDRE.MatchString(s) {
-				p.errorf(pos(v), KindName, "rule id `%s` must be 1 to 63 lowercase letters, digits, `_` or `-`, starting with a letter or digit", trunc(s))
-			} else {
-				r.ID = s
-			}
-		}
-	}
+	r.ID, idPos = p.ruleID(fs, "endpoint rule")
 	label := "this endpoint rule"
 	if r.ID != "" {
 		label = fmt.Sprintf("endpoint rule `%s`", r.ID)
@@ -306,11 +296,7 @@ func (p *parser) endpointRule(n *yaml.Node) (EndpointRule, Pos, bool) {
 	default:
 		p.errorf(pos(fs.keys[checks[1]]), KindConflict, "%s has both %s; an endpoint rule checks exactly one thing", label, quoteList(checks, "and"))
 	}
-	if v, ok := fs.vals["severity"]; ok {
-		if s, ok := p.enum(v, "severity", string(SeverityError), string(SeverityWarning)); ok {
-			r.Severity, r.SeverityPos = Severity(s), pos(v)
-		}
-	}
+	p.severity(fs, &r.Severity, &r.SeverityPos)
 	if v, ok := fs.vals["waiver"]; ok {
 		r.Waiver = p.waiver(v)
 	}

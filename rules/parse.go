@@ -823,11 +823,7 @@ func (p *parser) defaults(n *yaml.Node) Defaults {
 	if !ok {
 		return d
 	}
-	if v, ok := fs.vals["severity"]; ok {
-		if s, ok := p.enum(v, "severity", string(SeverityError), string(SeverityWarning)); ok {
-			d.Severity, d.SeverityPos = Severity(s), pos(v)
-		}
-	}
+	p.severity(fs, &d.Severity, &d.SeverityPos)
 	if v, ok := fs.vals["on_missing"]; ok {
 		if s, ok := p.enum(v, "on_missing", string(MissingFail), string(MissingWarn), string(MissingSkip)); ok {
 			d.OnMissing, d.OnMissingPos = OnMissing(s), pos(v)
@@ -874,24 +870,42 @@ var ruleThresholdKeys = []string{"min", "max", "between", "abs_max", "max_deviat
 // metricOnlyKeys apply only to metric rules.
 var metricOnlyKeys = []string{"min", "max", "between", "abs_max", "max_deviation", "vs_baseline", "where", "direction", "ideal", "confidence", "on_inconclusive", "min_samples"}
 
+// ruleID reads the required `id` of a rule (what names the rule in
+// messages: "rule", "endpoint rule"): the id when valid, and its position.
+func (p *parser) ruleID(fs fields, what string) (string, Pos) {
+	p.require(fs, what, "id")
+	v, ok := fs.vals["id"]
+	if !ok {
+		return "", Pos{}
+	}
+	s, ok := p.text(v, "id")
+	if !ok {
+		return "", pos(v)
+	}
+	if !ruleIDRE.MatchString(s) {
+		p.errorf(pos(v), KindName, "rule id `%s` must be 1 to 63 lowercase letters, digits, `_` or `-`, starting with a letter or digit", trunc(s))
+		return "", pos(v)
+	}
+	return s, pos(v)
+}
+
+// severity reads a rule's `severity` into its value and position.
+func (p *parser) severity(fs fields, sev *Severity, at *Pos) {
+	if v, ok := fs.vals["severity"]; ok {
+		if s, ok := p.enum(v, "severity", string(SeverityError), string(SeverityWarning)); ok {
+			*sev, *at = Severity(s), pos(v)
+		}
+	}
+}
+
 func (p *parser) rule(n *yaml.Node) (Rule, Pos, bool) {
 	r := Rule{Pos: pos(n)}
 	fs, ok := p.mapping(n, "a rule", "rule", ruleKeys, misplacedRuleKeys)
 	if !ok {
 		return r, Pos{}, false
 	}
-	p.require(fs, "rule", "id")
 	var idPos Pos
-	if v, ok := fs.vals["id"]; ok {
-		idPos = pos(v)
-		if s, ok := p.text(v, "id"); ok {
-			if !ruleIDRE.MatchString(s) {
-				p.errorf(pos(v), KindName, "rule id `%s` must be 1 to 63 lowercase letters, digits, `_` or `-`, starting with a letter or digit", trunc(s))
-			} else {
-				r.ID = s
-			}
-		}
-	}
+	r.ID, idPos = p.ruleID(fs, "rule")
 	label := "this rule"
 	if r.ID != "" {
 		label = fmt.Sprintf("rule `%s`", r.ID)
@@ -924,11 +938,7 @@ func (p *parser) rule(n *yaml.Node) (Rule, Pos, bool) {
 	}
 	p.thresholds(&r, fs, label, isMetric)
 
-	if v, ok := fs.vals["severity"]; ok {
-		if s, ok := p.enum(v, "severity", string(SeverityError), string(SeverityWarning)); ok {
-			r.Severity, r.SeverityPos = Severity(s), pos(v)
-		}
-	}
+	p.severity(fs, &r.Severity, &r.SeverityPos)
 	if v, ok := fs.vals["on_missing"]; ok {
 		if s, ok := p.enum(v, "on_missing", string(MissingFail), string(MissingWarn), string(MissingSkip)); ok {
 			r.OnMissing, r.OnMissingPos = OnMissing(s), pos(v)

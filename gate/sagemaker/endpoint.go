@@ -10,8 +10,6 @@ import (
 	"sync/atomic"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
-	"github.com/aws/aws-sdk-go-v2/config"
 	aas "github.com/aws/aws-sdk-go-v2/service/applicationautoscaling"
 	aastypes "github.com/aws/aws-sdk-go-v2/service/applicationautoscaling/types"
 	sm "github.com/aws/aws-sdk-go-v2/service/sagemaker"
@@ -64,36 +62,9 @@ const maxListPages = 100
 // NewEndpoint returns the live endpoint name, with clients configured as
 // New configures the registry's (AWS config chain, region, retries).
 func NewEndpoint(ctx context.Context, o Options, name string) (*Endpoint, error) {
-	var cfg aws.Config
-	if o.Config != nil {
-		cfg = o.Config.Copy()
-	} else {
-		var opts []func(*config.LoadOptions) error
-		if o.Region != "" {
-			opts = append(opts, config.WithRegion(o.Region))
-		}
-		var err error
-		if cfg, err = config.LoadDefaultConfig(ctx, opts...); err != nil {
-			return nil, fmt.Errorf("load aws config: %w", err)
-		}
-	}
-	if o.Region != "" {
-		cfg.Region = o.Region
-	}
-	if cfg.Region == "" {
-		return nil, errors.New("no AWS region: set registry.region in the rules file, the region flag or AWS_REGION")
-	}
-	if o.RetryMaxAttempts > 0 || o.RetryMaxBackoff > 0 {
-		cfg.Retryer = func() aws.Retryer {
-			return retry.NewStandard(func(s *retry.StandardOptions) {
-				if o.RetryMaxAttempts > 0 {
-					s.MaxAttempts = o.RetryMaxAttempts
-				}
-				if o.RetryMaxBackoff > 0 {
-					s.MaxBackoff = o.RetryMaxBackoff
-				}
-			})
-		}
+	cfg, err := o.awsConfig(ctx)
+	if err != nil {
+		return nil, err
 	}
 	return &Endpoint{sm: sm.NewFromConfig(cfg), aas: aas.NewFromConfig(cfg), name: name}, nil
 }

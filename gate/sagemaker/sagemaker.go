@@ -107,9 +107,10 @@ type Client struct {
 
 var _ gate.RereadingRegistry = (*Client)(nil)
 
-// New loads the AWS configuration (unless o.Config is set) and returns a
-// Client for the registry in o.Region.
-func New(ctx context.Context, o Options) (*Client, error) {
+// awsConfig is the AWS configuration of o: o.Config, else the AWS config
+// chain, in o.Region, with o's retry bounds. The registry and the endpoint
+// clients are configured by it alike.
+func (o Options) awsConfig(ctx context.Context) (aws.Config, error) {
 	var cfg aws.Config
 	if o.Config != nil {
 		cfg = o.Config.Copy()
@@ -119,16 +120,15 @@ func New(ctx context.Context, o Options) (*Client, error) {
 			opts = append(opts, config.WithRegion(o.Region))
 		}
 		var err error
-		cfg, err = config.LoadDefaultConfig(ctx, opts...)
-		if err != nil {
-			return nil, fmt.Errorf("load aws config: %w", err)
+		if cfg, err = config.LoadDefaultConfig(ctx, opts...); err != nil {
+			return aws.Config{}, fmt.Errorf("load aws config: %w", err)
 		}
 	}
 	if o.Region != "" {
 		cfg.Region = o.Region
 	}
 	if cfg.Region == "" {
-		return nil, errors.New("no AWS region: set registry.region in the rules file, the region flag or AWS_REGION")
+		return aws.Config{}, errors.New("no AWS region: set registry.region in the rules file, the region flag or AWS_REGION")
 	}
 	if o.RetryMaxAttempts > 0 || o.RetryMaxBackoff > 0 {
 		cfg.Retryer = func() aws.Retryer {
@@ -141,6 +141,16 @@ func New(ctx context.Context, o Options) (*Client, error) {
 				}
 			})
 		}
+	}
+	return cfg, nil
+}
+
+// New loads the AWS configuration (unless o.Config is set) and returns a
+// Client for the registry in o.Region.
+func New(ctx context.Context, o Options) (*Client, error) {
+	cfg, err := o.awsConfig(ctx)
+	if err != nil {
+		return nil, err
 	}
 	conc := o.Concurrency
 	if conc <= 0 {
