@@ -120,14 +120,18 @@ func TestHTTPSFiles(t *testing.T) {
 			}
 		}
 	})
+	// The slow answer holds until the test ends, whatever the request's
+	// context does: only the client's timeout can end that call.
+	release := make(chan struct{})
 	mux.HandleFunc("/slow.yml", func(w http.ResponseWriter, r *http.Request) {
 		select {
-		case <-r.Context().Done():
-		case <-time.After(5 * time.Second):
+		case <-release:
+		case <-time.After(30 * time.Second):
 		}
 	})
 	srv := httptest.NewTLSServer(mux)
 	t.Cleanup(srv.Close)
+	t.Cleanup(func() { close(release) }) // runs before srv.Close
 	client := srv.Client()
 	client.Timeout = 300 * time.Millisecond
 	h := HTTPSFiles{Client: client}
