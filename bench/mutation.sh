@@ -42,14 +42,19 @@ mkdir -p "$OUT" "$GOBIN_DIR"
 declare -A files=(
 	[gate]="evaluate.go shap.go approval.go semantics.go"
 	[rules]="diff.go parse.go"
-	[gate/localreg]="localreg.go"
+	[gate/localreg]="localreg.go lock_unix.go"
 	[gate/report]="*"
 	[gate/sagemaker]="approve.go"
 )
-# Only the write path of the local registry decides anything irreversible.
+# Only the write path of the local registry decides anything irreversible:
+# score only its functions (the others are run too, and listed by the JSON).
 declare -A funcs=(
-	[gate/localreg]='^localreg\.go:(.*([Ww]rite|[Aa]pprov|[Rr]eject|[Ss]tatus|[Aa]udit|[Ll]ock|[Rr]ename|[Ss]ync|[Tt]emp|[Cc]reate|[Ss]et).*)$'
+	[gate/localreg]='^(localreg\.go:(Registry\.SetApproval|WriteFileAtomic)|lock_unix\.go:.*)$'
 )
+# FILES="diff.go" bench/mutation.sh rules: other decision files for one target.
+if [[ -n ${FILES:-} ]]; then
+	for t in "$@"; do files[$t]=$FILES; done
+fi
 order=(gate rules gate/localreg gate/sagemaker gate/report)
 
 gremlins=$GOBIN_DIR/gremlins
