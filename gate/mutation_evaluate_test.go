@@ -40,3 +40,40 @@ func TestEvaluateNoBaselineNote(t *testing.T) {
 		}
 	}
 }
+
+// A rule built without the parser (Evaluate is a library call) with a
+// confidence outside [0.5, 1) is an error verdict, never judged with a
+// band that is infinite (1) or loosening (below 0.5).
+func TestEvaluateConfidenceOutOfRange(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		conf float64
+		want Verdict
+	}{{1, Error}, {1.5, Error}, {0.4, Error}, {0.5, Pass}, {0.999, Pass}} {
+		f := file(rules.Rule{Metric: addr(t, "quality.auc"), Min: num(0.8), Confidence: c.conf})
+		r := Evaluate(f, metrics(withSD(inst("quality.auc", 0.9), 0.001)), nil, now)
+		if len(r.Findings) != 1 || r.Findings[0].Verdict != c.want {
+			t.Errorf("confidence %v: %q; want one %s", c.conf, verdicts(r), c.want)
+		}
+		if c.want == Error && !strings.Contains(r.Findings[0].Reason, "not a level in [0.5, 1)") {
+			t.Errorf("confidence %v: reason %q; want it to name the range", c.conf, r.Findings[0].Reason)
+		}
+	}
+}
+
+// ideal ± max_deviation must be finite on both sides: an ideal of -1e308
+// with max_deviation 1e308 has no finite lower end, so the rule is an
+// error, not a band [-Inf, 0] that passes every small value.
+func TestEvaluateMaxDeviationOverflowBelow(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		ideal float64
+		want  Verdict
+	}{{-1e308, Error}, {1e308, Error}, {0, Pass}} {
+		f := file(rules.Rule{Metric: addr(t, "quality.x"), Direction: rules.TowardIdeal, Ideal: num(c.ideal), MaxDeviation: num(1e308)})
+		r := Evaluate(f, metrics(inst("quality.x", 0)), nil, now)
+		if len(r.Findings) != 1 || r.Findings[0].Verdict != c.want {
+			t.Errorf("ideal %g ± 1e308: %q; want one %s", c.ideal, verdicts(r), c.want)
+		}
+	}
+}
