@@ -77,3 +77,23 @@ func TestEvaluateMaxDeviationOverflowBelow(t *testing.T) {
 		}
 	}
 }
+
+// A vs_baseline rule toward an ideal modelgate does not know is an error
+// until the rule sets `ideal` (README "direction and ideal"); a plain
+// threshold on the same metric needs no ideal.
+func TestEvaluateUnknownIdeal(t *testing.T) {
+	t.Parallel()
+	vs := rules.Rule{Metric: addr(t, "quality.x"), Direction: rules.TowardIdeal, VsBaseline: &rules.VsBaseline{MaxDrop: num(0.1)}}
+	r := Evaluate(file(vs), metrics(inst("quality.x", 0.5)), metrics(inst("quality.x", 0.5)), now)
+	if len(r.Findings) != 1 || r.Findings[0].Verdict != Error || !strings.Contains(r.Findings[0].Reason, "does not know the ideal value of quality.x") {
+		t.Errorf("vs_baseline toward an unknown ideal: %q %q; want error naming the ideal", verdicts(r), r.Findings[0].Reason)
+	}
+	vs.Ideal = num(1)
+	if r := Evaluate(file(vs), metrics(inst("quality.x", 0.5)), metrics(inst("quality.x", 0.5)), now); verdicts(r)[0] != "ra quality.x pass" {
+		t.Errorf("vs_baseline toward ideal 1, no change: %q; want pass", verdicts(r))
+	}
+	abs := rules.Rule{Metric: addr(t, "quality.x"), Direction: rules.TowardIdeal, Min: num(0.1)}
+	if r := Evaluate(file(abs), metrics(inst("quality.x", 0.5)), nil, now); verdicts(r)[0] != "ra quality.x pass" {
+		t.Errorf("min on a toward-ideal metric without ideal: %q; want pass", verdicts(r))
+	}
+}
