@@ -97,3 +97,60 @@ func TestEvaluateUnknownIdeal(t *testing.T) {
 		t.Errorf("min on a toward-ideal metric without ideal: %q; want pass", verdicts(r))
 	}
 }
+
+// A missing metric says where and what: no instance with the `where`
+// labels, or not found in the reports read (naming them, and the ones that
+// could not be read).
+func TestEvaluateAbsentReasons(t *testing.T) {
+	t.Parallel()
+	di := func(facet string) Instance {
+		in := inst("bias.post.DI", 1, "facet", facet)
+		in.Source = "bias"
+		return in
+	}
+	withSources := func(m *Metrics, src ...string) *Metrics {
+		for i := 0; i+1 < len(src); i += 2 {
+			m.MarkSource(src[i], src[i+1])
+		}
+		return m
+	}
+	tests := []struct {
+		name string
+		rule rules.Rule
+		cand *Metrics
+		want string
+	}{
+		{"where selects nothing", rules.Rule{Metric: addr(t, "bias.post.DI"), Min: num(0.8), Where: map[string]string{"facet": "age", "value": "1"}},
+			withSources(metrics(di("sex")), "bias", ""), "bias.post.DI has no instance with facet=age value=1"},
+		{"no instance at all, with where", rules.Rule{Metric: addr(t, "bias.post.DI"), Min: num(0.8), Where: map[string]string{"facet": "age"}},
+			withSources(metrics(), "quality", ""), "bias.post.DI not found in the candidate's reports (read: quality)"},
+		{"not found, reports read", rules.Rule{Metric: addr(t, "quality.auc"), Min: num(0.8)},
+			withSources(metrics(di("sex")), "bias", "", "quality", ""), "quality.auc not found in the candidate's reports (read: bias, quality)"},
+		{"nothing could be read", rules.Rule{Metric: addr(t, "llm.tox.score"), Max: num(0.1)},
+			withSources(metrics(), "bias", "bias: truncated JSON"), "llm.tox.score not found: no report of the candidate could be read; unreadable: bias: truncated JSON"},
+		{"nothing attached", rules.Rule{Metric: addr(t, "llm.tox.score"), Max: num(0.1)},
+			metrics(), "llm.tox.score not found: no report of the candidate could be read"},
+	}
+	for _, tc := range tests {
+		r := Evaluate(file(tc.rule), tc.cand, nil, now)
+		if len(r.Findings) != 1 || r.Findings[0].Verdict != Missing || r.Findings[0].Reason != tc.want {
+			t.Errorf("%s: %q %q; want missing %q", tc.name, verdicts(r), r.Findings[0].Reason, tc.want)
+		}
+	}
+}
+
+// min_samples: a report whose item count is 0 gives no usable count
+// (README "min_samples": a report that gives no item count is missing).
+func TestEvaluateMinSamplesZeroCount(t *testing.T) {
+	t.Parallel()
+	in := inst("quality.auc", 0.9)
+	in.Source = "quality"
+	f := file(rules.Rule{Metric: addr(t, "quality.auc"), Min: num(0.8), MinSamples: 1})
+	r := Evaluate(f, withCount(metrics(in), "quality", 0), nil, now)
+	if len(r.Findings) != 1 || r.Findings[0].Verdict != Missing || !strings.Contains(r.Findings[0].Reason, "gives no dataset.item_count") {
+		t.Errorf("item_count 0: %q %q; want missing: no dataset.item_count", verdicts(r), r.Findings[0].Reason)
+	}
+	if r := Evaluate(f, withCount(metrics(in), "quality", 1), nil, now); verdicts(r)[0] != "ra quality.auc pass" {
+		t.Errorf("item_count 1, min_samples 1: %q; want pass", verdicts(r))
+	}
+}
