@@ -154,3 +154,25 @@ func TestEvaluateMinSamplesZeroCount(t *testing.T) {
 		t.Errorf("item_count 1, min_samples 1: %q; want pass", verdicts(r))
 	}
 }
+
+// Without `confidence` no band is applied even when the report gives a
+// standard deviation: the reason is about the point value and names no
+// confidence (README "confidence": the band needs `confidence`).
+func TestEvaluateNoBandWithoutConfidence(t *testing.T) {
+	t.Parallel()
+	f := file(rules.Rule{Metric: addr(t, "quality.auc"), Min: num(0.8)})
+	r := Evaluate(f, metrics(withSD(inst("quality.auc", 0.75), 0.01)), nil, now)
+	if len(r.Findings) != 1 || r.Findings[0].Verdict != Fail || r.Findings[0].Reason != "0.75 is below the minimum 0.8" {
+		t.Errorf("no confidence, σ present: %q %q; want fail %q", verdicts(r), r.Findings[0].Reason, "0.75 is below the minimum 0.8")
+	}
+}
+
+// A band whose lower end overflows is an error, not inconclusive.
+func TestEvaluateBandOverflowBelow(t *testing.T) {
+	t.Parallel()
+	f := file(rules.Rule{Metric: addr(t, "quality.x"), Direction: rules.HigherIsBetter, Max: num(1), Confidence: 0.95})
+	r := Evaluate(f, metrics(withSD(inst("quality.x", -1e308), 1e308)), nil, now)
+	if len(r.Findings) != 1 || r.Findings[0].Verdict != Error || !strings.Contains(r.Findings[0].Reason, "confidence band") {
+		t.Errorf("band below -MaxFloat64: %q %q; want error naming the band", verdicts(r), r.Findings[0].Reason)
+	}
+}
