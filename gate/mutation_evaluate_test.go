@@ -176,3 +176,34 @@ func TestEvaluateBandOverflowBelow(t *testing.T) {
 		t.Errorf("band below -MaxFloat64: %q %q; want error naming the band", verdicts(r), r.Findings[0].Reason)
 	}
 }
+
+// The reasons of banded verdicts name the confidence level in percent and
+// the band; a confidence with no σ in the report says the point value was
+// judged, on a pass as on a fail.
+func TestEvaluateBandReasons(t *testing.T) {
+	t.Parallel()
+	const sd = 0.01
+	m := fmtNum(zFor(0.95) * sd)
+	tests := []struct {
+		name string
+		rule rules.Rule
+		in   Instance
+		want Verdict
+		text string // the exact reason
+	}{
+		{"fail", rules.Rule{Min: num(0.9), Confidence: 0.95}, withSD(inst("quality.auc", 0.8), sd), Fail, "0.8 outside >= 0.9 even at 95% confidence (±" + m + ")"},
+		{"inconclusive", rules.Rule{Min: num(0.8), Confidence: 0.95}, withSD(inst("quality.auc", 0.8), sd), Inconclusive, "0.8 ± " + m + " (95% confidence) straddles >= 0.8: within noise"},
+		{"overflow", rules.Rule{Min: num(0.8), Confidence: 0.95}, withSD(inst("quality.auc", 1e308), 1e308), Error, "the 95% confidence band of 1e+308 (σ 1e+308) is not a finite number"},
+		{"no σ, pass", rules.Rule{Min: num(0.8), Confidence: 0.95}, inst("quality.auc", 0.85), Pass, "(no standard deviation in the report; judged the point value)"},
+		{"no σ, fail", rules.Rule{Min: num(0.8), Confidence: 0.95}, inst("quality.auc", 0.75), Fail, "0.75 is below the minimum 0.8 (no standard deviation in the report; judged the point value)"},
+		{"no confidence, pass", rules.Rule{Min: num(0.8)}, withSD(inst("quality.auc", 0.85), sd), Pass, ""},
+	}
+	for _, tc := range tests {
+		r := tc.rule
+		r.Metric = addr(t, "quality.auc")
+		res := Evaluate(file(r), metrics(tc.in), nil, now)
+		if len(res.Findings) != 1 || res.Findings[0].Verdict != tc.want || res.Findings[0].Reason != tc.text {
+			t.Errorf("%s: %q %q; want %s %q", tc.name, verdicts(res), res.Findings[0].Reason, tc.want, tc.text)
+		}
+	}
+}
