@@ -207,3 +207,32 @@ func TestEvaluateBandReasons(t *testing.T) {
 		}
 	}
 }
+
+// vs_baseline reasons: with confidence and σ on both sides the band of the
+// difference is named with the level in percent; without confidence the
+// point drop is judged even when both sides give σ.
+func TestEvaluateVsBaselineBandReasons(t *testing.T) {
+	t.Parallel()
+	// σ of the difference: sqrt(0.03² + 0.04²) = 0.05.
+	m := fmtNum(zFor(0.95) * 0.05)
+	cand, base := metrics(withSD(inst("quality.auc", 0.5), 0.03)), metrics(withSD(inst("quality.auc", 0.75), 0.04))
+	tests := []struct {
+		name string
+		vb   rules.VsBaseline
+		conf float64
+		want Verdict
+		text string
+	}{
+		{"fail", rules.VsBaseline{MaxDrop: num(0.1)}, 0.95, Fail, "drop 0.25; limit 0.1 even at 95% confidence (±" + m + ")"},
+		{"inconclusive", rules.VsBaseline{MaxDrop: num(0.2)}, 0.95, Inconclusive, "drop 0.25 ± " + m + " (95% confidence) straddles the limit 0.2: within noise"},
+		{"no confidence", rules.VsBaseline{MaxDrop: num(0.2)}, 0, Fail, "drop 0.25 vs baseline 0.75; limit 0.2"},
+	}
+	for _, tc := range tests {
+		vb := tc.vb
+		f := file(rules.Rule{Metric: addr(t, "quality.auc"), VsBaseline: &vb, Confidence: tc.conf})
+		r := Evaluate(f, cand, base, now)
+		if len(r.Findings) != 1 || r.Findings[0].Verdict != tc.want || r.Findings[0].Reason != tc.text {
+			t.Errorf("%s: %q %q; want %s %q", tc.name, verdicts(r), r.Findings[0].Reason, tc.want, tc.text)
+		}
+	}
+}
