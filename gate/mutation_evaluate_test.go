@@ -3,6 +3,7 @@ package gate
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/modelgate/modelgate/rules"
 )
@@ -234,5 +235,72 @@ func TestEvaluateVsBaselineBandReasons(t *testing.T) {
 		if len(r.Findings) != 1 || r.Findings[0].Verdict != tc.want || r.Findings[0].Reason != tc.text {
 			t.Errorf("%s: %q %q; want %s %q", tc.name, verdicts(r), r.Findings[0].Reason, tc.want, tc.text)
 		}
+	}
+}
+
+// max_rise and max_rise_pct judge value − baseline (README "vs_baseline":
+// rises are raw increases), limit inclusive.
+func TestEvaluateMaxRise(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		vb         rules.VsBaseline
+		cand, base float64
+		want       string
+	}{
+		{rules.VsBaseline{MaxRise: num(0.5)}, 2, 1.5, "pass"},
+		{rules.VsBaseline{MaxRise: num(0.5)}, 2.25, 1.5, "fail"},
+		{rules.VsBaseline{MaxRise: num(0)}, 1, 1.5, "pass"}, // a fall is no rise
+		{rules.VsBaseline{MaxRisePct: num(25)}, 1.25, 1, "pass"},
+		{rules.VsBaseline{MaxRisePct: num(24)}, 1.25, 1, "fail"},
+		{rules.VsBaseline{MaxRisePct: num(25)}, -0.75, -1, "pass"}, // relative to |baseline|
+		{rules.VsBaseline{MaxRisePct: num(24)}, -0.75, -1, "fail"},
+	}
+	for _, tc := range tests {
+		vb := tc.vb
+		f := file(rules.Rule{Metric: addr(t, "quality.mse"), VsBaseline: &vb})
+		r := Evaluate(f, metrics(inst("quality.mse", tc.cand)), metrics(inst("quality.mse", tc.base)), now)
+		if got := strings.Join(verdicts(r), "|"); got != "ra quality.mse "+tc.want {
+			t.Errorf("%+v cand %v base %v: %q; want %s", tc.vb, tc.cand, tc.base, got, tc.want)
+		}
+	}
+}
+
+// A candidate instance the baseline lacks is missing, and the reason names
+// the instance by its labels.
+func TestEvaluateBaselineLacksInstance(t *testing.T) {
+	t.Parallel()
+	f := file(rules.Rule{Metric: addr(t, "bias.post.DI"), VsBaseline: &rules.VsBaseline{MaxDrop: num(0.1)}})
+	r := Evaluate(f, metrics(inst("bias.post.DI", 1, "facet", "sex")), metrics(inst("bias.post.DI", 1, "facet", "age")), now)
+	want := "the baseline has no bias.post.DI (facet=sex)"
+	if len(r.Findings) != 1 || r.Findings[0].Verdict != Missing || r.Findings[0].Reason != want {
+		t.Errorf("baseline without the facet: %q %q; want missing %q", verdicts(r), r.Findings[0].Reason, want)
+	}
+	f = file(rules.Rule{Metric: addr(t, "quality.auc"), VsBaseline: &rules.VsBaseline{MaxDrop: num(0.1)}})
+	r = Evaluate(f, metrics(inst("quality.auc", 1)), metrics(inst("quality.f1", 1)), now)
+	if want := "the baseline has no quality.auc"; r.Findings[0].Reason != want {
+		t.Errorf("baseline without the metric: %q; want %q", r.Findings[0].Reason, want)
+	}
+}
+
+// The counts a result (and the audit record) carries: one per finding by
+// verdict, and the rules with a blocking finding.
+func TestEvaluateCounts(t *testing.T) {
+	t.Parallel()
+	waiver := &rules.Waiver{Reason: "r", Owner: "o", Expires: time.Date(2027, 1, 31, 0, 0, 0, 0, time.UTC)}
+	f := file(
+		rules.Rule{Metric: addr(t, "quality.auc"), Min: num(0.5)},                                                 // pass
+		rules.Rule{Metric: addr(t, "quality.auc"), Min: num(0.95)},                                                // fail
+		rules.Rule{Metric: addr(t, "quality.auc"), Min: num(0.95), Severity: rules.SeverityWarning},               // warn
+		rules.Rule{Metric: addr(t, "quality.auc"), Min: num(0.95), Waiver: waiver},                                // waived
+		rules.Rule{Metric: addr(t, "quality.f1"), Min: num(0.5)},                                                  // missing
+		rules.Rule{Metric: addr(t, "quality.f1"), Min: num(0.5), OnMissing: rules.MissingSkip},                    // skipped
+		rules.Rule{Metric: addr(t, "quality.auc"), Min: num(0.9), Confidence: 0.95},                               // inconclusive
+		rules.Rule{Metric: addr(t, "quality.auc"), Min: num(0.5), Confidence: 0.3},                                // error
+		rules.Rule{Metric: addr(t, "quality.auc"), Min: num(0.5), Max: num(0.6), Severity: rules.SeverityWarning}, // warn
+	)
+	r := Evaluate(f, metrics(withSD(inst("quality.auc", 0.9), 0.01)), nil, now)
+	want := Counts{Rules: 9, Pass: 1, Fail: 1, Warn: 2, Missing: 1, Inconclusive: 1, Waived: 1, Skipped: 1, Error: 1, FailedRules: 4}
+	if r.Counts != want {
+		t.Errorf("counts = %+v (%q); want %+v", r.Counts, verdicts(r), want)
 	}
 }
