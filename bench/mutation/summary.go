@@ -8,7 +8,8 @@
 // mutator, column, trimmed source line, reason) are counted apart: they are
 // mutants that no test can kill because the mutated program behaves the same.
 // They are matched on the source text, not the line number, so the list
-// survives edits elsewhere in the file.
+// survives edits elsewhere in the file. "*" in the mutator, column and
+// source fields makes every surviving mutant of the function equivalent.
 //
 //	go run bench/mutation/summary.go -dir gate -json out/gate.json [-equiv bench/mutation/equivalent.tsv] [-func REGEXP]
 package main
@@ -174,7 +175,11 @@ func main() {
 				t.notCovered++
 				alive = append(alive, "NOT COVERED "+where)
 			case "LIVED":
-				if why, ok := equiv[key]; ok {
+				why, ok := equiv[key]
+				if !ok { // a whole function: file, function, then * * *
+					why, ok = equiv[strings.Join([]string{rel, fn, "*", "*", "*"}, "\t")]
+				}
+				if ok {
 					t.equiv++
 					equivalent = append(equivalent, where+"\n        equivalent: "+why)
 				} else {
