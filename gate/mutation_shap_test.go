@@ -118,3 +118,14 @@ func TestShapFeatureSetChange(t *testing.T) {
 		t.Errorf("two common features in the same order: %q; want warn (old removed) and pass", got)
 	}
 }
+
+// Features tied on |SHAP| are ordered by name, so the max_share finding of
+// a tie at the top names the same feature on every run.
+func TestShapTopTieIsDeterministic(t *testing.T) {
+	t.Parallel()
+	cand := metrics(shapInst("l", "zeta", 0.4, "alpha", 0.4, "mid", 0.2)...)
+	r := Evaluate(file(rules.Rule{Shap: &rules.ShapRule{MaxShare: num(0.3)}}), cand, nil, now)
+	if got := strings.Join(verdicts(r), "|"); got != "ra shap (share) feature=alpha label=l fail" {
+		t.Errorf("tie at the top: %q; want the share of alpha (first by name)", got)
+	}
+}
