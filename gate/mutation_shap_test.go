@@ -129,3 +129,35 @@ func TestShapTopTieIsDeterministic(t *testing.T) {
 		t.Errorf("tie at the top: %q; want the share of alpha (first by name)", got)
 	}
 }
+
+// What a shap rule says when the values are not there: for the label it
+// names, for any label, all zero, or a baseline without the label or with
+// a total that overflows.
+func TestShapMissingAndErrorReasons(t *testing.T) {
+	t.Parallel()
+	cand := metrics(shapInst("l", "a", 0.5, "b", 0.25)...)
+	zero := metrics(shapInst("l", "a", 0.0, "b", 0.0)...)
+	tests := []struct {
+		name       string
+		s          rules.ShapRule
+		cand, base *Metrics
+		want       string // verdicts
+		reason     string // of the last finding
+	}{
+		{"label absent", rules.ShapRule{MaxShare: num(0.5), Label: "other"}, cand, nil, "ra shap missing", `no SHAP values for label "other" in the candidate's reports`},
+		{"no SHAP at all", rules.ShapRule{MaxShare: num(0.5)}, metrics(inst("quality.auc", 1)), nil, "ra shap missing", "no SHAP values in the candidate's reports"},
+		{"all zero, max_share only", rules.ShapRule{MaxShare: num(0.5)}, zero, nil, "ra shap (share) label=l missing", "no non-zero SHAP values for label l"},
+		{"all zero, not_in_top", rules.ShapRule{NotInTop: 1, Features: []string{"a"}}, zero, nil, "ra shap label=l missing", "every SHAP value of label l is 0: no ranking"},
+		{"baseline lacks the label", rules.ShapRule{MinRankCorrelation: num(0.5)}, cand, metrics(shapInst("m", "a", 0.5, "b", 0.25)...),
+			"ra shap (rank correlation) label=l missing", "the baseline has no SHAP values for label l"},
+		{"baseline total overflows", rules.ShapRule{MinRankCorrelation: num(0.5)}, cand, metrics(shapInst("l", "a", 1e308, "b", 1e308)...),
+			"ra shap (rank correlation) label=l error", "the baseline's total |SHAP| of label l is not a finite number (the values overflow)"},
+	}
+	for _, tc := range tests {
+		s := tc.s
+		r := Evaluate(file(rules.Rule{Shap: &s}), tc.cand, tc.base, now)
+		if got := strings.Join(verdicts(r), "|"); got != tc.want || r.Findings[len(r.Findings)-1].Reason != tc.reason {
+			t.Errorf("%s: %q %q; want %q %q", tc.name, got, r.Findings[len(r.Findings)-1].Reason, tc.want, tc.reason)
+		}
+	}
+}
