@@ -161,3 +161,14 @@ func TestShapMissingAndErrorReasons(t *testing.T) {
 		}
 	}
 }
+
+// Exactly five added features are all named, with no "(+0 more)".
+func TestShapFeatureSetFiveNamed(t *testing.T) {
+	t.Parallel()
+	cand := metrics(shapInst("l", "a", 0.9, "b", 0.8, "n1", 0.7, "n2", 0.6, "n3", 0.5, "n4", 0.4, "n5", 0.3)...)
+	base := metrics(shapInst("l", "a", 0.9, "b", 0.8)...)
+	r := Evaluate(file(rules.Rule{Shap: &rules.ShapRule{MinRankCorrelation: num(0.5)}}), cand, base, now)
+	if want := "feature set changed: +n1 +n2 +n3 +n4 +n5"; len(r.Findings) == 0 || r.Findings[0].Reason != want {
+		t.Errorf("five added: %q; want %q", verdicts(r), want)
+	}
+}
