@@ -1,6 +1,7 @@
 package gate
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -302,5 +303,36 @@ func TestEvaluateCounts(t *testing.T) {
 	want := Counts{Rules: 9, Pass: 1, Fail: 1, Warn: 2, Missing: 1, Inconclusive: 1, Waived: 1, Skipped: 1, Error: 1, FailedRules: 4}
 	if r.Counts != want {
 		t.Errorf("counts = %+v (%q); want %+v", r.Counts, verdicts(r), want)
+	}
+}
+
+// The reports read for each rule: the candidate's for every rule, the
+// baseline's only for comparisons (vs_baseline, min_rank_correlation).
+func TestNeededSlotsPerRuleKind(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		rule       rules.Rule
+		cand, base string
+	}{
+		{"shap share", rules.Rule{Shap: &rules.ShapRule{MaxShare: num(0.4)}}, "explainability", ""},
+		{"shap rank correlation", rules.Rule{Shap: &rules.ShapRule{MinRankCorrelation: num(0.4)}}, "explainability", "explainability"},
+		{"quality floor", rules.Rule{Metric: addr(t, "quality.auc"), Min: num(0.5)}, "quality", ""},
+		{"quality vs baseline", rules.Rule{Metric: addr(t, "quality.auc"), VsBaseline: &rules.VsBaseline{MaxDrop: num(0.1)}}, "quality", "quality"},
+		{"require bias.post", rules.Rule{Require: []string{"bias.post"}}, "bias,bias.post", ""},
+	}
+	keys := func(m map[string]bool) string {
+		var out []string
+		for k := range m {
+			out = append(out, k)
+		}
+		slices.Sort(out)
+		return strings.Join(out, ",")
+	}
+	for _, tc := range tests {
+		c, b := neededSlots(file(tc.rule))
+		if keys(c) != tc.cand || keys(b) != tc.base {
+			t.Errorf("%s: candidate %q, baseline %q; want %q, %q", tc.name, keys(c), keys(b), tc.cand, tc.base)
+		}
 	}
 }
