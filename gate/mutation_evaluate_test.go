@@ -336,3 +336,42 @@ func TestNeededSlotsPerRuleKind(t *testing.T) {
 		}
 	}
 }
+
+// With no baseline, min_rank_correlation follows first_model like a
+// vs_baseline rule: fail fails it, absolute-only passes it saying why.
+func TestEvaluateRankCorrelationFirstModel(t *testing.T) {
+	t.Parallel()
+	cand := metrics(shapInst("l", "a", 0.5, "b", 0.3)...)
+	for _, c := range []struct {
+		first  rules.FirstModel
+		want   Verdict
+		reason string
+	}{
+		{rules.FirstModelFail, Fail, "no approved baseline to compare the feature ranking with (first_model: fail)"},
+		{rules.FirstModelAbsoluteOnly, Pass, "no approved baseline: ranking not compared (first model)"},
+	} {
+		f := file(rules.Rule{Shap: &rules.ShapRule{MinRankCorrelation: num(0.5)}})
+		f.Model.FirstModel = c.first
+		r := Evaluate(f, cand, nil, now)
+		if len(r.Findings) != 1 || r.Findings[0].Verdict != c.want || r.Findings[0].Reason != c.reason {
+			t.Errorf("first_model %s: %q %q; want %s %q", c.first, verdicts(r), r.Findings[0].Reason, c.want, c.reason)
+		}
+	}
+}
+
+// A max_deviation failure says how far the value is from which ideal, and
+// the allowed distance (README "Thresholds": |value − ideal| <= x).
+func TestEvaluateMaxDeviationReason(t *testing.T) {
+	t.Parallel()
+	f := file(rules.Rule{Metric: addr(t, "bias.post.DI"), MaxDeviation: num(0.25)})
+	r := Evaluate(f, metrics(inst("bias.post.DI", 0.5, "facet", "sex")), nil, now)
+	want := "0.5 is 0.5 from the ideal 1; at most 0.25 allowed"
+	if len(r.Findings) != 1 || r.Findings[0].Verdict != Fail || r.Findings[0].Reason != want {
+		t.Errorf("DI 0.5, max_deviation 0.25: %q %q; want fail %q", verdicts(r), r.Findings[0].Reason, want)
+	}
+	f = file(rules.Rule{Metric: addr(t, "quality.x"), Direction: rules.TowardIdeal, Ideal: num(-2), MaxDeviation: num(0.5)})
+	r = Evaluate(f, metrics(inst("quality.x", -3)), nil, now)
+	if want := "-3 is 1 from the ideal -2; at most 0.5 allowed"; r.Findings[0].Reason != want {
+		t.Errorf("x -3, ideal -2: %q; want %q", r.Findings[0].Reason, want)
+	}
+}
