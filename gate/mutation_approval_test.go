@@ -80,3 +80,32 @@ func TestApprovalDescriptionCut(t *testing.T) {
 		}
 	}
 }
+
+// Evidence lists the reports of each package sorted by slot, whatever the
+// order they were read in, so the same reads give the same evidence (and
+// the same external_id hash) on every run.
+func TestEvidenceSortedBySlot(t *testing.T) {
+	t.Parallel()
+	r := passingResult(StatusPending, nil)
+	r.Reports = []ReportRecord{
+		{Package: "baseline", Slot: "quality", SHA256: "q0"},
+		{Package: "candidate", Slot: "quality", SHA256: "q1"},
+		{Package: "baseline", Slot: "bias", SHA256: "b0"},
+		{Package: "candidate", Slot: "bias", SHA256: "b1"},
+		{Package: "baseline", Slot: "explainability", SHA256: "e0"},
+	}
+	e := EvidenceOf(r)
+	slots := func(rs []ReportRecord) string {
+		var out []string
+		for _, x := range rs {
+			out = append(out, x.Slot+"="+x.SHA256)
+		}
+		return strings.Join(out, " ")
+	}
+	if got := slots(e.Reports); got != "bias=b1 quality=q1" {
+		t.Errorf("candidate reports = %s; want bias=b1 quality=q1", got)
+	}
+	if got := slots(e.BaselineReports); got != "bias=b0 explainability=e0 quality=q0" {
+		t.Errorf("baseline reports = %s; want bias=b0 explainability=e0 quality=q0", got)
+	}
+}
