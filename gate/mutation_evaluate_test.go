@@ -375,3 +375,19 @@ func TestEvaluateMaxDeviationReason(t *testing.T) {
 		t.Errorf("x -3, ideal -2: %q; want %q", r.Findings[0].Reason, want)
 	}
 }
+
+// A violations rule without `where` judges the total of its check type;
+// with only per-feature counts in the report, the total is missing and
+// the reason says it was not found (not "no instance with" nothing).
+func TestEvaluateViolationsTotalMissing(t *testing.T) {
+	t.Parallel()
+	in := inst("violations.data_type_check", 2, "feature", "age")
+	in.Source = "violations"
+	m := metrics(in)
+	m.MarkSource("violations", "")
+	r := Evaluate(file(rules.Rule{Metric: addr(t, "violations.data_type_check"), Max: num(0)}), m, nil, now)
+	want := "violations.data_type_check not found in the candidate's reports (read: violations)"
+	if len(r.Findings) != 1 || r.Findings[0].Verdict != Missing || r.Findings[0].Reason != want {
+		t.Errorf("per-feature counts only: %q %q; want missing %q", verdicts(r), r.Findings[0].Reason, want)
+	}
+}
