@@ -13,7 +13,7 @@ func TestRejectedAuditRecord(t *testing.T) {
 	t.Parallel()
 	r := passingResult(StatusPending, nil)
 	r.Conclusion, r.Counts = Failure, Counts{Rules: 4, Pass: 3, Fail: 1, FailedRules: 1}
-	ev := EvidenceOf(r)
+	ev := EvidenceOf(r, "")
 	p := PlanApproval(ApprovalInput{Result: r, Evidence: &ev, Commit: "c9", OnFail: "reject"})
 	if p.Action != ActionReject || p.Decision == nil {
 		t.Fatalf("PlanApproval = %s %q; want reject with a decision", p.Action, p.Reasons)
@@ -39,7 +39,7 @@ func TestRejectedAuditRecord(t *testing.T) {
 
 	// The approval of the same package says Approved.
 	ok := passingResult(StatusPending, nil)
-	ev = EvidenceOf(ok)
+	ev = EvidenceOf(ok, "")
 	p = PlanApproval(ApprovalInput{Result: ok, Evidence: &ev, Commit: "c9", PR: 1})
 	if p.Action != ActionApprove || !strings.HasPrefix(p.Decision.Description, "Approved by modelgate: ") || p.Decision.Status != StatusApproved {
 		t.Errorf("approval decision = %s %+v; want Approved by modelgate", p.Action, p.Decision)
@@ -94,7 +94,7 @@ func TestEvidenceSortedBySlot(t *testing.T) {
 		{Package: "candidate", Slot: "bias", SHA256: "b1"},
 		{Package: "baseline", Slot: "explainability", SHA256: "e0"},
 	}
-	e := EvidenceOf(r)
+	e := EvidenceOf(r, "")
 	slots := func(rs []ReportRecord) string {
 		var out []string
 		for _, x := range rs {

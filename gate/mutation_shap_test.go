@@ -103,7 +103,7 @@ func TestShapFeatureSetChange(t *testing.T) {
 		t.Fatalf("feature set changed: %q; want warn then pass", verdicts(r))
 	}
 	// Spaces normalized: the reason has two before "-old" (listChange).
-	if want := "feature set changed: +n1 +n2 +n3 +n4 +n5 (+1 more) -old"; strings.Join(strings.Fields(r.Findings[0].Reason), " ") != want {
+	if want := "feature set changed: +n1 +n2 +n3 +n4 +n5 (+1 more) -old"; r.Findings[0].Reason != want {
 		t.Errorf("reason = %q; want %q", r.Findings[0].Reason, want)
 	}
 	one := metrics(shapInst("l", "a", 0.9, "x", 0.8)...)

@@ -270,7 +270,7 @@ func (e *evaluator) rankCorrelation(rc ruleCtx, im *importance, base map[string]
 		w := nanFinding()
 		w.RulePos, w.Metric, w.Labels, w.Threshold = s.Pos, "shap (feature set)", lbl, "same features as baseline"
 		w.Verdict = Warn
-		w.Reason = "feature set changed:" + listChange("+", added) + listChange(" -", removed)
+		w.Reason = "feature set changed:" + listChange("+", added) + listChange("-", removed)
 		e.emit(rc, w)
 	}
 	if common < 2 {
@@ -303,7 +303,7 @@ func listChange(sign string, names []string) string {
 		more = fmt.Sprintf(" (+%d more)", len(names)-max)
 		names = names[:max]
 	}
-	return " " + sign + strings.Join(names, " "+strings.TrimSpace(sign)) + more
+	return " " + sign + strings.Join(names, " "+sign) + more
 }
 
 // spearman is the rank correlation of the two rankings over their common

@@ -18,7 +18,7 @@ func TestSetApprovalWithoutMetadataAddsNoKey(t *testing.T) {
 	t.Parallel()
 	r, root := newReg(t)
 	ctx := context.Background()
-	p, err := r.Resolve(ctx, "churn", "4")
+	p, err := r.Resolve(ctx, "churn", gate.Selector{Kind: gate.SelectVersion, Version: 4})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +70,7 @@ func TestSetApprovalPackageFolderIsAFile(t *testing.T) {
 	t.Parallel()
 	r, root := newReg(t)
 	ctx := context.Background()
-	p, err := r.Resolve(ctx, "churn", "4")
+	p, err := r.Resolve(ctx, "churn", gate.Selector{Kind: gate.SelectVersion, Version: 4})
 	if err != nil {
 		t.Fatal(err)
 	}
