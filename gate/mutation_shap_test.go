@@ -102,7 +102,6 @@ func TestShapFeatureSetChange(t *testing.T) {
 	if len(r.Findings) != 2 || r.Findings[0].Verdict != Warn || r.Findings[1].Verdict != Pass {
 		t.Fatalf("feature set changed: %q; want warn then pass", verdicts(r))
 	}
-	// Spaces normalized: the reason has two before "-old" (listChange).
 	if want := "feature set changed: +n1 +n2 +n3 +n4 +n5 (+1 more) -old"; r.Findings[0].Reason != want {
 		t.Errorf("reason = %q; want %q", r.Findings[0].Reason, want)
 	}
