@@ -428,20 +428,9 @@ func (f *SageMakerFake) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	// Round-trip through JSON so the response is validated as sent.
-	b, err := json.Marshal(out)
-	if err != nil {
-		t.Errorf("gatetest: sagemaker %s: encode response: %v", op, err)
+	b, ok := f.model.encodeResponse(t, "sagemaker", op, opm.Output.Shape, out)
+	if !ok {
 		return
-	}
-	var sent map[string]any
-	dec = json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	if err := dec.Decode(&sent); err != nil {
-		t.Errorf("gatetest: sagemaker %s: decode own response: %v", op, err)
-	}
-	for _, e := range f.model.validate(sent, opm.Output.Shape, op+" response") {
-		t.Errorf("gatetest: sagemaker: %s", e)
 	}
 	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 	w.Header().Set("X-Amzn-RequestId", "fake-"+strconv.Itoa(len(b)))
@@ -759,6 +748,28 @@ func loadAPIModel(b []byte) (*apiModel, error) {
 
 // validate checks v (decoded with UseNumber) against shape and returns one
 // message per violation, each naming the path.
+// encodeResponse encodes a fake's answer to op and validates it, as sent
+// (round-tripped through JSON), against the output shape; every problem
+// fails the test. ok is false when the answer could not be encoded.
+func (m *apiModel) encodeResponse(t testing.TB, service, op, shape string, out any) (b []byte, ok bool) {
+	t.Helper()
+	b, err := json.Marshal(out)
+	if err != nil {
+		t.Errorf("gatetest: %s %s: encode response: %v", service, op, err)
+		return nil, false
+	}
+	var sent map[string]any
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	if err := dec.Decode(&sent); err != nil {
+		t.Errorf("gatetest: %s %s: decode own response: %v", service, op, err)
+	}
+	for _, e := range m.validate(sent, shape, op+" response") {
+		t.Errorf("gatetest: %s: %s", service, e)
+	}
+	return b, true
+}
+
 func (m *apiModel) validate(v any, shape, path string) []string {
 	var errs []string
 	m.check(v, shape, path, &errs)

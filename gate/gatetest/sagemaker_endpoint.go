@@ -249,19 +249,9 @@ func (f *EndpointFake) serve(w http.ResponseWriter, r *http.Request) {
 		writeAWSError(w, *aerr)
 		return
 	}
-	b, err := json.Marshal(out)
-	if err != nil {
-		t.Errorf("gatetest: endpoint %s: encode response: %v", op, err)
+	b, ok := model.encodeResponse(t, "endpoint", op, opm.Output.Shape, out)
+	if !ok {
 		return
-	}
-	var sent map[string]any
-	dec = json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	if err := dec.Decode(&sent); err != nil {
-		t.Errorf("gatetest: endpoint %s: decode own response: %v", op, err)
-	}
-	for _, e := range model.validate(sent, opm.Output.Shape, op+" response") {
-		t.Errorf("gatetest: endpoint: %s", e)
 	}
 	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 	_, _ = w.Write(b)
