@@ -244,6 +244,13 @@ func TestMatrixModeEvents(t *testing.T) {
 			if n := len(w.fake.CheckRuns()); n != 0 {
 				t.Errorf("mode: matrix posted %d check runs", n)
 			}
+			wantRows := 3 // one per model, each naming the group and the rules file
+			if code != 0 {
+				wantRows = 0
+			}
+			if sum := e.summary(t); strings.Count(sum, "| `") != 2*wantRows || wantRows > 0 && !strings.Contains(sum, "models to check") {
+				t.Errorf("job summary:\n%s\nwant a row per model", sum)
+			}
 		})
 	}
 }

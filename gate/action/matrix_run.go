@@ -116,7 +116,28 @@ func (a *actionRun) matrix(ctx context.Context) int {
 	n := strconv.Itoa(len(plan.Matrix.Include))
 	fmt.Fprintf(a.Stdout, "modelgate: %s of %d models to check: %s\n", n, len(plan.Models), render.Line(js, 4000))
 	a.setOutputs(map[string]string{"matrix": js, "count": n})
+	if a.Getenv("GITHUB_STEP_SUMMARY") != "" {
+		if err := fileCommand(func() { a.Action.AddStepSummary(matrixSummary(plan, ch)) }); err != nil {
+			a.say("write the job summary: %v", err)
+		}
+	}
 	return gate.ExitPass
+}
+
+// matrixSummary is the job summary of mode: matrix: one row per model.
+func matrixSummary(plan *MatrixPlan, ch Changes) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "### modelgate: %d of %d models to check\n\nChanges: %s\n\n| model | rules file | checked | why |\n|---|---|---|---|\n",
+		len(plan.Matrix.Include), len(plan.Models), render.Line(ch.Why, 500))
+	cell := func(s string) string { return strings.ReplaceAll(render.Line(s, 500), "|", "\\|") }
+	for _, m := range plan.Models {
+		yes := "no"
+		if m.Touched {
+			yes = "yes"
+		}
+		fmt.Fprintf(&b, "| `%s` | `%s` | %s | %s |\n", cell(m.Group), cell(m.Rules), yes, cell(m.Why))
+	}
+	return b.String()
 }
 
 // annotateMatrixDiagnostics writes one workflow command per problem of the
