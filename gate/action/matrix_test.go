@@ -266,3 +266,77 @@ func TestRunMatrixCLI(t *testing.T) {
 		t.Errorf("no --changed: exit %d, %s; want every model", code, out.String())
 	}
 }
+
+func TestModelGlobsInput(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string][]string{
+		"":                         nil,
+		"a/*.yml":                  {"a/*.yml"},
+		"a/*.yml, b/*.yaml":        {"a/*.yml", "b/*.yaml"},
+		"a/*.yml\r\n  b/*.yml\n\n": {"a/*.yml", "b/*.yml"},
+		" , \n":                    nil,
+	} {
+		if got := modelGlobs(in); !slices.Equal(got, want) {
+			t.Errorf("modelGlobs(%q) = %q; want %q", in, got, want)
+		}
+	}
+}
+
+// mode: matrix with the models, check_name and registry inputs, and the
+// inputs it refuses.
+func TestMatrixModeInputs(t *testing.T) {
+	t.Parallel()
+	dir := modelsRepo(t)
+	e := newActionEnv(t, nil, "workflow_dispatch", "workflow_dispatch", nil)
+	e.vars["GITHUB_WORKSPACE"] = dir
+	e.vars["INPUT_MODE"] = "matrix"
+	e.vars["INPUT_MODELS"] = ".github/modelgate/churn.yml,\n.github/modelgate/credit.yml"
+	e.vars["INPUT_CHECK_NAME"] = "gate"
+	if code := e.run(t, nil); code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, e.stdout.String(), e.stderr.String())
+	}
+	want := `{"include":[{"group":"churn","rules":".github/modelgate/churn.yml","check_name":"gate / churn"},{"group":"credit","rules":".github/modelgate/credit.yml","check_name":"gate / credit"}]}`
+	if out := e.outputs(t); out["matrix"] != want || out["count"] != "2" {
+		t.Errorf("outputs %v; want matrix %s, count 2", out, want)
+	}
+
+	e = newActionEnv(t, nil, "workflow_dispatch", "workflow_dispatch", nil)
+	e.vars["GITHUB_WORKSPACE"] = dir
+	e.vars["INPUT_MODE"] = "matrix"
+	e.vars["INPUT_ENDPOINT"] = "fraud-prod"
+	if code := e.run(t, nil); code != gate.ExitUsage || !strings.Contains(e.stderr.String(), "mode: matrix plans the model checks") {
+		t.Errorf("matrix with an endpoint: exit %d %s; want 2", code, e.stderr.String())
+	}
+
+	e = newActionEnv(t, nil, "workflow_dispatch", "workflow_dispatch", nil)
+	e.vars["GITHUB_WORKSPACE"] = dir
+	e.vars["INPUT_MODE"] = "matrix"
+	e.vars["INPUT_MODELS"] = "../outside/*.yml"
+	if code := e.run(t, nil); code != gate.ExitUsage || !strings.Contains(e.stderr.String(), "want a clean slash-separated glob") || e.outputs(t)["matrix"] != "" {
+		t.Errorf("matrix with a glob out of the workspace: exit %d %s; want 2 and no matrix", code, e.stderr.String())
+	}
+}
+
+// A problem of a rules file is annotated at that file, whichever it is.
+func TestMatrixModeAnnotatesEachFile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	writeTree(t, dir, map[string]string{
+		".github/modelgate/a.yml": "version: 1\nmodel: {group: churn}\n" + matrixRule,
+		".github/modelgate/b.yml": "version: 1\nmodel:\n  group: churn\n" + matrixRule,
+		".github/modelgate/c.yml": "version: 1\nmodel: {group: c}\nrules:\n  - id: x\n    metric: quality.auc\n    mn: 1\n",
+	})
+	e := newActionEnv(t, nil, "workflow_dispatch", "workflow_dispatch", nil)
+	e.vars["GITHUB_WORKSPACE"] = dir
+	e.vars["INPUT_MODE"] = "matrix"
+	code := e.run(t, nil)
+	out := e.stdout.String()
+	for _, want := range []string{"file=.github/modelgate/b.yml,line=3", "file=.github/modelgate/c.yml,line=6"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("stdout lacks an annotation %q:\n%s", want, out)
+		}
+	}
+	if code != gate.ExitUsage || e.outputs(t)["count"] != "" {
+		t.Errorf("exit %d, outputs %v; want 2 and no outputs", code, e.outputs(t))
+	}
+}
