@@ -106,12 +106,25 @@ var prFiles = []gatetest.ChangedFile{
 // on the merge push the plan lists them again and approve mode, one job
 // per model, approves exactly the two whose own check passed and leaves
 // the failing one pending, even with on_fail: reject (a model whose pull
-// request check failed is never written).
+// request check failed is never written). on_fail applies per model: when
+// churn's rules are tightened on main after its check passed, its re-check
+// fails and reject rejects churn alone.
 func TestMatrixThreeModelsEndToEnd(t *testing.T) {
 	t.Parallel()
-	for _, onFail := range []string{"leave", "reject"} {
-		t.Run("on_fail "+onFail, func(t *testing.T) {
+	for _, c := range []struct {
+		name, onFail string
+		tighten      bool
+		churn        string // churn-xgb v12 afterwards
+		churnCode    int
+		churnCheck   string
+	}{
+		{name: "on_fail leave", onFail: "leave", churn: gate.StatusApproved, churnCheck: "neutral"},
+		{name: "on_fail reject", onFail: "reject", churn: gate.StatusApproved, churnCheck: "neutral"},
+		{name: "on_fail reject, churn tightened on main", onFail: "reject", tighten: true, churn: gate.StatusRejected, churnCode: 1, churnCheck: "failure"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
+			onFail := c.onFail
 			w := newThreeModels(t)
 			w.fake.PageSize = 3 // the files come on two pages
 			w.fake.SetPullFiles(2, prFiles)
@@ -152,6 +165,11 @@ func TestMatrixThreeModelsEndToEnd(t *testing.T) {
 
 			// The merge push: the plan from the comparison, then approve
 			// mode per model.
+			if c.tighten {
+				p := filepath.Join(w.dir, ".github/modelgate/churn.yml")
+				b, _ := os.ReadFile(p)
+				os.WriteFile(p, []byte(strings.Replace(string(b), "    min: 0.8\n", "    min: 0.9\n", 1)), 0o644)
+			}
 			push := func(m map[string]any) { m["before"] = baseSHA }
 			m, _, code = w.plan("push", "push.default-branch", push)
 			if code != 0 || !slices.Equal(m.Include, want) {
@@ -161,16 +179,16 @@ func TestMatrixThreeModelsEndToEnd(t *testing.T) {
 				e := w.env("push", "push.default-branch", map[string]string{"INPUT_RULES": job.Rules, "INPUT_CHECK_NAME": job.CheckName, "INPUT_ON_FAIL": onFail}, push)
 				codes[job.Group] = e.run(t, runGate)
 			}
-			if want := map[string]int{"churn-xgb": 0, "credit-xgb": 1, "fraud-xgb": 0}; !mapsEqual(codes, want) {
+			if want := map[string]int{"churn-xgb": c.churnCode, "credit-xgb": 1, "fraud-xgb": 0}; !mapsEqual(codes, want) {
 				t.Errorf("approve exit codes %v; want %v", codes, want)
 			}
-			for _, c := range []struct{ group, v, want string }{
-				{"churn-xgb", "11", gate.StatusApproved}, {"churn-xgb", "12", gate.StatusApproved},
+			for _, st := range []struct{ group, v, want string }{
+				{"churn-xgb", "11", gate.StatusApproved}, {"churn-xgb", "12", c.churn},
 				{"fraud-xgb", "11", gate.StatusApproved}, {"fraud-xgb", "12", gate.StatusApproved},
 				{"credit-xgb", "11", gate.StatusApproved}, {"credit-xgb", "12", gate.StatusPending}, {"credit-xgb", "13", gate.StatusPending},
 			} {
-				if got := w.state(c.group, c.v); got != c.want {
-					t.Errorf("%s v%s is %s; want %s", c.group, c.v, got, c.want)
+				if got := w.state(st.group, st.v); got != st.want {
+					t.Errorf("%s v%s is %s; want %s", st.group, st.v, got, st.want)
 				}
 			}
 			for _, g := range []string{"churn-xgb", "fraud-xgb"} {
@@ -179,13 +197,16 @@ func TestMatrixThreeModelsEndToEnd(t *testing.T) {
 					t.Errorf("%s v12 audit = %+v; want PR #2", g, s)
 				}
 			}
+			if s, _ := gatetest.ReadLocalPackage(t, w.reg, "credit-xgb", "13"); s.CustomerMetadataProperties["modelgate:commit"] != "" {
+				t.Errorf("credit-xgb v13 (its check failed) was written: %+v", s)
+			}
 			decisions := map[string]string{}
 			for _, r := range w.fake.CheckRuns() {
 				if strings.HasSuffix(r.Name, " / approval") {
 					decisions[r.Name] = r.Conclusion
 				}
 			}
-			if want := map[string]string{"modelgate / churn-xgb / approval": "neutral", "modelgate / credit-xgb / approval": "failure", "modelgate / fraud-xgb / approval": "neutral"}; !mapsEqual(decisions, want) {
+			if want := map[string]string{"modelgate / churn-xgb / approval": c.churnCheck, "modelgate / credit-xgb / approval": "failure", "modelgate / fraud-xgb / approval": "neutral"}; !mapsEqual(decisions, want) {
 				t.Errorf("decision check runs %v; want %v", decisions, want)
 			}
 		})
