@@ -27,6 +27,15 @@ import (
 // maxCheckName is the longest check_name input the action takes.
 const maxCheckName = 100
 
+// MaxMatrixJobs is the most jobs GitHub Actions runs from one matrix: a
+// larger plan is refused (exit 2) rather than left to fail the workflow.
+//
+// GitHub docs: https://docs.github.com/actions/writing-workflows/choosing-what-your-workflow-does/running-variations-of-jobs-in-a-workflow
+const MaxMatrixJobs = 256
+
+// maxRulesFiles caps the files the globs may match.
+const maxRulesFiles = 4 * MaxMatrixJobs
+
 // DefaultModelGlobs are the rules files of a repository with many models.
 var DefaultModelGlobs = []string{".github/modelgate/*.yml", ".github/modelgate/*.yaml"}
 
@@ -160,6 +169,9 @@ func PlanMatrix(o MatrixOptions, ch Changes) (*MatrixPlan, error) {
 			plan.Matrix.Include = append(plan.Matrix.Include, m.MatrixEntry)
 		}
 	}
+	if n := len(plan.Matrix.Include); n > MaxMatrixJobs {
+		return nil, &gate.InputError{Err: fmt.Errorf("models %s: %d models to check; GitHub Actions runs at most %d jobs of one matrix: split the models between plan jobs (the models input)", strings.Join(o.globs(), ", "), n, MaxMatrixJobs)}
+	}
 	return plan, nil
 }
 
@@ -202,6 +214,9 @@ func matchRulesFiles(root string, globs []string) ([]string, error) {
 	out = slices.Compact(out)
 	if len(out) == 0 {
 		return nil, &gate.InputError{Err: fmt.Errorf("models %s: no rules file matches in %s", strings.Join(globs, ", "), root)}
+	}
+	if len(out) > maxRulesFiles {
+		return nil, &gate.InputError{Err: fmt.Errorf("models %s: %d files match; at most %d", strings.Join(globs, ", "), len(out), maxRulesFiles)}
 	}
 	return out, nil
 }

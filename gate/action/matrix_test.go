@@ -3,6 +3,7 @@ package action
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -228,6 +229,26 @@ func TestPlanMatrixInputErrors(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// More models to check than one matrix may run is refused; the same models,
+// fewer of them touched, are not.
+func TestPlanMatrixMaxJobs(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	files := map[string]string{}
+	for i := range MaxMatrixJobs + 1 {
+		files[fmt.Sprintf(".github/modelgate/m%03d.yml", i)] = fmt.Sprintf("version: 1\nmodel: {group: m%03d}\n", i) + matrixRule
+	}
+	writeTree(t, dir, files)
+	_, err := PlanMatrix(MatrixOptions{Root: dir}, Changes{Why: "dispatch"})
+	if gate.ExitCodeOf(err) != gate.ExitUsage || !strings.Contains(fmt.Sprint(err), "257 models to check; GitHub Actions runs at most 256 jobs") {
+		t.Errorf("257 models, all touched: %v; want exit 2", err)
+	}
+	p, err := PlanMatrix(MatrixOptions{Root: dir}, Changes{Known: true, Paths: []string{".github/modelgate/m007.yml"}})
+	if err != nil || !slices.Equal(groups(p), []string{"m007"}) {
+		t.Errorf("257 models, one touched: %v, %v; want [m007]", groups(p), err)
 	}
 }
 
