@@ -7,6 +7,7 @@
 //	modelgate approve   check and, when it passes, approve (local registry)
 //	modelgate diff      what a rules change loosens or tightens
 //	modelgate endpoint  endpoint check: the live (or proposed) endpoint
+//	modelgate matrix    the strategy.matrix of the models a change touches
 //	modelgate verify    check an approval attestation against the registry
 //	modelgate schema    print the rules file's JSON Schema
 //	modelgate version   print the version

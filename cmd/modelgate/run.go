@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strings"
 	"time"
@@ -29,6 +30,7 @@ commands:
   approve    check, then write Approved (or Rejected) into the registry
   diff       diff BASE HEAD: what a rules change loosens or tightens
   endpoint   endpoint check: judge the live (or proposed) endpoint
+  matrix     print the strategy.matrix of the models a change touches
   verify     verify FILE: check an approval attestation against the registry
   schema     print the JSON Schema of the rules file
   version    print the version
@@ -39,7 +41,7 @@ or usage, 3 runtime failure (registry, GitHub).
 Run 'modelgate <command> -h' for the flags of a command.
 `
 
-var commands = []string{"check", "validate", "approve", "diff", "endpoint", "verify", "schema", "version", "action", "help"}
+var commands = []string{"check", "validate", "approve", "diff", "endpoint", "matrix", "verify", "schema", "version", "action", "help"}
 
 // run is main without the process: arguments, environment and output are
 // passed in, and the exit code comes back.
@@ -65,6 +67,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return cmdEndpoint(ctx, rest, getenv, stdout, stderr)
 	case "verify":
 		return cmdVerify(ctx, rest, stdout, stderr)
+	case "matrix":
+		return cmdMatrix(rest, stdout, stderr)
 	case "schema", "version", "--version", "-version", "action":
 		name := strings.TrimLeft(cmd, "-")
 		if _, code := parse(newFlagSet(name, "modelgate "+name), rest, stdout, stderr, 0, 0); code >= 0 {
@@ -411,4 +415,22 @@ func cmdDiff(args []string, stdout, stderr io.Writer) int {
 		return gate.ExitFail
 	}
 	return gate.ExitPass
+}
+
+// cmdMatrix is `modelgate matrix`: the JSON strategy.matrix of the models
+// (rules files) the changed files touch.
+func cmdMatrix(args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("matrix", "modelgate matrix [--models GLOB]... [--changed FILE|-] [--check-name NAME]")
+	c := action.MatrixCLI{MatrixOptions: action.MatrixOptions{Root: "."}, Stdin: os.Stdin, Stdout: stdout, Stderr: stderr}
+	fs.Func("models", "rules files, one model each: a glob relative to the repository root, repeatable (default "+strings.Join(action.DefaultModelGlobs, " and ")+")", func(v string) error {
+		c.Globs = append(c.Globs, v)
+		return nil
+	})
+	fs.StringVar(&c.Changed, "changed", "", "file of the changed paths, one a line (git diff --name-only --no-renames); - reads stdin; without it every model is listed")
+	fs.StringVar(&c.CheckName, "check-name", "modelgate", "check name of each model: NAME / <group>")
+	fs.StringVar(&c.Registry, "registry", "", "registry: local, sagemaker, mlflow, or the path of a local registry folder (default: each rules file's registry)")
+	if _, code := parse(fs, args, stdout, stderr, 0, 0); code >= 0 {
+		return code
+	}
+	return action.RunMatrix(c)
 }

@@ -37,7 +37,7 @@ const maxEventBytes = 25 << 20
 type actionInputs struct {
 	Rules       string
 	Registry    string
-	Mode        string // auto | check | approve
+	Mode        string // auto | check | approve | matrix
 	Token       string // github_token; never printed
 	Candidate   string
 	Region      string
@@ -51,6 +51,8 @@ type actionInputs struct {
 	// Endpoint, when set, makes the run a live check of that endpoint
 	// (the rules file's endpoint section), posted as "<check_name> / endpoint".
 	Endpoint string
+	// Models are the rules-file globs of mode: matrix.
+	Models []string
 }
 
 // actionRun is one run of the action, with everything read from the
@@ -105,6 +107,9 @@ func Run(ctx context.Context, env Env) int {
 		return gate.ExitCodeOf(err)
 	}
 	fmt.Fprintf(stdout, "modelgate %s: %s\n", render.Line(a.Version, 100), render.Line(a.Event.Reason, 500))
+	if a.In.Mode == "matrix" {
+		return a.matrix(ctx)
+	}
 	switch a.Mode {
 	case mgh.ModeNone:
 		a.setOutputs(map[string]string{"conclusion": "skipped"})
@@ -147,6 +152,9 @@ func newActionRun(env Env, stdout, stderr io.Writer) (*actionRun, error) {
 		return nil, &gate.InputError{Err: err}
 	}
 	a.Mode = a.Event.Mode
+	if in.Mode == "matrix" && in.Endpoint != "" {
+		return nil, &gate.InputError{Err: errors.New("input endpoint: mode: matrix plans the model checks; run the endpoint check in its own step")}
+	}
 	if in.Endpoint != "" {
 		// An endpoint check judges what is deployed: never an approval.
 		if in.Mode == "approve" {
@@ -259,7 +267,7 @@ func readInputs(act *githubactions.Action) (actionInputs, error) {
 		}
 		errs = append(errs, fmt.Errorf("input %s: %q is not one of %s", name, v, strings.Join(allowed, ", ")))
 	}
-	oneOf("mode", in.Mode, "auto", "check", "approve")
+	oneOf("mode", in.Mode, "auto", "check", "approve", "matrix")
 	oneOf("fail_on", in.FailOn, "error", "warning")
 	oneOf("on_fail", in.OnFail, "leave", "reject")
 	oneOf("rules_change", in.RulesChange, "allow", "warn", "fail")
@@ -274,6 +282,7 @@ func readInputs(act *githubactions.Action) (actionInputs, error) {
 			return false
 		}
 	}
+	in.Models = modelGlobs(act.GetInput("models"))
 	in.PathStyle = boolean("path_style")
 	in.Override = boolean("override")
 	in.Timeout = 10 * time.Minute
@@ -522,7 +531,7 @@ func (a *actionRun) setOutputs(m map[string]string) {
 	if a.Getenv("GITHUB_OUTPUT") == "" {
 		return
 	}
-	for _, k := range []string{"conclusion", "passed", "failed", "warnings", "candidate_arn", "report_path", "check_run_url",
+	for _, k := range []string{"conclusion", "passed", "failed", "warnings", "candidate_arn", "report_path", "check_run_url", "matrix", "count",
 		"attestation_path", "attestation_predicate_path", "attestation_subject_name", "attestation_subject_digest"} {
 		v, ok := m[k]
 		if !ok {

@@ -458,7 +458,7 @@ func TestActionBadInputs(t *testing.T) {
 	if code := e.run(t, resultFrom(t, "failing", &e.gateOptions)); code != gate.ExitUsage {
 		t.Errorf("exit code %d; want 2", code)
 	}
-	want := `modelgate: input mode: "yolo" is not one of auto, check, approve
+	want := `modelgate: input mode: "yolo" is not one of auto, check, approve, matrix
 input fail_on: "never" is not one of error, warning
 input path_style: "yes" is not true or false
 input timeout: "soon" is not a positive duration such as 10m or 90s
@@ -558,7 +558,7 @@ func TestActionYAML(t *testing.T) {
 		}
 	}
 	slices.Sort(inputs)
-	wantInputs := []string{"candidate", "check_name", "endpoint", "fail_on", "github_token", "mode", "on_fail", "override",
+	wantInputs := []string{"candidate", "check_name", "endpoint", "fail_on", "github_token", "mode", "models", "on_fail", "override",
 		"path_style", "region", "registry", "rules", "rules_change", "timeout"}
 	if diff := cmp.Diff(wantInputs, inputs); diff != "" {
 		t.Errorf("action.yml inputs (-want +got):\n%s", diff)
@@ -583,7 +583,7 @@ func TestActionYAML(t *testing.T) {
 	}
 	slices.Sort(outputs)
 	if diff := cmp.Diff([]string{"attestation_path", "attestation_predicate_path", "attestation_subject_digest", "attestation_subject_name",
-		"candidate_arn", "check_run_url", "conclusion", "failed", "passed", "report_path", "warnings"}, outputs); diff != "" {
+		"candidate_arn", "check_run_url", "conclusion", "count", "failed", "matrix", "passed", "report_path", "warnings"}, outputs); diff != "" {
 		t.Errorf("action.yml outputs (-want +got):\n%s", diff)
 	}
 

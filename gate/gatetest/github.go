@@ -62,6 +62,7 @@ type GitHub struct {
 	runs     []*CheckRun
 	pulls    []PullRequest
 	files    map[string][]byte
+	changes  fileChanges // github_files.go
 	requests []Request
 	faults   []*fault
 }
@@ -516,6 +517,9 @@ func (g *GitHub) handle(op string, params map[string]string, r *http.Request, bo
 		return http.StatusOK, map[string]any{"total_count": len(all), "check_runs": items}, header
 	}
 	if status, body, header, ok := g.handlePulls(op, params, r); ok {
+		return status, body, header
+	}
+	if status, body, header, ok := g.handleChangedFiles(op, params, r); ok {
 		return status, body, header
 	}
 	if status, body, ok := g.handleContents(op, params, r); ok {

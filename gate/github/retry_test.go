@@ -52,6 +52,20 @@ func TestEveryOperationSurvivesTransientFaults(t *testing.T) {
 			}
 			return err
 		},
+		"pulls/list-files": func(ctx context.Context, c *github.Client) error {
+			f, err := c.PullFiles(ctx, 2)
+			if err == nil && (!f.Complete || len(f.Paths) != 1) {
+				t.Errorf("PullFiles = %+v; want one file", f)
+			}
+			return err
+		},
+		"repos/compare-commits-with-basehead": func(ctx context.Context, c *github.Client) error {
+			f, err := c.CompareFiles(ctx, head, merge)
+			if err == nil && (!f.Complete || len(f.Paths) != 1) {
+				t.Errorf("CompareFiles = %+v; want one file", f)
+			}
+			return err
+		},
 		"repos/get-content": func(ctx context.Context, c *github.Client) error {
 			b, err := c.FileAt(ctx, ".github/modelgate.yml", merge, 1<<20)
 			if err == nil && string(b) != "version: 1\n" {
@@ -67,6 +81,8 @@ func TestEveryOperationSurvivesTransientFaults(t *testing.T) {
 				fake := gatetest.NewGitHub(t)
 				fake.AddPullRequest(gatetest.PullRequest{Number: 2, HeadSHA: head, HeadRef: "x", BaseRef: "master", MergeSHA: merge, Merged: true})
 				fake.AddFile(merge, ".github/modelgate.yml", []byte("version: 1\n"))
+				fake.SetPullFiles(2, []gatetest.ChangedFile{{Name: ".github/modelgate.yml"}})
+				fake.SetCompare(head, merge, []gatetest.ChangedFile{{Name: ".github/modelgate.yml"}})
 				var slept []time.Duration
 				c := newClient(t, fake, func(_ context.Context, d time.Duration) error { slept = append(slept, d); return nil })
 				fault(fake, op)

@@ -29,6 +29,8 @@ var operations = []struct{ method, path string }{
 	{"get", "/repos/{owner}/{repo}/commits/{commit_sha}/pulls"},
 	{"get", "/repos/{owner}/{repo}/pulls/{pull_number}"},
 	{"get", "/repos/{owner}/{repo}/contents/{path}"},
+	{"get", "/repos/{owner}/{repo}/pulls/{pull_number}/files"},
+	{"get", "/repos/{owner}/{repo}/compare/{basehead}"},
 }
 
 // prose keys are dropped wherever they are not the name of a schema property.
