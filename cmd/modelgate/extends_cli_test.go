@@ -152,6 +152,19 @@ func TestCLIValidateOffline(t *testing.T) {
 	}
 }
 
+// Without GITHUB_TOKEN a base of another repository is not checked (exit
+// 3, saying what to set), not a problem of the rules file.
+func TestCLIValidateNoToken(t *testing.T) {
+	t.Parallel()
+	p := filepath.Join(extendsCases, "github-chain", "repo", "modelgate.yml")
+	code, out, errs := runCLI(t, "validate", p)
+	want := p + ":5:3: base policy acme/ml-policies@0123456789abcdef0123456789abcdef01234567:teams/churn.yml not checked: it could not be read: no GITHUB_TOKEN to read it with (it needs contents: read on that repository); set it, or pass --offline [extends]\n" +
+		p + ": no problem found, but 1 base policy was not checked\n"
+	if code != gate.ExitRuntime || out != want || errs != "" {
+		t.Errorf("exit %d\n%s%s\nwant exit 3\n%s", code, out, errs, want)
+	}
+}
+
 // Online, a base that cannot be read after the retries is listed as not
 // checked (exit 3), and the other bases are still checked.
 func TestCLIValidateUnreadableBase(t *testing.T) {
@@ -267,5 +280,37 @@ func TestCLIEndpointExtends(t *testing.T) {
 	}
 	if code != gate.ExitPass || res.PolicySHA256 == "" || len(res.Policies) != 2 || res.Policies[1].Name != "policies/base.yml" {
 		t.Errorf("exit %d, policy %q %+v; want 0 with the rules file and its base recorded\n%s", code, res.PolicySHA256, res.Policies, errs)
+	}
+}
+
+// The README shows the output of validate and diff on examples/org-policy
+// byte for byte.
+func TestCLIReadmeExtendsOutput(t *testing.T) {
+	t.Parallel()
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"validate", "examples/org-policy/.github/loosened.yml"},
+		{"diff", "--fail-on-loosen", "examples/org-policy/.github/modelgate.yml", "examples/org-policy/.github/next.yml"},
+	} {
+		lead := "go run ./cmd/modelgate " + strings.Join(args, " ") + "\n```\n\n```\n"
+		i := bytes.Index(readme, []byte(lead))
+		if i < 0 {
+			t.Errorf("README.md has no output block after %q", lead)
+			continue
+		}
+		shown := readme[i+len(lead):]
+		shown = shown[:bytes.Index(shown, []byte("```\n"))]
+		for j, a := range args {
+			if strings.HasPrefix(a, "examples/") {
+				args[j] = "../../" + a
+			}
+		}
+		_, out, errs := runCLI(t, args...)
+		if got := strings.ReplaceAll(out, "../../", ""); got != string(shown) {
+			t.Errorf("README output of %s differs:\nREADME:\n%s\ngot:\n%s%s", args[0], shown, got, errs)
+		}
 	}
 }

@@ -368,6 +368,12 @@ func cmdValidate(ctx context.Context, args []string, getenv func(string) string,
 		files = []string{*path}
 	}
 	fx := gate.PolicyFetchers{HTTPS: policyHTTPS, GitHub: cliGitHubPolicies(getenv, timeout)}
+	if getenv("GITHUB_TOKEN") == "" {
+		// Not a problem of the rules file: the base is not checked (exit 3).
+		fx.GitHub = gate.GitHubFilesFunc(func(context.Context, string, string, string, string) ([]byte, error) {
+			return nil, errors.New("no GITHUB_TOKEN to read it with (it needs contents: read on that repository); set it, or pass --offline")
+		})
+	}
 	if *root != "" {
 		fx.Repo = gate.DirFiles{Root: *root}
 	}
