@@ -314,3 +314,26 @@ func TestCLIReadmeExtendsOutput(t *testing.T) {
 		}
 	}
 }
+
+// A base policy given to validate is checked with its own chain; its
+// `path` bases are files of its repository (its git root), as when it is
+// read from GitHub.
+func TestCLIValidateBasePolicyChain(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, ".git"), 0o755)
+	os.MkdirAll(filepath.Join(dir, "policies", "teams"), 0o755)
+	os.WriteFile(filepath.Join(dir, "policies", "core.yml"), []byte("version: 1\npolicy: {name: core}\nrules:\n  - id: latency\n    metric: quality.latency_ms\n    max: 200\n"), 0o644)
+	team := filepath.Join(dir, "policies", "teams", "churn.yml")
+	os.WriteFile(team, []byte("version: 1\npolicy: {name: churn}\nextends: {path: policies/core.yml}\nrules:\n  - id: latency\n    metric: quality.latency_ms\n    max: 300\n"), 0o644)
+	code, out, errs := runCLI(t, "validate", team)
+	want := team + ":7:10: rule `latency` loosens the rule it inherits from policies/core.yml: max raised: 200 -> 300; a rules file may only tighten an inherited rule [extends]\n"
+	if code != gate.ExitUsage || out != want {
+		t.Errorf("exit %d\n%s%s\nwant exit 2\n%s", code, out, errs, want)
+	}
+	// --root says where the repository is.
+	os.Remove(filepath.Join(dir, ".git"))
+	if code, out, errs := runCLI(t, "validate", "--root", dir, team); code != gate.ExitUsage || out != want {
+		t.Errorf("--root: exit %d\n%s%s", code, out, errs)
+	}
+}

@@ -355,7 +355,7 @@ func cmdValidate(ctx context.Context, args []string, getenv func(string) string,
 	fs := newFlagSet("validate", "modelgate validate [--rules FILE] [--offline] [FILE...]")
 	path := fs.String("rules", ".github/modelgate.yml", "rules file")
 	offline := fs.Bool("offline", false, "read no base policy over the network (`repo` and `url` bases): each is listed as not checked, and the exit code is 3 unless a problem was found")
-	root := fs.String("root", "", "the repository folder `path` bases are read from (default: the parent of the rules file's .github folder, else its folder)")
+	root := fs.String("root", "", "the repository folder `path` bases are read from (default: the parent of the rules file's .github folder, else its folder; for a base policy, its git root)")
 	timeout := fs.Duration("timeout", 2*time.Minute, "deadline for reading the base policies of one file")
 	files, code := parse(fs, args, stdout, stderr, 0, 1<<20)
 	if code >= 0 {
@@ -397,6 +397,13 @@ func cmdValidate(ctx context.Context, args []string, getenv func(string) string,
 				break
 			}
 			o := action.Options{Rules: p, Timeout: *timeout, Policies: fx}
+			if o.Policies.Repo == nil && f.Policy != nil {
+				// A base policy's `path` bases are files of its repository
+				// (as when it is read from GitHub): its git root.
+				if r, ok := gitRoot(p); ok {
+					o.Policies.Repo = gate.DirFiles{Root: r}
+				}
+			}
 			var rds rules.Diagnostics
 			rf, un, err = o.CheckPolicy(ctx, f, *offline)
 			switch {
