@@ -337,3 +337,22 @@ func TestCLIValidateBasePolicyChain(t *testing.T) {
 		t.Errorf("--root: exit %d\n%s%s", code, out, errs)
 	}
 }
+
+// A pull request that changes only a base file of the repository: the two
+// rules files are the same bytes, --base-root and --head-root say where
+// each side's `path` bases are, and the loosening of the base shows.
+func TestCLIDiffRoots(t *testing.T) {
+	t.Parallel()
+	baseRoot, headRoot := t.TempDir(), t.TempDir()
+	policy := "version: 1\npolicy: {name: local}\nrules:\n  - id: latency\n    metric: quality.latency_ms\n    max: %s\n"
+	for root, max := range map[string]string{baseRoot: "200", headRoot: "300"} {
+		os.MkdirAll(filepath.Join(root, "policies"), 0o755)
+		os.WriteFile(filepath.Join(root, "policies", "base.yml"), []byte(strings.Replace(policy, "%s", max, 1)), 0o644)
+	}
+	rulesFile := filepath.Join(t.TempDir(), "modelgate.yml")
+	os.WriteFile(rulesFile, []byte("version: 1\nmodel: {group: churn}\nextends: {path: policies/base.yml}\n"), 0o644)
+	code, out, errs := runCLI(t, "diff", "--fail-on-loosen", "--base-root", baseRoot, "--head-root", headRoot, rulesFile, rulesFile)
+	if want := "loosen  latency: max raised: 200 -> 300 at 3:10\n"; code != gate.ExitFail || out != want {
+		t.Errorf("exit %d %q%s; want 1 %q", code, out, errs, want)
+	}
+}
