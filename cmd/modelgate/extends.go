@@ -30,3 +30,11 @@ func gitRoot(p string) (string, bool) {
 		dir = up
 	}
 }
+
+// plural is one when n is 1, else many.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}

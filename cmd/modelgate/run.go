@@ -350,7 +350,8 @@ func cmdVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 // including those of the base policies it extends (resolved as check does:
 // absent, mis-pinned, loosened, a waiver owner the base does not allow, a
 // cycle, too deep). Exit 2 when any file has a problem; else 3 when a base
-// was not checked (--offline, or unreadable after the retries); else 0.
+// was not checked (--offline, no GITHUB_TOKEN, or unreadable after the
+// retries); else 0.
 func cmdValidate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("validate", "modelgate validate [--rules FILE] [--offline] [FILE...]")
 	path := fs.String("rules", ".github/modelgate.yml", "rules file")
@@ -441,13 +442,6 @@ func cmdValidate(ctx context.Context, args []string, getenv func(string) string,
 		return gate.ExitRuntime
 	}
 	return gate.ExitPass
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }
 
 // cmdDiff is `modelgate diff BASE HEAD`. When either file extends a base
