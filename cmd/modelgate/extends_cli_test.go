@@ -245,7 +245,7 @@ func TestCLIDiffUnresolved(t *testing.T) {
 	remote := filepath.Join(dir, "remote.yml")
 	os.WriteFile(remote, []byte("version: 1\nmodel: {group: churn}\nextends: {repo: acme/p, ref: "+cliPolicyRef+", path: r.yml}\n"), 0o644)
 	env := map[string]string{"GITHUB_TOKEN": gatetest.GitHubToken, "GITHUB_API_URL": "http://127.0.0.1:1"}
-	if code, out, errs := runEnv(env, "diff", "--timeout", "2s", good, remote); code != gate.ExitRuntime || !strings.Contains(errs, "a base policy could not be read") {
+	if code, out, errs := runEnv(env, "diff", "--timeout", "500ms", good, remote); code != gate.ExitRuntime || !strings.Contains(errs, "a base policy could not be read") {
 		t.Errorf("unreadable base: exit %d; want 3\n%s%s", code, out, errs)
 	}
 }
