@@ -120,6 +120,11 @@ type frame struct {
 type resolver struct {
 	fx      PolicyFetchers
 	fetched int
+	// check is set by CheckPolicy: bases that cannot be read (offline,
+	// or a fetch fault) are listed in unchecked instead of failing the
+	// resolution.
+	check     *CheckOptions
+	unchecked []Unchecked
 }
 
 // resolve resolves f, found in frame fr; stack holds the keys of the
@@ -149,6 +154,10 @@ func (r *resolver) resolve(ctx context.Context, f *rules.File, fr frame, stack, 
 			bad(e, "base policy %s extends itself: %s", name, strings.Join(append(names[j:], name), " -> "))
 			continue
 		}
+		if r.check != nil && r.check.Offline && child.kind != frameRepo {
+			r.unchecked = append(r.unchecked, Unchecked{File: f.Path, Pos: e.Pos, Name: name, Reason: "offline: it is read " + child.where()})
+			continue
+		}
 		if r.fetched++; r.fetched > MaxPolicyFiles {
 			bad(e, "base policy %s: the policy reads more than %d base policy files", name, MaxPolicyFiles)
 			continue
@@ -160,6 +169,9 @@ func (r *resolver) resolve(ctx context.Context, f *rules.File, fr frame, stack, 
 			continue
 		case errors.Is(err, ErrPolicyRefused):
 			bad(e, "base policy %s: %v", name, err)
+			continue
+		case err != nil && r.check != nil:
+			r.unchecked = append(r.unchecked, Unchecked{File: f.Path, Pos: e.Pos, Name: name, Reason: "it could not be read: " + err.Error()})
 			continue
 		case err != nil:
 			return nil, fmt.Errorf("%w: %s: %w", ErrPolicyFetch, name, err)
@@ -296,31 +308,60 @@ func PolicyChange(ctx context.Context, base *rules.File, baseFx PolicyFetchers, 
 // loosening (BaseBroken); one whose bases cannot be read is an error
 // wrapping ErrGuardUnavailable.
 func JudgePolicyChange(ctx context.Context, res *Result, head *rules.File, path, baseRef string, base []byte, baseFx PolicyFetchers, now time.Time) (RulesChange, error) {
-	rc := RulesChange{Path: path, BaseRef: baseRef}
+	rc, bf, err := ComparePolicy(ctx, head, path+"@"+short12(baseRef), base, baseFx)
+	rc.Path, rc.BaseRef = path, baseRef
+	if err != nil {
+		return rc, fmt.Errorf("%w: the base policies at %s: %w", ErrGuardUnavailable, short12(baseRef), err)
+	}
+	if bf != nil && !rc.Unchanged {
+		if was, ok := res.Rejudge(bf, now); ok {
+			rc.Was = was
+		}
+	}
+	return rc, nil
+}
+
+// ComparePolicy is the decision of the rules-change guard on resolved
+// policies, which JudgePolicyChange and `modelgate diff` share: head is the
+// resolved rules file of one side (ResolvePolicy), base the bytes of the
+// rules file on the other (nil when it does not exist there: New), named
+// baseName in its diagnostics and resolved with baseFx. A base side that
+// does not parse or resolve counts as loosening (BaseBroken); the same
+// resolved policy (PolicyDigest) is Unchanged. bf is the resolved base
+// side when it was compared. A base whose bases cannot be read is an
+// error wrapping ErrPolicyFetch.
+func ComparePolicy(ctx context.Context, head *rules.File, baseName string, base []byte, baseFx PolicyFetchers) (rc RulesChange, bf *rules.File, err error) {
 	if base == nil {
 		rc.New = true
-		return rc, nil
+		return rc, nil, nil
 	}
-	bf, err := rules.Parse(path+"@"+short12(baseRef), base)
+	bf, err = rules.Parse(baseName, base)
+	if err != nil {
+		return ComparePolicyFile(ctx, head, nil, err, baseFx)
+	}
+	return ComparePolicyFile(ctx, head, bf, nil, baseFx)
+}
+
+// ComparePolicyFile is ComparePolicy for a base side already parsed: base,
+// or its parse error parseErr.
+func ComparePolicyFile(ctx context.Context, head, base *rules.File, parseErr error, baseFx PolicyFetchers) (rc RulesChange, bf *rules.File, err error) {
+	err = parseErr
 	if err == nil {
-		bf, err = ResolvePolicy(ctx, bf, baseFx)
+		bf, err = ResolvePolicy(ctx, base, baseFx)
 	}
 	var ds rules.Diagnostics
 	switch {
 	case errors.As(err, &ds):
 		rc.BaseBroken, rc.Loosens = err, true
-		return rc, nil
+		return rc, nil, nil
 	case err != nil:
-		return rc, fmt.Errorf("%w: the base policies at %s: %w", ErrGuardUnavailable, short12(baseRef), err)
+		return rc, nil, err
 	}
 	if bf.PolicyDigest() == head.PolicyDigest() {
 		rc.Unchanged = true
-		return rc, nil
+		return rc, bf, nil
 	}
 	rc.Changes = rules.Diff(bf, head)
 	rc.Loosens = rules.Loosens(rc.Changes)
-	if was, ok := res.Rejudge(bf, now); ok {
-		rc.Was = was
-	}
-	return rc, nil
+	return rc, bf, nil
 }

@@ -12,6 +12,8 @@ import (
 	"path"
 	"syscall"
 	"time"
+
+	"github.com/modelgate/modelgate/internal/retry"
 )
 
 // DirFiles reads the rules file's repository from a folder (the
@@ -89,16 +91,35 @@ func readCapped(r io.Reader, name string) ([]byte, error) {
 	return data, nil
 }
 
-// HTTPSTimeout bounds one fetch of a base policy by URL.
+// HTTPSTimeout bounds one fetch of a base policy by URL, its retries
+// included.
 const HTTPSTimeout = 30 * time.Second
 
 // HTTPSFiles fetches base policies by https:// URL: https only (also after
-// a redirect), a timeout, at most MaxPolicyBytes, a 200 only. The digest
-// is checked by ResolvePolicy.
+// a redirect), a 200 only, at most MaxPolicyBytes, through the one retry
+// policy (internal/retry, as the GitHub client: a network error, a 5xx or
+// a 429 is sent again after Retry-After or 1s, 2s, 4s; a 404 or another
+// 4xx is answered at once), all of it within the client's timeout
+// (HTTPSTimeout) and the context's deadline. The digest is checked by
+// ResolvePolicy on the bytes a 200 gave: a mismatch is the rules file's
+// problem and is never retried into acceptance.
 type HTTPSFiles struct {
 	// Client is the HTTP client; nil means one with HTTPSTimeout. Its
-	// CheckRedirect is replaced by one that refuses leaving https.
+	// CheckRedirect is replaced by one that refuses leaving https, its
+	// transport wrapped in the retry policy.
 	Client *http.Client
+	// Retry tunes the retry policy; nil is the defaults.
+	Retry *HTTPSRetry
+}
+
+// HTTPSRetry tunes HTTPSFiles' retry policy.
+type HTTPSRetry struct {
+	// Attempts is the most sends of one request (retry.DefaultAttempts).
+	Attempts int
+	// Sleep waits between attempts (retry.Sleep); tests replace it.
+	Sleep func(ctx context.Context, d time.Duration) error
+	// Now is the clock of the deadline (time.Now); tests replace it.
+	Now func() time.Time
 }
 
 // Get fetches u.
@@ -123,6 +144,7 @@ func (h HTTPSFiles) Get(ctx context.Context, u string) ([]byte, error) {
 		}
 		return nil
 	}
+	c.Transport = h.retry(ctx, c.Transport, c.Timeout)
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w: %v", u, ErrPolicyRefused, err)
@@ -141,4 +163,29 @@ func (h HTTPSFiles) Get(ctx context.Context, u string) ([]byte, error) {
 		return nil, fmt.Errorf("%s: %w: larger than %d bytes", u, ErrPolicyRefused, MaxPolicyBytes)
 	}
 	return readCapped(resp.Body, u)
+}
+
+// retry wraps rt in the one retry policy: no wait is started that would
+// end after timeout (from now) or the context's deadline.
+func (h HTTPSFiles) retry(ctx context.Context, rt http.RoundTripper, timeout time.Duration) http.RoundTripper {
+	if rt == nil {
+		rt = http.DefaultTransport
+	}
+	t := &retry.Transport{Base: rt, Attempts: retry.DefaultAttempts, MaxWait: retry.DefaultMaxWait, Sleep: retry.Sleep, Now: time.Now}
+	if r := h.Retry; r != nil {
+		if r.Attempts > 0 {
+			t.Attempts = r.Attempts
+		}
+		if r.Sleep != nil {
+			t.Sleep = r.Sleep
+		}
+		if r.Now != nil {
+			t.Now = r.Now
+		}
+	}
+	t.Deadline = t.Now().Add(timeout)
+	if d, ok := ctx.Deadline(); ok && d.Before(t.Deadline) {
+		t.Deadline = d
+	}
+	return t
 }

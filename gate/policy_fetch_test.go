@@ -167,7 +167,7 @@ var errAny = errors.New("any error")
 
 // TestResolvePolicyHTTPS resolves a base served over TLS: the matching
 // digest merges it, a changed body is refused at the entry, a server error
-// is a fetch failure (exit 3), and the digests are in the resolution.
+// (after the retries) is a fetch failure (exit 3), and the digests are in the resolution.
 func TestResolvePolicyHTTPS(t *testing.T) {
 	t.Parallel()
 	body := basePolicy
@@ -182,7 +182,7 @@ func TestResolvePolicyHTTPS(t *testing.T) {
 		}
 	}))
 	t.Cleanup(srv.Close)
-	fx := PolicyFetchers{HTTPS: HTTPSFiles{Client: srv.Client()}}
+	fx := PolicyFetchers{HTTPS: HTTPSFiles{Client: srv.Client(), Retry: &HTTPSRetry{Sleep: func(context.Context, time.Duration) error { return nil }}}}
 	child := func(path string) *rules.File {
 		f, err := rules.Parse("modelgate.yml", []byte(fmt.Sprintf(`version: 1
 model: {group: churn}

@@ -60,9 +60,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "approve":
 		return cmdApprove(ctx, rest, getenv, stdout, stderr)
 	case "validate":
-		return cmdValidate(rest, stdout, stderr)
+		return cmdValidate(ctx, rest, getenv, stdout, stderr)
 	case "diff":
-		return cmdDiff(rest, stdout, stderr)
+		return cmdDiff(ctx, rest, getenv, stdout, stderr)
 	case "endpoint":
 		return cmdEndpoint(ctx, rest, getenv, stdout, stderr)
 	case "verify":
@@ -350,49 +350,120 @@ func cmdVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	return action.Verify(ctx, c.CLI, pos[0])
 }
 
-func cmdValidate(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("validate", "modelgate validate [--rules FILE] [FILE...]")
+// cmdValidate is `modelgate validate`: every problem of each rules file,
+// including those of the base policies it extends (resolved as check does:
+// absent, mis-pinned, loosened, a waiver owner the base does not allow, a
+// cycle, too deep). Exit 2 when any file has a problem; else 3 when a base
+// was not checked (--offline, no GITHUB_TOKEN, or unreadable after the
+// retries); else 0.
+func cmdValidate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("validate", "modelgate validate [--rules FILE] [--offline] [FILE...]")
 	path := fs.String("rules", ".github/modelgate.yml", "rules file")
+	offline := fs.Bool("offline", false, "read no base policy over the network (`repo` and `url` bases): each is listed as not checked, and the exit code is 3 unless a problem was found")
+	root := fs.String("root", "", "the repository folder `path` bases are read from (default: the parent of the rules file's .github folder, else its folder; for a base policy, its git root)")
+	timeout := fs.Duration("timeout", 2*time.Minute, "deadline for reading the base policies of one file")
 	files, code := parse(fs, args, stdout, stderr, 0, 1<<20)
 	if code >= 0 {
 		return code
 	}
+	if *timeout <= 0 {
+		return usageError(stderr, "validate", fmt.Errorf("--timeout %v: want a positive duration such as 90s or 5m", *timeout))
+	}
 	if len(files) == 0 {
 		files = []string{*path}
 	}
+	fx := gate.PolicyFetchers{HTTPS: policyHTTPS, GitHub: cliGitHubPolicies(getenv, timeout)}
+	if getenv("GITHUB_TOKEN") == "" {
+		// Not a problem of the rules file: the base is not checked (exit 3).
+		fx.GitHub = gate.GitHubFilesFunc(func(context.Context, string, string, string, string) ([]byte, error) {
+			return nil, errors.New("no GITHUB_TOKEN to read it with (it needs contents: read on that repository); set it, or pass --offline")
+		})
+	}
+	if *root != "" {
+		fx.Repo = gate.DirFiles{Root: *root}
+	}
 	out := render.NewGuard(stdout)
 	defer out.Flush()
-	code = gate.ExitPass
+	problems, unchecked := false, false
 	for _, p := range files {
 		f, err := rules.ReadFile(p)
 		var ds rules.Diagnostics
+		var un []gate.Unchecked
+		rf := f
 		switch {
 		case errors.As(err, &ds):
 		case err != nil:
 			fmt.Fprintf(stderr, "modelgate validate: %s\n", render.Line(err.Error(), 2000))
-			code = gate.ExitUsage
+			problems = true
 			continue
 		default:
 			ds = rules.Lint(f, time.Now())
+			if len(f.Extends) == 0 {
+				break
+			}
+			o := action.Options{Rules: p, Timeout: *timeout, Policies: fx}
+			if o.Policies.Repo == nil && f.Policy != nil {
+				// A base policy's `path` bases are files of its repository
+				// (as when it is read from GitHub): its git root.
+				if r, ok := gitRoot(p); ok {
+					o.Policies.Repo = gate.DirFiles{Root: r}
+				}
+			}
+			var rds rules.Diagnostics
+			rf, un, err = o.CheckPolicy(ctx, f, *offline)
+			switch {
+			case errors.As(err, &rds):
+				ds = append(ds, rds...)
+			case err != nil:
+				fmt.Fprintf(stderr, "modelgate validate: %s\n", render.Line(err.Error(), 2000))
+				problems = true
+				continue
+			}
 		}
 		for _, d := range ds {
 			fmt.Fprintln(out, render.Line(d.String(), 4000))
 		}
-		if len(ds) > 0 {
-			code = gate.ExitUsage
-			continue
+		for _, u := range un {
+			fmt.Fprintln(out, render.Line(u.String(), 4000))
 		}
-		fmt.Fprintf(out, "%s: ok (%d rules)\n", render.Line(p, 1000), len(f.Rules))
+		switch {
+		case len(ds) > 0:
+			problems = true
+		case len(un) > 0:
+			unchecked = true
+			fmt.Fprintf(out, "%s: no problem found, but %d base %s not checked\n", render.Line(p, 1000), len(un), plural(len(un), "policy was", "policies were"))
+		case rf.Resolution != nil && len(rf.Resolution.Sources) > 1:
+			fmt.Fprintf(out, "%s: ok (%d rules, %d inherited, from %d base %s)\n", render.Line(p, 1000), len(rf.Rules),
+				len(rf.Resolution.Origins), len(rf.Resolution.Sources)-1, plural(len(rf.Resolution.Sources)-1, "policy", "policies"))
+		default:
+			fmt.Fprintf(out, "%s: ok (%d rules)\n", render.Line(p, 1000), len(f.Rules))
+		}
 	}
-	return code
+	switch {
+	case problems:
+		return gate.ExitUsage
+	case unchecked:
+		return gate.ExitRuntime
+	}
+	return gate.ExitPass
 }
 
-func cmdDiff(args []string, stdout, stderr io.Writer) int {
+// cmdDiff is `modelgate diff BASE HEAD`. When either file extends a base
+// policy, the resolved policies are compared, as the pull request's
+// rules-change guard compares them: a change of only a base's pin shows
+// what the new base changes.
+func cmdDiff(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("diff", "modelgate diff [--fail-on-loosen] BASE HEAD")
 	failOnLoosen := fs.Bool("fail-on-loosen", false, "exit 1 when the change loosens any rule")
+	baseRoot := fs.String("base-root", "", "the repository folder BASE's `path` bases are read from (default: the parent of BASE's .github folder, else its folder)")
+	headRoot := fs.String("head-root", "", "the same for HEAD")
+	timeout := fs.Duration("timeout", 2*time.Minute, "deadline for reading the base policies")
 	paths, code := parse(fs, args, stdout, stderr, 2, 2)
 	if code >= 0 {
 		return code
+	}
+	if *timeout <= 0 {
+		return usageError(stderr, "diff", fmt.Errorf("--timeout %v: want a positive duration such as 90s or 5m", *timeout))
 	}
 	var files [2]*rules.File
 	for i, p := range paths {
@@ -403,7 +474,36 @@ func cmdDiff(args []string, stdout, stderr io.Writer) int {
 		}
 		files[i] = f
 	}
-	changes := rules.Diff(files[0], files[1])
+	var changes []rules.Change
+	if len(files[0].Extends) == 0 && len(files[1].Extends) == 0 {
+		changes = rules.Diff(files[0], files[1])
+	} else {
+		side := func(path, root string) action.Options {
+			o := action.Options{Rules: path, Timeout: *timeout, Policies: gate.PolicyFetchers{HTTPS: policyHTTPS, GitHub: cliGitHubPolicies(getenv, timeout)}}
+			if root != "" {
+				o.Policies.Repo = gate.DirFiles{Root: root}
+			}
+			return o
+		}
+		rc, err := action.DiffPolicies(ctx, side(paths[0], *baseRoot), files[0], side(paths[1], *headRoot), files[1])
+		if err != nil {
+			fmt.Fprintf(stderr, "modelgate diff: %s\n", render.Error(err))
+			return gate.ExitCodeOf(err)
+		}
+		if rc.BaseBroken != nil {
+			out := render.NewGuard(stdout)
+			fmt.Fprintf(out, "loosen  %s: the policy of BASE does not resolve, so the change counts as loosening (as in the pull request's check):\n", render.Line(paths[0], 1000))
+			for _, l := range strings.Split(rc.BaseBroken.Error(), "\n") {
+				fmt.Fprintf(out, "  %s\n", render.Line(l, 4000))
+			}
+			out.Flush()
+			if *failOnLoosen {
+				return gate.ExitFail
+			}
+			return gate.ExitPass
+		}
+		changes = rc.Changes
+	}
 	if len(changes) == 0 {
 		fmt.Fprintln(stdout, "no rule changes")
 		return gate.ExitPass

@@ -29,12 +29,18 @@ func EvaluateEndpoint(open OpenRegistry, src OpenEndpoint, name string, proposed
 		if err != nil {
 			return nil, nil, &gate.InputError{Err: err}
 		}
-		disk := *f // paths in the endpoint section resolve against the file as read
-		disk.Path = o.abs(o.Rules)
 		f.Path = o.Rules
 		if f.Endpoint == nil || len(f.Endpoint.Rules) == 0 {
 			return nil, nil, &gate.InputError{Err: fmt.Errorf("%s has no endpoint section (or no rules in it)", f.Path)}
 		}
+		// The policy the model is judged with: the endpoint rules' ids
+		// must not repeat an inherited rule's, a broken base is exit 2,
+		// and the result carries the policy digest (the guard compares it).
+		if f, err = o.resolvePolicy(ctx, f); err != nil {
+			return nil, nil, err
+		}
+		disk := *f // paths in the endpoint section resolve against the file as read
+		disk.Path = o.abs(o.Rules)
 		reg, err := open(ctx, o, f)
 		if err != nil {
 			return nil, nil, err
@@ -69,7 +75,9 @@ func EvaluateEndpoint(open OpenRegistry, src OpenEndpoint, name string, proposed
 		if err != nil {
 			return nil, reg, endpointErr(err)
 		}
-		return sec.Result(f), reg, nil
+		res := sec.Result(f)
+		res.SetPolicy(f)
+		return res, reg, nil
 	}
 }
 

@@ -13,16 +13,18 @@ import (
 	"time"
 
 	gh "github.com/google/go-github/v60/github"
+
+	"github.com/modelgate/modelgate/internal/retry"
 )
 
 // Retry limits of every GitHub API call.
 const (
 	// DefaultAttempts is the most times one request is sent, the first
 	// included.
-	DefaultAttempts = 4
+	DefaultAttempts = retry.DefaultAttempts
 	// DefaultMaxWait is the longest single wait between attempts; a longer
 	// Retry-After (or a primary rate limit resetting later) is not waited for.
-	DefaultMaxWait = 2 * time.Minute
+	DefaultMaxWait = retry.DefaultMaxWait
 	// defaultSecondaryWait is GitHub's advice when a secondary rate limit
 	// comes without Retry-After: wait at least one minute.
 	//
@@ -81,7 +83,7 @@ func New(o Options) (*Client, error) {
 		o.MaxWait = DefaultMaxWait
 	}
 	if o.Sleep == nil {
-		o.Sleep = sleepCtx
+		o.Sleep = retry.Sleep
 	}
 	if o.Now == nil {
 		o.Now = time.Now
@@ -94,9 +96,9 @@ func New(o Options) (*Client, error) {
 	if rt == nil {
 		rt = http.DefaultTransport
 	}
-	t := &retryTransport{base: rt, attempts: o.Attempts, maxWait: o.MaxWait, sleep: o.Sleep, now: o.Now}
+	t := &retry.Transport{Base: rt, Attempts: o.Attempts, MaxWait: o.MaxWait, Sleep: o.Sleep, Now: o.Now, Limit: limit}
 	if o.Timeout > 0 {
-		t.deadline = o.Now().Add(o.Timeout)
+		t.Deadline = o.Now().Add(o.Timeout)
 	}
 	hc := *base
 	hc.Transport = t
@@ -123,84 +125,15 @@ func New(o Options) (*Client, error) {
 // BaseURL is the API URL requests go to.
 func (c *Client) BaseURL() string { return c.gh.BaseURL.String() }
 
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
-
-// retryTransport is the one retry policy: a request is sent again after a
-// network error, a 5xx, a 429, or a rate limit (rateLimitWait), waiting
-// what the API asks for (Retry-After, x-ratelimit-reset) or, when it gives
-// nothing for a 5xx or a network error, 1s, 2s, 4s, ... A plain 403 (no
-// rate-limit sign) is a permission answer and is returned at once.
-type retryTransport struct {
-	base     http.RoundTripper
-	attempts int
-	maxWait  time.Duration
-	deadline time.Time // zero: none
-	sleep    func(ctx context.Context, d time.Duration) error
-	now      func() time.Time
-}
-
-func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	ctx := req.Context()
-	for attempt := 1; ; attempt++ {
-		r := req
-		if attempt > 1 {
-			r = req.Clone(ctx)
-			if req.Body != nil && req.Body != http.NoBody {
-				if req.GetBody == nil {
-					return nil, errors.New("github: cannot resend a request whose body cannot be read again")
-				}
-				b, err := req.GetBody()
-				if err != nil {
-					return nil, err
-				}
-				r.Body = b
-			}
-		}
-		resp, err := t.base.RoundTrip(r)
-		if ctx.Err() != nil {
-			return resp, err
-		}
-		wait, retry := t.decide(resp, err, attempt)
-		if !retry || attempt >= t.attempts || wait > t.maxWait ||
-			(!t.deadline.IsZero() && t.now().Add(wait).After(t.deadline)) {
-			return resp, err
-		}
-		if resp != nil {
-			io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBody))
-			resp.Body.Close()
-		}
-		if err := t.sleep(ctx, wait); err != nil {
-			return nil, err
-		}
-	}
-}
-
-// decide says whether to send the request again, and after how long.
-func (t *retryTransport) decide(resp *http.Response, err error, attempt int) (time.Duration, bool) {
-	backoff := time.Second << (attempt - 1)
-	if err != nil {
-		return backoff, true // a network error
-	}
-	switch {
-	case resp.StatusCode >= 500:
-		if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), t.now()); ok {
-			return d, true
-		}
-		return backoff, true
-	case resp.StatusCode == http.StatusForbidden || resp.StatusCode == http.StatusTooManyRequests:
-		body := peekBody(resp)
-		return rateLimitWait(resp.StatusCode, resp.Header, body, t.now())
-	}
-	return 0, false
+// limit is the GitHub part of the one retry policy (internal/retry): a
+// network error, a 5xx or a 429 is sent again after what the API asks for
+// (Retry-After, x-ratelimit-reset) or, when it gives nothing for a 5xx or
+// a network error, 1s, 2s, 4s, ...; a 403 or 429 is a rate limit by
+// rateLimitWait. A plain 403 (no rate-limit sign) is a permission answer
+// and is returned at once.
+func limit(resp *http.Response, now time.Time) (time.Duration, bool) {
+	body := peekBody(resp)
+	return rateLimitWait(resp.StatusCode, resp.Header, body, now)
 }
 
 // peekBody reads the start of resp's body and puts it back.
@@ -219,7 +152,7 @@ func peekBody(resp *http.Response) []byte {
 // GitHub's "secondary rate limit" message (with or without
 // documentation_url). Any other 403 is a permission problem (false).
 func rateLimitWait(status int, h http.Header, body []byte, now time.Time) (time.Duration, bool) {
-	if d, ok := parseRetryAfter(h.Get("Retry-After"), now); ok {
+	if d, ok := retry.ParseRetryAfter(h.Get("Retry-After"), now); ok {
 		return d, true
 	}
 	if h.Get("X-RateLimit-Remaining") == "0" {
@@ -236,20 +169,6 @@ func rateLimitWait(status int, h http.Header, body []byte, now time.Time) (time.
 func isSecondaryMessage(s string) bool {
 	s = strings.ToLower(s)
 	return strings.Contains(s, "secondary rate limit") || strings.Contains(s, "abuse detection")
-}
-
-// parseRetryAfter reads a Retry-After header: delay seconds or an HTTP date.
-func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
-	if v == "" {
-		return 0, false
-	}
-	if s, err := strconv.Atoi(v); err == nil && s >= 0 {
-		return time.Duration(s) * time.Second, true
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return max(t.Sub(now), 0), true
-	}
-	return 0, false
 }
 
 // ForbiddenError is a 403 from the GitHub API that is not a rate limit: the

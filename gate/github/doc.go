@@ -2,7 +2,8 @@
 // action, every call through one retry policy.
 //
 // New returns a Client of one repository whose http.Client transport is
-// the retry policy (retryTransport): network errors and 5xx answers are
+// the retry policy (internal/retry.Transport, with GitHub's rate-limit
+// signs: limit): network errors and 5xx answers are
 // sent again after 1s, 2s, 4s; 429 and rate limits (a 403 or 429 with
 // Retry-After, with x-ratelimit-remaining: 0 and x-ratelimit-reset, or with
 // GitHub's "secondary rate limit" message, with or without
