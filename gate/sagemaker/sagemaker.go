@@ -151,9 +151,10 @@ func (o Options) awsConfig(ctx context.Context) (aws.Config, error) {
 // run's deadline still bounds every wait; the run fails (exit 3) at its
 // deadline, never with a verdict.
 //
-//   - AWS_RETRY_MODE=standard (or the profile's retry_mode = standard)
-//     is an explicit choice and is honoured: the standard retryer, with the
-//     same bounds. Unset or adaptive gives adaptive mode.
+//   - AWS_RETRY_MODE=standard (or the profile's retry_mode = standard, or
+//     RetryMode of a caller's Options.Config, for which the environment is
+//     not read) is an explicit choice and is honoured: the standard
+//     retryer, with the same bounds. Unset or adaptive gives adaptive mode.
 //   - Max attempts: Options.RetryMaxAttempts, else AWS_MAX_ATTEMPTS (the
 //     profile's max_attempts), else DefaultRetryMaxAttempts. Max backoff:
 //     Options.RetryMaxBackoff, else the SDK's 20 s.
