@@ -51,6 +51,7 @@ type S3Fake struct {
 	regionOf map[string]string // bucket -> region
 	denied   map[string]bool   // "bucket/key" -> AccessDenied
 	latency  time.Duration
+	limit    *rateLimit // SetRateLimit; nil = none
 	trips    *RoundTrips
 	requests []S3Request
 	inFlight int
@@ -125,6 +126,25 @@ func (f *S3Fake) SetLatency(d time.Duration) {
 	f.latency = d
 }
 
+// SetRateLimit throttles the fake as S3 throttles a prefix: a token bucket
+// of rate requests per second and burst at once, shared by every client; a
+// request over it is answered 503 SlowDown. rate or burst <= 0 turns it
+// off. Throttled requests are recorded by Requests like the others;
+// RateCounts counts them.
+func (f *S3Fake) SetRateLimit(rate float64, burst int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.limit = newRateLimit(rate, burst)
+}
+
+// RateCounts is what the rate limit of SetRateLimit admitted and throttled.
+func (f *S3Fake) RateCounts() RateCounts {
+	f.mu.Lock()
+	l := f.limit
+	f.mu.Unlock()
+	return l.counts()
+}
+
 // Requests returns the requests received, in order.
 func (f *S3Fake) Requests() []S3Request {
 	f.mu.Lock()
@@ -173,6 +193,7 @@ func (f *S3Fake) serve(w http.ResponseWriter, r *http.Request) {
 	latency := f.latency
 	region, known := f.regionOf[bucket]
 	denied := f.denied[bucket+"/"+key]
+	limit := f.limit
 	f.mu.Unlock()
 	defer func() {
 		f.mu.Lock()
@@ -186,6 +207,10 @@ func (f *S3Fake) serve(w http.ResponseWriter, r *http.Request) {
 		case <-r.Context().Done():
 			return
 		}
+	}
+	if !limit.admit() {
+		writeS3Error(w, http.StatusServiceUnavailable, "SlowDown", "Please reduce your request rate.", "")
+		return
 	}
 	if !known {
 		writeS3Error(w, http.StatusNotFound, "NoSuchBucket", "The specified bucket does not exist", "")

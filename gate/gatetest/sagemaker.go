@@ -81,6 +81,7 @@ type SageMakerFake struct {
 	packages []*ModelPackage
 	calls    []SageMakerCall
 	throttle map[string]int // op ("" = any) -> remaining throttled answers
+	limit    *rateLimit     // SetRateLimit; nil = none
 	fail     int            // status of every answer when > 0
 	latency  time.Duration
 	trips    *RoundTrips
@@ -217,6 +218,25 @@ func (f *SageMakerFake) Throttle(op string, n int) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.throttle[op] = n
+}
+
+// SetRateLimit throttles the fake as the service throttles an account: a
+// token bucket of rate requests per second and burst at once, shared by
+// every client; a request over it is answered 400 ThrottlingException.
+// rate or burst <= 0 turns it off. Throttled requests are recorded by Calls
+// like the others; RateCounts counts them.
+func (f *SageMakerFake) SetRateLimit(rate float64, burst int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.limit = newRateLimit(rate, burst)
+}
+
+// RateCounts is what the rate limit of SetRateLimit admitted and throttled.
+func (f *SageMakerFake) RateCounts() RateCounts {
+	f.mu.Lock()
+	l := f.limit
+	f.mu.Unlock()
+	return l.counts()
 }
 
 // FailAlways answers every request with this 5xx status and an
@@ -375,7 +395,9 @@ func (f *SageMakerFake) serve(w http.ResponseWriter, r *http.Request) {
 			break
 		}
 	}
+	limit := f.limit
 	f.mu.Unlock()
+	throttled = !limit.admit() || throttled
 
 	if latency > 0 {
 		select {

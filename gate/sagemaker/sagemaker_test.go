@@ -78,7 +78,7 @@ func newClient(t testing.TB) *Client {
 	c, err := New(context.Background(), Options{
 		Region:          gatetest.SageMakerRegion,
 		PathStyle:       true,
-		RetryMaxBackoff: time.Millisecond, // the standard retryer, without its 20 s waits
+		RetryMaxBackoff: time.Millisecond, // the SDK's retryer, without its 20 s waits (the adaptive limiter still waits)
 	})
 	if err != nil {
 		t.Fatalf("New: %v", err)
@@ -288,7 +288,7 @@ func TestResolveErrorMessages(t *testing.T) {
 func TestResolveThrottledThenSucceeds(t *testing.T) {
 	f := newFakes(t)
 	pkgs := f.seed(t, gate.StatusPending)
-	f.sm.Throttle("ListModelPackages", 2) // the standard retryer makes 3 attempts
+	f.sm.Throttle("ListModelPackages", 2) // the retryer makes DefaultRetryMaxAttempts
 
 	got, err := resolveSel(context.Background(), f.client, group, LatestPending)
 	if err != nil {
@@ -318,12 +318,12 @@ func TestResolvePersistent5xxIsRuntimeFailure(t *testing.T) {
 	if !IsRegistryFailure(err) {
 		t.Errorf("IsRegistryFailure(%v) = false; want true (exit %d)", err, gate.ExitRuntime)
 	}
-	const prefix = `list model packages of "churn-xgboost": operation error SageMaker: ListModelPackages, exceeded maximum number of attempts, 3`
+	const prefix = `list model packages of "churn-xgboost": operation error SageMaker: ListModelPackages, exceeded maximum number of attempts, 10`
 	if !strings.HasPrefix(err.Error(), prefix) {
 		t.Errorf("error = %v; want prefix %s", err, prefix)
 	}
-	if n := len(f.sm.Calls("ListModelPackages")); n != 3 {
-		t.Errorf("ListModelPackages requests = %d; want 3 attempts", n)
+	if n := len(f.sm.Calls("ListModelPackages")); n != DefaultRetryMaxAttempts {
+		t.Errorf("ListModelPackages requests = %d; want %d attempts", n, DefaultRetryMaxAttempts)
 	}
 	if n := len(f.sm.Calls("UpdateModelPackage")); n != 0 {
 		t.Errorf("UpdateModelPackage requests = %d; want none", n)
