@@ -143,7 +143,11 @@ func outOfTime(resp *http.Response, err error, wait time.Duration) error {
 	if err != nil {
 		return fmt.Errorf("%w (not sent again: the next attempt, in %v, would start after the context's deadline: %w)", err, wait, context.DeadlineExceeded)
 	}
-	return fmt.Errorf("%s (not sent again: the next attempt, in %v, would start after the context's deadline): %w", resp.Status, wait, context.DeadlineExceeded)
+	st := resp.Status
+	if st == "" {
+		st = strconv.Itoa(resp.StatusCode) + " " + http.StatusText(resp.StatusCode)
+	}
+	return fmt.Errorf("%s (not sent again: the next attempt, in %v, would start after the context's deadline): %w", st, wait, context.DeadlineExceeded)
 }
 
 // decide says whether to send the request again, and after how long.

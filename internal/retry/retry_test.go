@@ -69,7 +69,11 @@ func (s *script) RoundTrip(req *http.Request) (*http.Response, error) {
 	if h == nil {
 		h = http.Header{}
 	}
-	return &http.Response{StatusCode: st.status, Status: fmt.Sprintf("%d %s", st.status, http.StatusText(st.status)), Header: h, Body: rb, Request: req}, nil
+	resp := &http.Response{StatusCode: st.status, Header: h, Body: rb, Request: req}
+	if st.status != 503 { // a 503 has no Status line: outOfTime names it from the code
+		resp.Status = fmt.Sprintf("%d %s", st.status, http.StatusText(st.status))
+	}
+	return resp, nil
 }
 
 // clock is the policy's Now and Sleep: a wait moves it on and is
