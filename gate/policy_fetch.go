@@ -171,7 +171,8 @@ func (h HTTPSFiles) retry(ctx context.Context, rt http.RoundTripper, timeout tim
 	if rt == nil {
 		rt = http.DefaultTransport
 	}
-	t := &retry.Transport{Base: rt, Attempts: retry.DefaultAttempts, MaxWait: retry.DefaultMaxWait, Sleep: retry.Sleep, Now: time.Now}
+	// Sleep nil: real time, with the backoff jittered (retry.Transport).
+	t := &retry.Transport{Base: rt, Attempts: retry.DefaultAttempts, MaxWait: retry.DefaultMaxWait, Now: time.Now}
 	if r := h.Retry; r != nil {
 		if r.Attempts > 0 {
 			t.Attempts = r.Attempts

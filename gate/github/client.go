@@ -82,9 +82,6 @@ func New(o Options) (*Client, error) {
 	if o.MaxWait <= 0 {
 		o.MaxWait = DefaultMaxWait
 	}
-	if o.Sleep == nil {
-		o.Sleep = retry.Sleep
-	}
 	if o.Now == nil {
 		o.Now = time.Now
 	}
@@ -96,6 +93,7 @@ func New(o Options) (*Client, error) {
 	if rt == nil {
 		rt = http.DefaultTransport
 	}
+	// A nil Sleep is real time, and the backoff is then jittered.
 	t := &retry.Transport{Base: rt, Attempts: o.Attempts, MaxWait: o.MaxWait, Sleep: o.Sleep, Now: o.Now, Limit: limit}
 	if o.Timeout > 0 {
 		t.Deadline = o.Now().Add(o.Timeout)

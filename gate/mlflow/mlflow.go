@@ -209,15 +209,8 @@ func New(cfg Config) (*Client, error) {
 		at.token, at.user, at.password = "", "", ""
 		at.creds, at.region, at.signer = cfg.SigV4.Credentials, cfg.SigV4.Region, v4.NewSigner()
 	}
-	rt := &retryTransport{
-		next:        at,
-		maxAttempts: orInt(cfg.MaxAttempts, DefaultMaxAttempts),
-		baseDelay:   orDur(cfg.BaseDelay, 200*time.Millisecond),
-		maxDelay:    orDur(cfg.MaxDelay, 5*time.Second),
-		sleep:       sleepCtx,
-	}
 	c.http = &http.Client{
-		Transport: rt,
+		Transport: newRetry(at, cfg),
 		// A redirect could carry the credentials elsewhere: never follow.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}

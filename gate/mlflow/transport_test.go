@@ -14,27 +14,6 @@ import (
 	"github.com/modelgate/modelgate/gate"
 )
 
-func TestRetryAfter(t *testing.T) {
-	t.Parallel()
-	for h, want := range map[string]time.Duration{"": 0, "3": 3 * time.Second, "-1": 0, "x": 0, "99999": time.Hour} {
-		if got := retryAfter(h); got != want {
-			t.Errorf("retryAfter(%q) = %v; want %v", h, got, want)
-		}
-	}
-	if d := retryAfter(time.Now().Add(10 * time.Second).UTC().Format(http.TimeFormat)); d < 8*time.Second || d > 10*time.Second {
-		t.Errorf("an HTTP date 10 s ahead: %v", d)
-	}
-	rt := &retryTransport{baseDelay: 100 * time.Millisecond, maxDelay: time.Second}
-	for attempt := 1; attempt < 10; attempt++ {
-		if d := rt.backoff(attempt, 0); d <= 0 || d > time.Second {
-			t.Errorf("backoff(%d) = %v", attempt, d)
-		}
-	}
-	if d := rt.backoff(1, 5*time.Second); d != 5*time.Second {
-		t.Errorf("Retry-After 5 s gives %v", d)
-	}
-}
-
 // flaky fails the first n round trips with a network error.
 type flaky struct {
 	n    int32
