@@ -98,7 +98,7 @@ const HTTPSTimeout = 30 * time.Second
 // HTTPSFiles fetches base policies by https:// URL: https only (also after
 // a redirect), a 200 only, at most MaxPolicyBytes, through the one retry
 // policy (internal/retry, as the GitHub client: a network error, a 5xx or
-// a 429 is sent again after Retry-After or 1s, 2s, 4s; a 404 or another
+// a 429 is sent again after Retry-After or about 1s, 2s, 4s, jittered; a 404 or another
 // 4xx is answered at once), all of it within the client's timeout
 // (HTTPSTimeout) and the context's deadline. The digest is checked by
 // ResolvePolicy on the bytes a 200 gave: a mismatch is the rules file's

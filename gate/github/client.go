@@ -62,7 +62,7 @@ type Options struct {
 
 // Client is the GitHub API of one repository. Every call, including ones
 // added later, goes through one retry policy installed as the transport of
-// its http.Client (retryTransport); the methods only classify what is left
+// its http.Client (internal/retry.Transport); the methods only classify what is left
 // after the retries.
 type Client struct {
 	gh          *gh.Client
@@ -126,7 +126,7 @@ func (c *Client) BaseURL() string { return c.gh.BaseURL.String() }
 // limit is the GitHub part of the one retry policy (internal/retry): a
 // network error, a 5xx or a 429 is sent again after what the API asks for
 // (Retry-After, x-ratelimit-reset) or, when it gives nothing for a 5xx or
-// a network error, 1s, 2s, 4s, ...; a 403 or 429 is a rate limit by
+// a network error, about 1s, 2s, 4s, ... (jittered); a 403 or 429 is a rate limit by
 // rateLimitWait. A plain 403 (no rate-limit sign) is a permission answer
 // and is returned at once.
 func limit(resp *http.Response, now time.Time) (time.Duration, bool) {

@@ -3,8 +3,8 @@
 //
 // New returns a Client of one repository whose http.Client transport is
 // the retry policy (internal/retry.Transport, with GitHub's rate-limit
-// signs: limit): network errors and 5xx answers are
-// sent again after 1s, 2s, 4s; 429 and rate limits (a 403 or 429 with
+// signs: limit): network errors and 5xx answers but 501 are
+// sent again after about 1s, 2s, 4s (jittered between half and all); 429 and rate limits (a 403 or 429 with
 // Retry-After, with x-ratelimit-remaining: 0 and x-ratelimit-reset, or with
 // GitHub's "secondary rate limit" message, with or without
 // documentation_url) after the wait GitHub asks for; at most
