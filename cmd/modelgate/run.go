@@ -37,7 +37,8 @@ commands:
   action     run as the GitHub Action (the default under GITHUB_ACTIONS=true)
 
 exit codes: 0 passed (or warnings only), 1 gate failed, 2 bad rules, inputs
-or usage, 3 runtime failure (registry, GitHub).
+or usage, 3 runtime failure (registry, GitHub; for validate, a base policy
+that could not be read or checked).
 Run 'modelgate <command> -h' for the flags of a command.
 `
 
