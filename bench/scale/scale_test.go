@@ -37,74 +37,8 @@ import (
 	"github.com/modelgate/modelgate/gate/gatetest"
 )
 
-// rules is the example's rules file (examples/fraud) for one group: four of
-// its rules compare with the baseline, so both packages' reports are read.
-const rules = `version: 1
-model:
-  group: %s
-  candidate: latest-pending
-  baseline: latest-approved
-  first_model: absolute-only
-registry:
-  kind: sagemaker
-  region: ` + gatetest.SageMakerRegion + `
-  path_style: true
-defaults:
-  severity: error
-  on_missing: fail
-rules:
-  - id: reports-attached
-    require: [quality, bias.pre, bias.post, explainability]
-  - id: accuracy-floor
-    metric: quality.accuracy
-    min: 0.8
-  - id: auc-floor
-    metric: quality.auc
-    min: 0.85
-    confidence: 0.95
-  - id: auc-no-regression
-    metric: quality.auc
-    vs_baseline: {max_drop: 0.02}
-  - id: f1-no-regression
-    metric: quality.f1
-    vs_baseline: {max_drop_pct: 5}
-  - id: false-positive-rate
-    metric: quality.false_positive_rate
-    max: 0.2
-  - id: disparate-impact
-    metric: bias.post.DI
-    between: [0.8, 1.25]
-  - id: disparate-impact-no-worse
-    metric: bias.post.DI
-    vs_baseline: {max_drop: 0.05}
-  - id: dppl-gender
-    metric: bias.post.DPPL
-    abs_max: 0.1
-    where: {facet: customer_gender_female}
-  - id: class-imbalance
-    metric: bias.pre.CI
-    abs_max: 0.5
-    severity: warning
-  - id: gender-not-driving
-    shap: {not_in_top: 5, features: [customer_gender_male, customer_gender_female]}
-  - id: no-dominant-feature
-    shap: {max_share: 0.25}
-  - id: importance-stable
-    shap: {min_rank_correlation: 0.6}
-    severity: warning
-`
-
-// reportPaths are the 6 reports of every package: the bias analysis under
-// Report, PreTrainingReport and PostTrainingReport, and the quality
-// statistics as constraints too.
-var reportPaths = map[string]string{
-	"ModelMetrics.ModelQuality.Statistics":  "statistics.json",
-	"ModelMetrics.ModelQuality.Constraints": "statistics.json",
-	"ModelMetrics.Bias.Report":              "analysis_bias.json",
-	"ModelMetrics.Bias.PreTrainingReport":   "analysis_bias.json",
-	"ModelMetrics.Bias.PostTrainingReport":  "analysis_bias.json",
-	"ModelMetrics.Explainability.Report":    "analysis_explainability.json",
-}
+// reportPaths are the 6 reports of every package.
+var reportPaths = gatetest.FraudReportPaths
 
 // model is one seeded group and what its check must conclude.
 type model struct {
@@ -163,7 +97,7 @@ func seed(t *testing.T, n int) *world {
 			}
 			w.sm.AddPackage(gatetest.ModelPackage{Group: group, Version: v + 1, Approval: approval, Sources: srcs})
 		}
-		if err := os.WriteFile(m.rules, fmt.Appendf(nil, rules, group), 0o644); err != nil {
+		if err := os.WriteFile(m.rules, []byte(gatetest.FraudRulesSageMaker(group)), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		w.models = append(w.models, m)
