@@ -28,6 +28,9 @@ type ChangedFile struct {
 type fileChanges struct {
 	pulls    map[int][]ChangedFile
 	compares map[string][]ChangedFile // "base...head"
+	// status is the comparison's status by "base...head" (ahead when not
+	// set): diverged after a force push, behind, identical.
+	status map[string]string
 }
 
 // SetPullFiles sets the files pull request number changes, served by
@@ -52,6 +55,17 @@ func (g *GitHub) SetCompare(base, head string, files []ChangedFile) {
 		g.changes.compares = map[string][]ChangedFile{}
 	}
 	g.changes.compares[base+"..."+head] = files
+}
+
+// SetCompareStatus sets the status GitHub gives the comparison base...head
+// (ahead, the default; behind, diverged or identical).
+func (g *GitHub) SetCompareStatus(base, head, status string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.changes.status == nil {
+		g.changes.status = map[string]string{}
+	}
+	g.changes.status[base+"..."+head] = status
 }
 
 // handleChangedFiles serves the changed-file operations; ok is false for
@@ -89,6 +103,10 @@ func (g *GitHub) handleChangedFiles(op string, params map[string]string, r *http
 		for i, f := range files {
 			entries[i] = g.diffEntry(owner, repo, head, f)
 		}
+		status := g.changes.status[bh]
+		if status == "" {
+			status = "ahead"
+		}
 		web := g.URL + "/" + owner + "/" + repo + "/compare/" + bh
 		return http.StatusOK, map[string]any{
 			"url":               g.APIURL + "/repos/" + owner + "/" + repo + "/compare/" + bh,
@@ -98,7 +116,7 @@ func (g *GitHub) handleChangedFiles(op string, params map[string]string, r *http
 			"patch_url":         web + ".patch",
 			"base_commit":       g.commitJSON(owner, repo, base),
 			"merge_base_commit": g.commitJSON(owner, repo, base),
-			"status":            "ahead",
+			"status":            status,
 			"ahead_by":          1,
 			"behind_by":         0,
 			"total_commits":     1,

@@ -74,6 +74,12 @@ func (c *Client) CompareFiles(ctx context.Context, base, head string) (ChangedFi
 		return ChangedFiles{}, c.classify(fmt.Sprintf("compare %s...%s", shortSHA(base), shortSHA(head)), err)
 	}
 	out := changed(cmp.Files)
+	if st := cmp.GetStatus(); st != "ahead" && st != "identical" {
+		// base...head lists the changes from their merge base: after a
+		// force push (diverged) or a push back (behind), what changed
+		// from base itself is not that list.
+		return ChangedFiles{Why: fmt.Sprintf("the push is not a fast-forward: GitHub says %s...%s is %q, so the changed files are unknown", shortSHA(base), shortSHA(head), st)}, nil
+	}
 	if len(cmp.Files) >= MaxCompareFiles {
 		out.Complete = false
 		out.Why = fmt.Sprintf("the comparison %s...%s lists %d files, GitHub's cap: more may have changed", shortSHA(base), shortSHA(head), len(cmp.Files))

@@ -109,6 +109,16 @@ func TestCompareFiles(t *testing.T) {
 	if err != nil || got.Complete || !strings.Contains(got.Why, "404") {
 		t.Errorf("CompareFiles of an unknown base = %+v, %v; want incomplete, saying 404", got, err)
 	}
+	// A force push (diverged) or a push back (behind): the merge-base
+	// diff is not what changed from before, so the list is unknown; an
+	// identical pair changed nothing, and that is known.
+	for status, complete := range map[string]bool{"diverged": false, "behind": false, "identical": true, "ahead": true} {
+		g.SetCompareStatus(before, after, status)
+		got, err = c.CompareFiles(context.Background(), before, after)
+		if err != nil || got.Complete != complete || (!complete && !strings.Contains(got.Why, status)) {
+			t.Errorf("CompareFiles of a %s comparison = %+v, %v; want complete %v", status, got, err, complete)
+		}
+	}
 }
 
 // Both calls go through the one retry policy; a fault that outlasts it is
