@@ -169,6 +169,7 @@ type tokeniser struct {
 	words    []string
 	norm     []byte
 	buf      []byte // the token scanner's buffer
+	fields   fieldReader
 	cur      *batch
 	out      chan *batch
 	free     idFree
@@ -273,6 +274,8 @@ func (t *tokeniser) readText(r io.Reader) error {
 
 func (t *tokeniser) readJSONL(name string, r io.Reader) error {
 	lr := newLineReader(r)
+	fr := &t.fields
+	fr.field = t.field
 	for {
 		line, err := lr.next()
 		if err == io.EOF {
@@ -284,14 +287,13 @@ func (t *tokeniser) readJSONL(name string, r io.Reader) error {
 		if len(bytes.TrimSpace(line)) == 0 {
 			continue
 		}
-		text, ok, err := stringField(line, t.field)
+		data, ok, err := fr.get(line)
 		if err == nil && !ok {
 			err = fmt.Errorf("field %q missing or null", t.field)
 		}
 		if err != nil {
 			return &LineError{Source: name, Line: lr.line, Err: err}
 		}
-		data := []byte(text)
 		for len(data) > 0 {
 			s, e, adv := nextToken(data, true)
 			if s >= 0 {
