@@ -118,7 +118,7 @@ func (e *LineError) Unwrap() error { return e.Err }
 // after BuildIndex and safe for concurrent Scans.
 type Index struct {
 	n     int // MinTokens
-	vocab map[string]uint32
+	vocab *vocab
 	// chunks hold the corpus as token ids: sepID, doc 0, sepID, doc 1,
 	// ..., sepID; position p is chunks[p>>chunkBits][p&chunkMask] (id), and
 	// every chunk but the last holds chunkTokens ids. Chunked, so that the
@@ -161,7 +161,7 @@ type Stats struct {
 	Vocabulary   int // distinct tokens
 	Fingerprints int // indexed n-grams
 	MinTokens    int
-	Bytes        int64 // approximate memory held, excluding the vocabulary strings
+	Bytes        int64 // approximate memory held
 }
 
 // Stats reports the size of the index.
@@ -169,11 +169,12 @@ func (ix *Index) Stats() Stats {
 	return Stats{
 		Documents:    len(ix.docStart) - 1,
 		Tokens:       ix.total - len(ix.docStart),
-		Vocabulary:   len(ix.vocab),
+		Vocabulary:   ix.vocab.len(),
 		Fingerprints: len(ix.entries),
 		MinTokens:    ix.n,
 		Bytes: int64(ix.chunkCap())*4 + int64(cap(ix.entries))*8 + int64(cap(ix.dir))*4 +
-			int64(cap(ix.docStart)+cap(ix.docSrc)+cap(ix.docLine))*4,
+			int64(cap(ix.docStart)+cap(ix.docSrc)+cap(ix.docLine))*4 +
+			int64(cap(ix.vocab.data)) + int64(cap(ix.vocab.end))*4 + int64(cap(ix.vocab.slots))*16,
 	}
 }
 
@@ -229,7 +230,7 @@ func BuildIndex(ctx context.Context, docs []Doc, o Options) (*Index, error) {
 			n:      n,
 			stride: stride,
 			w:      n - stride + 1,
-			vocab:  make(map[string]uint32),
+			vocab:  newVocab(),
 		},
 		cur: make([]uint32, 1, 1024), // grows to chunkTokens
 	}
@@ -308,14 +309,14 @@ func (b *builder) end(start int, src, line uint32) error {
 }
 
 // global returns the corpus id of a normalised token, adding it.
-func (b *builder) global(tok string) (uint32, error) {
-	id, ok := b.ix.vocab[tok]
+func (b *builder) global(tok []byte) (uint32, error) {
+	v := b.ix.vocab
+	id, ok := v.lookup(tok)
 	if !ok {
-		if uint64(len(b.ix.vocab)) >= unknownID {
+		if uint64(v.len()) >= unknownID || uint64(len(v.data))+uint64(len(tok)) > math.MaxUint32 {
 			return 0, errors.New("corpus has too many distinct tokens")
 		}
-		id = uint32(len(b.ix.vocab))
-		b.ix.vocab[tok] = id
+		id, _ = v.add(tok)
 	}
 	return id, nil
 }

@@ -323,7 +323,7 @@ func (s *scanner) match(data []byte) match {
 		st, en, adv := nextToken(data[off:], true)
 		if st >= 0 {
 			s.norm = normalise(s.norm[:0], data[off+st:off+en])
-			id, ok := ix.vocab[string(s.norm)]
+			id, ok := ix.vocab.lookup(s.norm)
 			if !ok {
 				id = unknownID
 			}
