@@ -8,6 +8,8 @@ import (
 	"math"
 	"math/bits"
 	"runtime"
+	"runtime/debug"
+	"slices"
 	"sort"
 	"strconv"
 	"sync"
@@ -245,13 +247,18 @@ func BuildIndex(ctx context.Context, docs []Doc, o Options) (*Index, error) {
 	if err := b.read(ctx, docs, orDefault(o.CorpusField, "text"), maxLocal); err != nil {
 		return nil, err
 	}
-	b.ix.chunks, b.ix.total = append(b.full, b.cur), b.len()
+	// The last chunk and the document table at their length: the slack
+	// of their growth (up to half) becomes garbage.
+	b.ix.chunks, b.ix.total = append(b.full, slices.Clone(b.cur)), b.len()
 	b.full, b.cur = nil, nil
-	b.ix.docStart = append(b.ix.docStart, uint32(b.ix.total))
-	// The readers' vocabularies and batches are garbage now: collect them
-	// so that the fingerprints can reuse their memory. The heap has almost
-	// no pointers, so this costs milliseconds.
-	runtime.GC()
+	ix := b.ix
+	ix.docStart = slices.Clone(append(ix.docStart, uint32(ix.total)))
+	ix.docSrc, ix.docLine, ix.srcNames = slices.Clone(ix.docSrc), slices.Clone(ix.docLine), slices.Clone(ix.srcNames)
+	// The readers' vocabularies and batches are garbage now: collect them,
+	// and give the memory back to the system (the fingerprints need one
+	// contiguous block, which the freed pieces may not make). The heap has
+	// almost no pointers, so this costs milliseconds.
+	debug.FreeOSMemory()
 	b.ix.fingerprint()
 	return b.ix, nil
 }
