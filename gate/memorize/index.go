@@ -91,7 +91,8 @@ func orDefault(s, def string) string {
 
 // Doc is one source of protected text. A name ending in .jsonl or .ndjson
 // is JSON Lines: each non-blank line is an object whose CorpusField string is
-// one document, named "<Name>#<line>" (1-based). Any other name is one
+// one document, named "<Name>#<line>" (1-based); a line without that string,
+// or with the field twice, is an error. Any other name is one
 // document of UTF-8 text, read as a stream.
 type Doc struct {
 	Name string

@@ -73,8 +73,8 @@ type Offender struct {
 
 // Scan reads outputs as JSON Lines, one record per line, and judges the
 // string field o.Field (default model_output) of each. Blank lines are
-// skipped. A line that is not a JSON object, or whose field is neither a
-// string nor null, is a *LineError. A record whose field is absent or null
+// skipped. A line that is not a JSON object, whose field is neither a
+// string nor null, or that has the field twice, is a *LineError. A record whose field is absent or null
 // is counted in Report.Skipped, not judged; when no record at all has the
 // field, that is an error too (most likely a wrong field name).
 func (ix *Index) Scan(ctx context.Context, outputs io.Reader, o Options) (*Report, error) {
