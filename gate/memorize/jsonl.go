@@ -62,8 +62,8 @@ func (l *lineReader) next() ([]byte, error) {
 }
 
 // fieldReader extracts one top-level string field from JSON Lines records
-// without allocating: the line is validated by encoding/json (so what is
-// accepted or rejected, and the error messages, are encoding/json's), then
+// without allocating: the line is validated (accepting what encoding/json
+// accepts; a rejected line gets encoding/json's error message), then
 // walked once to find the field, whose string is unescaped into a buffer
 // that is reused from line to line. Reading a corpus or the outputs so
 // makes no garbage per line: with a large index live, any garbage would let
@@ -91,7 +91,7 @@ func (f *fieldReader) get(line []byte) (s []byte, ok bool, err error) {
 			line = fixed
 		}
 	}
-	if !json.Valid(line) {
+	if !validJSON(line) {
 		// The error of the line as written (this allocates, once).
 		var obj map[string]json.RawMessage
 		return nil, false, jsonError(orig, json.Unmarshal(orig, &obj))
