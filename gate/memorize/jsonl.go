@@ -158,13 +158,17 @@ func skipSpace(b []byte, i int) int {
 	return i
 }
 
-// skipString returns the end of the valid JSON string starting at b[i].
+// skipString returns the end of the valid JSON string starting at b[i]:
+// after the first quote not escaped, that is not preceded by an odd number
+// of backslashes.
 func skipString(b []byte, i int) int {
 	for i++; ; i++ {
-		switch b[i] {
-		case '\\':
-			i++
-		case '"':
+		i += bytes.IndexByte(b[i:], '"')
+		k := i
+		for b[k-1] == '\\' {
+			k--
+		}
+		if (i-k)%2 == 0 {
 			return i + 1
 		}
 	}
@@ -214,53 +218,61 @@ func unquoteEqual(buf, q []byte, field string) ([]byte, bool) {
 func unquote(dst, q []byte) []byte {
 	s := q[1 : len(q)-1]
 	for len(s) > 0 {
-		c := s[0]
-		switch {
-		case c == '\\':
-			switch s[1] {
-			case 'b':
-				dst = append(dst, '\b')
-			case 'f':
-				dst = append(dst, '\f')
-			case 'n':
-				dst = append(dst, '\n')
-			case 'r':
-				dst = append(dst, '\r')
-			case 't':
-				dst = append(dst, '\t')
-			case 'u':
-				r := hex4(s[2:6])
-				s = s[6:]
-				if utf16.IsSurrogate(r) {
-					r1 := rune(-1)
-					if len(s) >= 6 && s[0] == '\\' && s[1] == 'u' {
-						r1 = hex4(s[2:6])
-					}
-					if dec := utf16.DecodeRune(r, r1); dec != unicode.ReplacementChar {
-						r = dec
-						s = s[6:]
-					} else {
-						r = unicode.ReplacementChar
-					}
-				}
-				dst = utf8.AppendRune(dst, r)
-				continue
-			default: // " \\ /
-				dst = append(dst, s[1])
-			}
-			s = s[2:]
-		case c < utf8.RuneSelf:
-			dst = append(dst, c)
-			s = s[1:]
-		default:
-			r, size := utf8.DecodeRune(s)
-			if r == utf8.RuneError && size == 1 {
-				dst = utf8.AppendRune(dst, r)
-			} else {
-				dst = append(dst, s[:size]...)
-			}
-			s = s[size:]
+		// The run up to the next escape: one copy when it is valid UTF-8
+		// (utf8.Valid is fast on ASCII), else rune by rune.
+		run := bytes.IndexByte(s, '\\')
+		if run < 0 {
+			run = len(s)
 		}
+		if seg := s[:run]; utf8.Valid(seg) {
+			dst = append(dst, seg...)
+		} else {
+			for len(seg) > 0 {
+				r, size := utf8.DecodeRune(seg)
+				if r == utf8.RuneError && size == 1 {
+					dst = utf8.AppendRune(dst, r)
+				} else {
+					dst = append(dst, seg[:size]...)
+				}
+				seg = seg[size:]
+			}
+		}
+		if s = s[run:]; len(s) == 0 {
+			break
+		}
+		// s[0] is a backslash.
+		switch s[1] {
+		case 'b':
+			dst = append(dst, '\b')
+		case 'f':
+			dst = append(dst, '\f')
+		case 'n':
+			dst = append(dst, '\n')
+		case 'r':
+			dst = append(dst, '\r')
+		case 't':
+			dst = append(dst, '\t')
+		case 'u':
+			r := hex4(s[2:6])
+			s = s[6:]
+			if utf16.IsSurrogate(r) {
+				r1 := rune(-1)
+				if len(s) >= 6 && s[0] == '\\' && s[1] == 'u' {
+					r1 = hex4(s[2:6])
+				}
+				if dec := utf16.DecodeRune(r, r1); dec != unicode.ReplacementChar {
+					r = dec
+					s = s[6:]
+				} else {
+					r = unicode.ReplacementChar
+				}
+			}
+			dst = utf8.AppendRune(dst, r)
+			continue
+		default: // " \\ /
+			dst = append(dst, s[1])
+		}
+		s = s[2:]
 	}
 	return dst
 }
