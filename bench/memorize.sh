@@ -13,11 +13,11 @@
 # average at the start of each run. Generating the data is not timed.
 # Measured 2026-12-02 on the shared 2-core machine (JSON Lines corpus):
 #   | scale | corpus MB | outputs | wall s | CPU s | peak RSS MB | RSS / corpus | load avg |
-#   | 1x    | 100       | 10000   | 2.9    | 2.9   | 148         | 1.48         | 4.0      |
-#   | 2x    | 201       | 10000   | 5.1    | 5.1   | 284         | 1.41         | 4.0      |
-#   | 4x    | 401       | 10000   | 9.1    | 9.1   | 555         | 1.38         | 3.8      |
-#   | 10x   | 1003      | 10000   | 22.4   | 22.0  | 1358        | 1.35         | 3.6      |
-# The 10x run takes about 25 s per run plus a minute to write the data.
+#   | 1x    | 100       | 10000   | 2.1    | 2.0   | 148         | 1.48         | 5.3      |
+#   | 2x    | 201       | 10000   | 4.4    | 4.3   | 284         | 1.41         | 5.4      |
+#   | 4x    | 401       | 10000   | 6.7    | 6.5   | 556         | 1.39         | 5.0      |
+#   | 10x   | 1003      | 10000   | 15.7   | 16.9  | 1361        | 1.36         | 4.1      |
+# The 10x run takes about 20 s per run plus a minute to write the data.
 # Usage: bench/memorize.sh [scales...]   (default 1 2 4 10)
 # Environment: RUNS, FORMAT (jsonl|txt), OUTPUTS, DIR (default: a new temp
 # folder, removed afterwards; a given DIR is kept and reused).

@@ -146,18 +146,19 @@
 // Measured on the 2-core build machine, shared with other jobs, through
 // Compute (bench/memorize.sh: a corpus of JSON Lines shards of 100 KB
 // records and 10,000 outputs of 1 KB; medians of three runs; load average
-// 3.5 to 4; peak RSS of the whole process): 100 MB corpus 2.9 s wall,
-// 2.9 CPU s, 148 MB peak (1.48x); 200 MB 5.1 s, 5.1 s, 284 MB (1.41x);
-// 400 MB 9.1 s, 9.1 s, 555 MB (1.38x); 1 GB (215 M tokens) 22.4 s, 22.0 s,
-// 1358 MB (1.35x); the same 1 GB as .txt files 25.7 s, 19.8 s, 1356 MB
-// (1.36x; load 5). Before the garbage-free JSON Lines reading, the one-pass
+// 4 to 5.5; peak RSS of the whole process): 100 MB corpus 2.1 s wall,
+// 2.0 CPU s, 148 MB peak (1.48x); 200 MB 4.4 s, 4.3 s, 284 MB (1.41x);
+// 400 MB 6.7 s, 6.5 s, 556 MB (1.39x); 1 GB (215 M tokens) 15.7 s, 16.9 s,
+// 1361 MB (1.36x); the same 1 GB as .txt files 25.7 s, 19.8 s, 1356 MB
+// (1.36x; load 5, an earlier run: CPU times vary by a quarter with the
+// load). Before the garbage-free JSON Lines reading, the one-pass
 // validation, the table vocabularies and the streamed outputs: 100 MB
 // 4.9 s, 4.4 s, 200 MB (2.0x); 1 GB 50.8 s, 36.9 s, 1856 MB (1.85x). Wall
 // time is about the CPU time at that load (the other jobs take about one
 // of the two cores); the reading, the fingerprinting and the scan use both
-// when they are free. The work (tokens,
-// fingerprints, look-ups) grows linearly; what grows a little faster on
-// that virtual machine is the cost of first touching fresh memory (bench
-// -touch) and the cache and TLB misses of random look-ups in a larger index
-// (transparent huge pages for the index arrays did not measurably help).
+// when they are free. The work (tokens, fingerprints, look-ups) grows
+// linearly; what grows a little faster on that virtual machine is the cost
+// of first touching fresh memory (bench -touch) and the cache and TLB
+// misses of random look-ups in a larger index (transparent huge pages for
+// the index arrays did not measurably help).
 package memorize
