@@ -41,11 +41,12 @@ func Compute(root, rulesDir string) gate.ComputeFunc {
 		if err != nil {
 			return nil, nil, fmt.Errorf("report %s: outputs %s: %w", rep.Name, m.Outputs, err)
 		}
+		defer outputs.Close()
 		ix, err := BuildIndex(ctx, docs, o)
 		if err != nil {
 			return nil, nil, inputError(rep.Name, "corpus", err)
 		}
-		r, err := ix.Scan(ctx, bytes.NewReader(outputs), o)
+		r, err := ix.Scan(ctx, outputs, o)
 		if err != nil {
 			return nil, nil, inputError(rep.Name, "outputs "+m.Outputs, err)
 		}
@@ -111,10 +112,19 @@ func (c *confined) rel(p string) (string, error) {
 
 func isURI(s string) bool { return strings.Contains(s, "://") }
 
-// fetchInput reads the outputs: metadata:KEY and package:PATH through the
+// fetchInput opens the outputs: metadata:KEY and package:PATH through the
 // registry (the package's own files), s3:// and https:// through the
-// registry adapter, anything else from the workspace.
-func fetchInput(ctx context.Context, c *confined, reg gate.Registry, pkg *gate.Package, name, ref string) ([]byte, error) {
+// registry adapter, anything else from the workspace. A workspace file is
+// read as Scan goes, not held whole; like a fetched one, it may not exceed
+// gate.MaxReportBytes.
+func fetchInput(ctx context.Context, c *confined, reg gate.Registry, pkg *gate.Package, name, ref string) (io.ReadCloser, error) {
+	fetch := func(uri string) (io.ReadCloser, error) {
+		b, err := reg.Fetch(ctx, pkg, gate.Source{Slot: name, URI: uri})
+		if err != nil {
+			return nil, err
+		}
+		return io.NopCloser(bytes.NewReader(b)), nil
+	}
 	switch {
 	case strings.HasPrefix(ref, "metadata:"):
 		key := strings.TrimPrefix(ref, "metadata:")
@@ -122,11 +132,11 @@ func fetchInput(ctx context.Context, c *confined, reg gate.Registry, pkg *gate.P
 		if !ok || uri == "" {
 			return nil, fmt.Errorf("package %s has no CustomerMetadataProperties key %q", pkg.ARN, key)
 		}
-		return reg.Fetch(ctx, pkg, gate.Source{Slot: name, URI: uri})
+		return fetch(uri)
 	case strings.HasPrefix(ref, "package:"):
-		return reg.Fetch(ctx, pkg, gate.Source{Slot: name, URI: strings.TrimPrefix(ref, "package:")})
+		return fetch(strings.TrimPrefix(ref, "package:"))
 	case isURI(ref):
-		return reg.Fetch(ctx, pkg, gate.Source{Slot: name, URI: ref})
+		return fetch(ref)
 	}
 	p, err := c.rel(ref)
 	if err != nil {
@@ -142,16 +152,37 @@ func fetchInput(ctx context.Context, c *confined, reg gate.Registry, pkg *gate.P
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, gate.MaxReportBytes+1))
-	if err != nil {
+	if st, err := f.Stat(); err != nil || st.Size() > gate.MaxReportBytes {
+		f.Close()
+		if err == nil {
+			err = tooLarge()
+		}
 		return nil, err
 	}
-	if len(data) > gate.MaxReportBytes {
-		return nil, fmt.Errorf("%w: over %d bytes", gate.ErrTooLarge, gate.MaxReportBytes)
-	}
-	return data, nil
+	return &limitedFile{f: f, left: gate.MaxReportBytes}, nil
 }
+
+func tooLarge() error { return fmt.Errorf("%w: over %d bytes", gate.ErrTooLarge, gate.MaxReportBytes) }
+
+// limitedFile reads a file that may not grow past left bytes while it is
+// read.
+type limitedFile struct {
+	f    *os.File
+	left int64
+}
+
+func (l *limitedFile) Read(p []byte) (int, error) {
+	if int64(len(p)) > l.left+1 {
+		p = p[:l.left+1]
+	}
+	n, err := l.f.Read(p)
+	if l.left -= int64(n); l.left < 0 {
+		return 0, tooLarge()
+	}
+	return n, err
+}
+
+func (l *limitedFile) Close() error { return l.f.Close() }
 
 // corpusDocs lists the corpus: files, folders (every .txt, .md, .jsonl and
 // .ndjson file below them, in name order), and single S3 objects.

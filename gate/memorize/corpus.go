@@ -28,13 +28,18 @@ import (
 const (
 	batchIDs      = 1 << 15
 	maxLocalVocab = 1 << 18
+	maxLocalBytes = 64 << 20 // and at most this many bytes of tokens
 	// endMark in a batch closes a document; the next value is its line.
 	endMark = math.MaxUint32
 )
 
 type batch struct {
 	worker int
-	words  []string // tokens new to the worker's vocabulary, in local id order
+	// The tokens new to the worker's vocabulary, in local id order: token
+	// k is wdata[wend[k-1]:wend[k]], the first starting at wstart.
+	wdata  []byte
+	wend   []uint32
+	wstart uint32
 	ids    []uint32 // local ids, and endMark, line pairs
 	err    error
 	last   bool // the document's last batch
@@ -105,7 +110,7 @@ func (b *builder) read(ctx context.Context, docs []Doc, field string, maxLocal i
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			t := &tokeniser{ctx: ctx, worker: w, field: field, local: map[string]uint32{}, maxLocal: maxLocal, free: free}
+			t := &tokeniser{ctx: ctx, worker: w, field: field, local: newVocab(), maxLocal: maxLocal, free: free}
 			for j := range jobs {
 				t.run(j)
 			}
@@ -129,11 +134,13 @@ func (b *builder) read(ctx context.Context, docs []Doc, field string, maxLocal i
 			if bt.reset {
 				remap[bt.worker] = remap[bt.worker][:0]
 			}
-			for _, w := range bt.words {
-				id, err := b.global(w)
+			from := bt.wstart
+			for _, e := range bt.wend {
+				id, err := b.global(bt.wdata[from:e])
 				if err != nil {
 					return err
 				}
+				from = e
 				remap[bt.worker] = append(remap[bt.worker], id)
 			}
 			rm := remap[bt.worker]
@@ -163,12 +170,12 @@ type tokeniser struct {
 	ctx      context.Context
 	worker   int
 	field    string
-	local    map[string]uint32
+	local    *vocab
 	sent     int // local tokens already sent
 	maxLocal int
-	words    []string
 	norm     []byte
 	buf      []byte // the token scanner's buffer
+	fields   fieldReader
 	cur      *batch
 	out      chan *batch
 	free     idFree
@@ -191,8 +198,14 @@ func (t *tokeniser) run(j job) {
 
 // flush sends the current batch with the tokens not sent yet.
 func (t *tokeniser) flush() bool {
-	t.cur.words = t.words[t.sent:]
-	t.sent = len(t.words)
+	// Slices, not the vocabulary: the worker appends to it (past their
+	// ends) while the builder reads them.
+	v := t.local
+	t.cur.wdata, t.cur.wend = v.data, v.end[t.sent:]
+	if t.sent > 0 {
+		t.cur.wstart = v.end[t.sent-1]
+	}
+	t.sent = v.len()
 	select {
 	case t.out <- t.cur:
 	case <-t.ctx.Done():
@@ -204,21 +217,18 @@ func (t *tokeniser) flush() bool {
 
 func (t *tokeniser) add(raw []byte) error {
 	t.norm = normalise(t.norm[:0], raw)
-	id, ok := t.local[string(t.norm)]
+	id, ok := t.local.lookup(t.norm)
 	if !ok {
-		if len(t.local) >= t.maxLocal {
-			// Send the ids of the old vocabulary, then start anew (new
-			// slices: the builder may still be reading the old ones).
+		if t.local.len() >= t.maxLocal || len(t.local.data) >= maxLocalBytes {
+			// Send the ids of the old vocabulary, then start anew (a new
+			// one: the builder may still be reading the old one's slices).
 			if !t.flush() {
 				return t.ctx.Err()
 			}
-			t.local, t.words, t.sent = map[string]uint32{}, nil, 0
+			t.local, t.sent = newVocab(), 0
 			t.cur.reset = true
 		}
-		id = uint32(len(t.local))
-		w := string(t.norm)
-		t.local[w] = id
-		t.words = append(t.words, w)
+		id, _ = t.local.add(t.norm)
 	}
 	t.cur.ids = append(t.cur.ids, id)
 	if len(t.cur.ids) >= batchIDs && !t.flush() {
@@ -273,6 +283,8 @@ func (t *tokeniser) readText(r io.Reader) error {
 
 func (t *tokeniser) readJSONL(name string, r io.Reader) error {
 	lr := newLineReader(r)
+	fr := &t.fields
+	fr.field = t.field
 	for {
 		line, err := lr.next()
 		if err == io.EOF {
@@ -284,14 +296,13 @@ func (t *tokeniser) readJSONL(name string, r io.Reader) error {
 		if len(bytes.TrimSpace(line)) == 0 {
 			continue
 		}
-		text, ok, err := stringField(line, t.field)
+		data, ok, err := fr.get(line)
 		if err == nil && !ok {
 			err = fmt.Errorf("field %q missing or null", t.field)
 		}
 		if err != nil {
 			return &LineError{Source: name, Line: lr.line, Err: err}
 		}
-		data := []byte(text)
 		for len(data) > 0 {
 			s, e, adv := nextToken(data, true)
 			if s >= 0 {

@@ -130,25 +130,35 @@
 //
 // The index holds 4 bytes per corpus token (ids), 8 per fingerprint (one
 // per s tokens: 2 bytes per token for N = 10), at most one byte per
-// fingerprint for the directory, 12 per document and the vocabulary (one
-// string per distinct token, in the builder's map and in each reading
-// worker's): about 6.3 bytes per token for N = 10, 1.35 bytes per byte of
-// the generated benchmark text (4.6 bytes per token). Reading makes no
-// garbage in proportion to the corpus (the batches of ids are recycled), so
-// the heap is the index plus what the collector leaves. The outputs are
-// never held whole: only the line being read and a few batches of 64
-// records per worker.
+// fingerprint for the directory, 12 per document and the vocabulary (an
+// open-addressing table over one byte arena of the distinct tokens, in the
+// builder and, while reading, in each worker): about 6.3 bytes per token for
+// N = 10, 1.35 bytes per byte of the generated benchmark text (4.6 bytes
+// per token). Reading makes no garbage in proportion to the corpus or the
+// outputs: the batches of ids and of outputs are recycled, and a JSON Lines
+// field is found by walking the line (after encoding/json validated it) and
+// unescaped into a reused buffer. That matters more than the bytes: with the
+// index live, any garbage lets the heap grow by up to the index's size
+// again before the collector runs (GOGC=100). So the peak is the index,
+// plus the runtime and the buffers of the line being read. The outputs are
+// never held whole, even read from the workspace.
 //
-// Measured on the 2-core build machine, shared with other jobs (load
-// average 7 to 17; medians of three runs, bench/run.sh's program): a 100 MB
-// corpus and 10,000 outputs of 1 KB hold a 135 MB index and peak at 172 MB
-// resident (1.7x; 340 MB before the fingerprints were sampled and the ids
-// kept in chunks); 2x and 4x peak at 336 and 661 MB; 10x (1 GB, 215 M
-// tokens, 100,000 outputs) holds a 1.33 GB index, peaks at 1.63 GB and
-// takes 51 s wall, 28 CPU s. The peak above the index is the garbage
-// collector's headroom over the outputs' JSON decoding (GOGC=100). The
-// work (tokens, fingerprints, lookups) grows exactly linearly; what grows a
-// little faster on that virtual machine is the cost of first touching
-// fresh memory (bench -touch) and the cache and TLB misses of random
-// lookups in a larger index.
+// Measured on the 2-core build machine, shared with other jobs, through
+// Compute (bench/memorize.sh: a corpus of JSON Lines shards of 100 KB
+// records and 10,000 outputs of 1 KB; medians of three runs; load average
+// 4 to 5.5; peak RSS of the whole process): 100 MB corpus 2.1 s wall,
+// 2.0 CPU s, 148 MB peak (1.48x); 200 MB 4.4 s, 4.3 s, 284 MB (1.41x);
+// 400 MB 6.7 s, 6.5 s, 556 MB (1.39x); 1 GB (215 M tokens) 15.7 s, 16.9 s,
+// 1361 MB (1.36x); the same 1 GB as .txt files 25.7 s, 19.8 s, 1356 MB
+// (1.36x; load 5, an earlier run: CPU times vary by a quarter with the
+// load). Before the garbage-free JSON Lines reading, the one-pass
+// validation, the table vocabularies and the streamed outputs: 100 MB
+// 4.9 s, 4.4 s, 200 MB (2.0x); 1 GB 50.8 s, 36.9 s, 1856 MB (1.85x). Wall
+// time is about the CPU time at that load (the other jobs take about one
+// of the two cores); the reading, the fingerprinting and the scan use both
+// when they are free. The work (tokens, fingerprints, look-ups) grows
+// linearly; what grows a little faster on that virtual machine is the cost
+// of first touching fresh memory (bench -touch) and the cache and TLB
+// misses of random look-ups in a larger index (transparent huge pages for
+// the index arrays did not measurably help).
 package memorize

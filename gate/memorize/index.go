@@ -8,6 +8,8 @@ import (
 	"math"
 	"math/bits"
 	"runtime"
+	"runtime/debug"
+	"slices"
 	"sort"
 	"strconv"
 	"sync"
@@ -89,7 +91,8 @@ func orDefault(s, def string) string {
 
 // Doc is one source of protected text. A name ending in .jsonl or .ndjson
 // is JSON Lines: each non-blank line is an object whose CorpusField string is
-// one document, named "<Name>#<line>" (1-based). Any other name is one
+// one document, named "<Name>#<line>" (1-based); a line without that string,
+// or with the field twice, is an error. Any other name is one
 // document of UTF-8 text, read as a stream.
 type Doc struct {
 	Name string
@@ -118,7 +121,7 @@ func (e *LineError) Unwrap() error { return e.Err }
 // after BuildIndex and safe for concurrent Scans.
 type Index struct {
 	n     int // MinTokens
-	vocab map[string]uint32
+	vocab *vocab
 	// chunks hold the corpus as token ids: sepID, doc 0, sepID, doc 1,
 	// ..., sepID; position p is chunks[p>>chunkBits][p&chunkMask] (id), and
 	// every chunk but the last holds chunkTokens ids. Chunked, so that the
@@ -161,7 +164,7 @@ type Stats struct {
 	Vocabulary   int // distinct tokens
 	Fingerprints int // indexed n-grams
 	MinTokens    int
-	Bytes        int64 // approximate memory held, excluding the vocabulary strings
+	Bytes        int64 // approximate memory held
 }
 
 // Stats reports the size of the index.
@@ -169,11 +172,12 @@ func (ix *Index) Stats() Stats {
 	return Stats{
 		Documents:    len(ix.docStart) - 1,
 		Tokens:       ix.total - len(ix.docStart),
-		Vocabulary:   len(ix.vocab),
+		Vocabulary:   ix.vocab.len(),
 		Fingerprints: len(ix.entries),
 		MinTokens:    ix.n,
 		Bytes: int64(ix.chunkCap())*4 + int64(cap(ix.entries))*8 + int64(cap(ix.dir))*4 +
-			int64(cap(ix.docStart)+cap(ix.docSrc)+cap(ix.docLine))*4,
+			int64(cap(ix.docStart)+cap(ix.docSrc)+cap(ix.docLine))*4 +
+			int64(cap(ix.vocab.data)) + int64(cap(ix.vocab.end))*4 + int64(cap(ix.vocab.slots))*16,
 	}
 }
 
@@ -229,7 +233,7 @@ func BuildIndex(ctx context.Context, docs []Doc, o Options) (*Index, error) {
 			n:      n,
 			stride: stride,
 			w:      n - stride + 1,
-			vocab:  make(map[string]uint32),
+			vocab:  newVocab(),
 		},
 		cur: make([]uint32, 1, 1024), // grows to chunkTokens
 	}
@@ -244,13 +248,18 @@ func BuildIndex(ctx context.Context, docs []Doc, o Options) (*Index, error) {
 	if err := b.read(ctx, docs, orDefault(o.CorpusField, "text"), maxLocal); err != nil {
 		return nil, err
 	}
-	b.ix.chunks, b.ix.total = append(b.full, b.cur), b.len()
+	// The last chunk and the document table at their length: the slack
+	// of their growth (up to half) becomes garbage.
+	b.ix.chunks, b.ix.total = append(b.full, slices.Clone(b.cur)), b.len()
 	b.full, b.cur = nil, nil
-	b.ix.docStart = append(b.ix.docStart, uint32(b.ix.total))
-	// The readers' vocabularies and batches are garbage now: collect them
-	// so that the fingerprints can reuse their memory. The heap has almost
-	// no pointers, so this costs milliseconds.
-	runtime.GC()
+	ix := b.ix
+	ix.docStart = slices.Clone(append(ix.docStart, uint32(ix.total)))
+	ix.docSrc, ix.docLine, ix.srcNames = slices.Clone(ix.docSrc), slices.Clone(ix.docLine), slices.Clone(ix.srcNames)
+	// The readers' vocabularies and batches are garbage now: collect them,
+	// and give the memory back to the system (the fingerprints need one
+	// contiguous block, which the freed pieces may not make). The heap has
+	// almost no pointers, so this costs milliseconds.
+	debug.FreeOSMemory()
 	b.ix.fingerprint()
 	return b.ix, nil
 }
@@ -308,14 +317,14 @@ func (b *builder) end(start int, src, line uint32) error {
 }
 
 // global returns the corpus id of a normalised token, adding it.
-func (b *builder) global(tok string) (uint32, error) {
-	id, ok := b.ix.vocab[tok]
+func (b *builder) global(tok []byte) (uint32, error) {
+	v := b.ix.vocab
+	id, ok := v.lookup(tok)
 	if !ok {
-		if uint64(len(b.ix.vocab)) >= unknownID {
+		if uint64(v.len()) >= unknownID || uint64(len(v.data))+uint64(len(tok)) > math.MaxUint32 {
 			return 0, errors.New("corpus has too many distinct tokens")
 		}
-		id = uint32(len(b.ix.vocab))
-		b.ix.vocab[tok] = id
+		id, _ = v.add(tok)
 	}
 	return id, nil
 }

@@ -343,7 +343,7 @@ func TestExcerptFunc(t *testing.T) {
 		{strings.Repeat("é", 81), strings.Repeat("é", 80)},
 	}
 	for _, tt := range tests {
-		if got := excerpt(tt.in); got != tt.want {
+		if got := excerpt([]byte(tt.in)); got != tt.want {
 			t.Errorf("excerpt(%q) = %q; want %q", tt.in, got, tt.want)
 		}
 	}
@@ -382,6 +382,7 @@ func TestScanErrors(t *testing.T) {
 		{"null line", "null\n", Options{}, 1, `line 1: want a JSON object, got null`},
 		{"field not a string", `{"model_output": "a"}` + "\n" + `{"model_output": 3}`, Options{}, 2, `line 2: field "model_output" is a number, want a string`},
 		{"field an object", `{"model_output": {"text": "a"}}`, Options{}, 1, `line 1: field "model_output" is an object, want a string`},
+		{"field twice", `{"model_output": "a", "model_output": "b"}`, Options{}, 1, `line 1: field "model_output" appears more than once`},
 		{"no record has the field", `{"output": "a"}` + "\n" + `{"output": "b"}`, Options{}, 0, `no record has a string field "model_output" (2 records without it, the first at line 1)`},
 		{"min tokens differs", "", Options{MinTokens: 4}, 0, `min_tokens 4 differs from the index's 3`},
 		{"negative offenders", "", Options{MaxOffenders: -1}, 0, `max offenders -1 is negative`},
@@ -426,6 +427,7 @@ func TestBuildIndexErrors(t *testing.T) {
 		wantErr string
 	}{
 		{"corpus jsonl missing field", []Doc{textDoc("c.jsonl", `{"text": "a"}`+"\n"+`{"body": "b"}`)}, Options{}, `corpus c.jsonl: c.jsonl:2: field "text" missing or null`},
+		{"corpus jsonl field twice", []Doc{textDoc("c.jsonl", `{"text": "a", "te\u0078t": "b"}`)}, Options{}, `corpus c.jsonl: c.jsonl:1: field "text" appears more than once`},
 		{"corpus jsonl bad json", []Doc{textDoc("c.ndjson", `{"text": "a"`)}, Options{}, `corpus c.ndjson: c.ndjson:1: invalid JSON at byte 12: unexpected end of JSON input`},
 		{"open fails", []Doc{{Name: "gone.txt", Open: func() (io.ReadCloser, error) { return nil, os.ErrNotExist }}}, Options{}, `corpus gone.txt: file does not exist`},
 		{"no opener", []Doc{{Name: "x.txt"}}, Options{}, `corpus x.txt: no reader`},
@@ -467,7 +469,7 @@ func TestLineReaderLimit(t *testing.T) {
 func TestNaNToNull(t *testing.T) {
 	t.Parallel()
 	in := `{"a": NaN, "b": "NaN \"Infinity", "c": [-Infinity, Infinity]}`
-	got, changed := nanToNull([]byte(in))
+	got, changed := nanToNull(nil, []byte(in))
 	want := `{"a": null, "b": "NaN \"Infinity", "c": [null, null]}`
 	if string(got) != want || !changed {
 		t.Errorf("nanToNull(%s) = %s, %v; want %s, true", in, got, changed, want)

@@ -73,8 +73,8 @@ type Offender struct {
 
 // Scan reads outputs as JSON Lines, one record per line, and judges the
 // string field o.Field (default model_output) of each. Blank lines are
-// skipped. A line that is not a JSON object, or whose field is neither a
-// string nor null, is a *LineError. A record whose field is absent or null
+// skipped. A line that is not a JSON object, whose field is neither a
+// string nor null, or that has the field twice, is a *LineError. A record whose field is absent or null
 // is counted in Report.Skipped, not judged; when no record at all has the
 // field, that is an error too (most likely a wrong field name).
 func (ix *Index) Scan(ctx context.Context, outputs io.Reader, o Options) (*Report, error) {
@@ -96,7 +96,10 @@ func (ix *Index) Scan(ctx context.Context, outputs io.Reader, o Options) (*Repor
 	// (span, then record) do not depend on which worker judged what.
 	ctx, cancel := context.WithCancel(ctx)
 	workers := max(1, min(8, runtime.GOMAXPROCS(0)))
-	work := make(chan []output, 2*workers)
+	work := make(chan *outBatch, 2*workers)
+	// The batches in flight: 2*workers queued, one per worker, one being
+	// filled.
+	free := make(chan *outBatch, 3*workers+1)
 	parts := make([]Report, workers)
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
@@ -105,21 +108,29 @@ func (ix *Index) Scan(ctx context.Context, outputs io.Reader, o Options) (*Repor
 			defer wg.Done()
 			s := ix.newScanner()
 			for outs := range work {
-				for _, out := range outs {
-					m := s.match(out.text)
+				for k := 0; k < outs.len(); k++ {
+					record, text := outs.at(k)
+					m := s.match(text)
 					if m.span < ix.n {
 						continue
 					}
 					part.Verbatim++
 					part.MaxSpan = max(part.MaxSpan, m.span)
 					part.Offenders = addOffender(part.Offenders, maxOff, Offender{
-						Record: out.record, Span: m.span, Excerpt: excerpt(out.text[m.from:m.to]), Document: ix.docName(ix.docAt(m.pos)),
+						Record: record, Span: m.span, Excerpt: excerpt(text[m.from:m.to]), Document: ix.docName(ix.docAt(m.pos)),
 					})
+				}
+				if cap(outs.text) > 1<<20 {
+					continue // one huge record: do not keep its buffer
+				}
+				select {
+				case free <- outs:
+				default:
 				}
 			}
 		}(&parts[w])
 	}
-	err := rep.read(ctx, outputs, field, work)
+	err := rep.read(ctx, outputs, field, work, free)
 	close(work)
 	wg.Wait()
 	cancel()
@@ -143,26 +154,48 @@ func (ix *Index) Scan(ctx context.Context, outputs io.Reader, o Options) (*Repor
 	return rep, nil
 }
 
-// output is one record to judge.
-type output struct {
-	record int
-	text   string
+// outBatch is a batch of records to judge: record k is line rec[k]+1, its
+// text is text[end[k-1]:end[k]]. Batches are recycled (see idFree).
+type outBatch struct {
+	rec, end []int
+	text     []byte
 }
 
-// read decodes the outputs, counts them and sends them to work in batches.
-func (rep *Report) read(ctx context.Context, outputs io.Reader, field string, work chan<- []output) error {
-	const batchLen = 64
-	var outs []output
+func (b *outBatch) len() int { return len(b.rec) }
+
+func (b *outBatch) at(k int) (record int, text []byte) {
+	from := 0
+	if k > 0 {
+		from = b.end[k-1]
+	}
+	return b.rec[k], b.text[from:b.end[k]]
+}
+
+// read decodes the outputs, counts them and sends them to work in batches
+// of up to 64 records or 256 KB of text, taken from free.
+func (rep *Report) read(ctx context.Context, r io.Reader, field string, work chan<- *outBatch, free chan *outBatch) error {
+	const batchLen, batchBytes = 64, 256 << 10
+	get := func() *outBatch {
+		select {
+		case b := <-free:
+			b.rec, b.end, b.text = b.rec[:0], b.end[:0], b.text[:0]
+			return b
+		default:
+			return &outBatch{}
+		}
+	}
+	outs := get()
 	send := func() error {
 		select {
 		case work <- outs:
 		case <-ctx.Done():
 			return ctx.Err()
 		}
-		outs = make([]output, 0, batchLen)
+		outs = get()
 		return nil
 	}
-	lr := newLineReader(outputs)
+	lr := newLineReader(r)
+	fr := &fieldReader{field: field}
 	for {
 		line, err := lr.next()
 		if err == io.EOF {
@@ -174,7 +207,7 @@ func (rep *Report) read(ctx context.Context, outputs io.Reader, field string, wo
 		if len(bytes.TrimSpace(line)) == 0 {
 			continue
 		}
-		text, ok, err := stringField(line, field)
+		text, ok, err := fr.get(line)
 		if err != nil {
 			return &LineError{Line: lr.line, Err: err}
 		}
@@ -187,14 +220,15 @@ func (rep *Report) read(ctx context.Context, outputs io.Reader, field string, wo
 			continue
 		}
 		rep.Outputs++
-		outs = append(outs, output{record, text})
-		if len(outs) == batchLen {
+		outs.text = append(outs.text, text...)
+		outs.rec, outs.end = append(outs.rec, record), append(outs.end, len(outs.text))
+		if outs.len() == batchLen || len(outs.text) >= batchBytes {
 			if err := send(); err != nil {
 				return err
 			}
 		}
 	}
-	if len(outs) > 0 {
+	if outs.len() > 0 {
 		return send()
 	}
 	return ctx.Err()
@@ -218,11 +252,11 @@ func addOffender(list []Offender, k int, o Offender) []Offender {
 
 // excerpt collapses whitespace and control characters in the span text and
 // keeps its first MaxExcerpt runes (without a trailing space).
-func excerpt(span string) string {
+func excerpt(span []byte) string {
 	var b strings.Builder
 	n := 0
 	space := false
-	for _, r := range span {
+	for _, r := range string(span) {
 		if unicode.IsSpace(r) || unicode.IsControl(r) || r == utf8.RuneError {
 			space = true
 			continue
@@ -267,7 +301,6 @@ type scanner struct {
 	r    roller
 	ids  []uint32
 	norm []byte
-	text []byte // the output's bytes
 }
 
 func (ix *Index) newScanner() *scanner { return &scanner{ix: ix, r: newRoller(ix.w)} }
@@ -282,17 +315,15 @@ type match struct {
 // The output's tokens are kept as ids only (4 bytes each); the byte range of
 // the best span is found again by tokenising once more.
 
-func (s *scanner) match(text string) match {
+func (s *scanner) match(data []byte) match {
 	ix := s.ix
 	s.ids = s.ids[:0]
-	s.text = append(s.text[:0], text...)
-	data := s.text
 	off := 0
 	for off < len(data) {
 		st, en, adv := nextToken(data[off:], true)
 		if st >= 0 {
 			s.norm = normalise(s.norm[:0], data[off+st:off+en])
-			id, ok := ix.vocab[string(s.norm)]
+			id, ok := ix.vocab.lookup(s.norm)
 			if !ok {
 				id = unknownID
 			}
@@ -352,15 +383,14 @@ func (s *scanner) match(text string) match {
 		}
 	})
 	if best.span > 0 {
-		best.from, best.to = tokenBytes(text, best.from, best.from+best.span-1)
+		best.from, best.to = tokenBytes(data, best.from, best.from+best.span-1)
 	}
 	return best
 }
 
 // tokenBytes returns the byte offsets in text of the start of token first
 // and the end of token last (0-based token indexes, first <= last).
-func tokenBytes(text string, first, last int) (from, to int) {
-	data := []byte(text)
+func tokenBytes(data []byte, first, last int) (from, to int) {
 	off := 0
 	for k := 0; off < len(data); {
 		st, en, adv := nextToken(data[off:], true)
@@ -375,7 +405,7 @@ func tokenBytes(text string, first, last int) (from, to int) {
 		}
 		off += adv
 	}
-	return from, len(text)
+	return from, len(data)
 }
 
 func equal(a, b []uint32) bool {

@@ -31,10 +31,20 @@ func main() {
 	prepare := flag.Bool("prepare", false, "only write the generated files")
 	touch := flag.Int("touch", 0, "instead: time the first write to each page of this many MB of fresh memory")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the timed part to this file")
+	compute := flag.Bool("compute", false, "go through memorize.Compute, the gate's entry point, on a workspace of its own (see computeRun)")
+	format := flag.String("format", "jsonl", "with -compute: corpus as jsonl shards or txt files")
+	outputs := flag.Int("outputs", gen.Outputs, "with -compute: outputs of 1 KB (the gate reads at most 64 MB of them)")
 	flag.Parse()
 	profile, prepareOnly = *cpuprofile, *prepare
 	if *touch > 0 {
 		firstTouch(*touch)
+		return
+	}
+	if *compute {
+		if err := computeRun(*scale, *dir, *format, *outputs); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
 		return
 	}
 	if err := run(*scale, *dir); err != nil {

@@ -1,0 +1,5 @@
+//go:build !race
+
+package memorize
+
+const raceEnabled = false
