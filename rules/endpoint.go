@@ -2,7 +2,6 @@ package rules
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -158,13 +157,13 @@ var (
 	deploymentKeys   = []string{"blue_green", "auto_rollback", "min_alarms"}
 
 	// endpointNameRE is the API's EndpointName pattern.
-	endpointNameRE = regexp.MustCompile(`^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$`)
+	endpointNameRE = lazyPattern(`^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$`)
 	// bucketRE is an S3 bucket name.
-	bucketRE = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
+	bucketRE = lazyPattern(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
 	// instanceTypeRE is the shape of an ML instance type (ml.m5.xlarge).
-	instanceTypeRE = regexp.MustCompile(`^ml\.[a-z0-9-]+\.[a-z0-9-]+$`)
+	instanceTypeRE = lazyPattern(`^ml\.[a-z0-9-]+\.[a-z0-9-]+$`)
 	// logicalIDRE is a CloudFormation logical id.
-	logicalIDRE = regexp.MustCompile(`^[A-Za-z0-9]{1,255}$`)
+	logicalIDRE = lazyPattern(`^[A-Za-z0-9]{1,255}$`)
 )
 
 // endpointSection reads the `endpoint:` mapping. modelIDs are the ids of the

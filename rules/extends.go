@@ -3,7 +3,6 @@ package rules
 import (
 	"fmt"
 	"net/url"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -83,11 +82,11 @@ var overridableKeys = append([]string{"min", "max", "abs_max", "max_deviation"},
 var (
 	policyKeys  = []string{"name", "waiver_owners"}
 	extendsKeys = []string{"path", "repo", "ref", "allow_moving_ref", "url", "sha256"}
-	commitSHARE = regexp.MustCompile(`^[0-9a-f]{40}$`)
-	sha256RE    = regexp.MustCompile(`^[0-9a-f]{64}$`)
-	repoRE      = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$`)
-	movingRefRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._/-]{0,254}$`)
-	ownerRE     = regexp.MustCompile(`^@?[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$`)
+	commitSHARE = lazyPattern(`^[0-9a-f]{40}$`)
+	sha256RE    = lazyPattern(`^[0-9a-f]{64}$`)
+	repoRE      = lazyPattern(`^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$`)
+	movingRefRE = lazyPattern(`^[A-Za-z0-9][A-Za-z0-9._/-]{0,254}$`)
+	ownerRE     = lazyPattern(`^@?[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$`)
 )
 
 // requiredTop is the keys a file must have: a base policy judges no model,

@@ -2,7 +2,6 @@ package rules
 
 import (
 	"net/url"
-	"regexp"
 	"strings"
 	"unicode/utf8"
 )
@@ -11,10 +10,10 @@ import (
 
 // aliasRE is an MLflow alias name: letters, digits, _ and -, at most 255
 // characters (MLflow guarantees 256 bytes).
-var aliasRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,255}$`)
+var aliasRE = lazyPattern(`^[A-Za-z0-9_-]{1,255}$`)
 
 // tagKeyRE is a version tag key this language accepts in tag:key=value.
-var tagKeyRE = regexp.MustCompile(`^[A-Za-z0-9_.\-/:]{1,250}$`)
+var tagKeyRE = lazyPattern(`^[A-Za-z0-9_.\-/:]{1,250}$`)
 
 // AliasSelector reports whether s is an MLflow alias selector "@name" and
 // returns the name.
@@ -57,7 +56,7 @@ func mlflowSelector(s string) bool {
 
 // mlflowModelRE is an MLflow registered model name this language accepts:
 // printable, no slash (it would change the models:/ URI), 1 to 256 bytes.
-var mlflowModelRE = regexp.MustCompile(`^[^/\x00-\x1f\x7f]{1,256}$`)
+var mlflowModelRE = lazyPattern(`^[^/\x00-\x1f\x7f]{1,256}$`)
 
 // checkMLflow runs after model and registry are read: @alias and tag:
 // selectors need registry kind mlflow (or a registry given on the command
@@ -105,7 +104,7 @@ func (p *parser) mlflowRegistry(fs fields, r *Registry) {
 }
 
 // smMLflowARNRE is a SageMaker-managed MLflow tracking server or app ARN.
-var smMLflowARNRE = regexp.MustCompile(`^arn:aws:sagemaker:[a-z]{2}(-[a-z]+)+-[0-9]{1,2}:[0-9]{12}:(mlflow-tracking-server|mlflow-app)/[A-Za-z0-9][A-Za-z0-9-]{0,254}$`)
+var smMLflowARNRE = lazyPattern(`^arn:aws:sagemaker:[a-z]{2}(-[a-z]+)+-[0-9]{1,2}:[0-9]{12}:(mlflow-tracking-server|mlflow-app)/[A-Za-z0-9][A-Za-z0-9-]{0,254}$`)
 
 // checkTrackingURI says what is wrong with an MLflow tracking URI, or "".
 func checkTrackingURI(s string) string {

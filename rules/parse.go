@@ -9,7 +9,6 @@ import (
 	"io"
 	"math"
 	"os"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -91,7 +90,7 @@ func reported(n *yaml.Node) bool {
 	return n.Kind == yaml.AliasNode || (n.Kind != yaml.DocumentNode && !allowedTags[n.ShortTag()])
 }
 
-var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+var yamlLineRE = lazyPattern(`^yaml: line (\d+): (.*)$`)
 
 // load checks the raw bytes and decodes the single YAML document into a
 // node tree; nil when nothing more can be checked.
@@ -516,16 +515,16 @@ var (
 
 // Name patterns.
 var (
-	ruleIDRE     = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
-	reportNameRE = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,62}$`)
+	ruleIDRE     = lazyPattern(`^[a-z0-9][a-z0-9_-]{0,62}$`)
+	reportNameRE = lazyPattern(`^[a-z][a-z0-9_-]{0,62}$`)
 	// groupRE is SageMaker's ModelPackageGroupName pattern; it also keeps a
 	// group name safe as a folder name in the local registry.
-	groupRE   = regexp.MustCompile(`^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$`)
-	versionRE = regexp.MustCompile(`^[1-9][0-9]{0,8}$`)
+	groupRE   = lazyPattern(`^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$`)
+	versionRE = lazyPattern(`^[1-9][0-9]{0,8}$`)
 	// packageARNRE is a model package ARN; submatch 1 is the group.
-	packageARNRE = regexp.MustCompile(`^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:[0-9]{12}:model-package/([a-zA-Z0-9](?:-*[a-zA-Z0-9]){0,62})(?:/[0-9]+)?$`)
-	regionRE     = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$`)
-	dateRE       = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`)
+	packageARNRE = lazyPattern(`^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:[0-9]{12}:model-package/([a-zA-Z0-9](?:-*[a-zA-Z0-9]){0,62})(?:/[0-9]+)?$`)
+	regionRE     = lazyPattern(`^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$`)
+	dateRE       = lazyPattern(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`)
 )
 
 // file reads the top-level mapping.
