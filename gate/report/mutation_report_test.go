@@ -1,0 +1,83 @@
+package report
+
+import (
+	"testing"
+
+	"github.com/modelgate/modelgate/gate"
+)
+
+// Tests that pin the decisions of the readers at their edges (issue 18):
+// each asserts a value, a note or an error that the README's "Metric
+// addresses" section documents.
+
+// A metric given at exactly as many places as an ambiguity note lists
+// (four) is named at all four, with no "..." for places left out.
+func TestAmbiguousNoteAtItsBound(t *testing.T) {
+	t.Parallel()
+	p, err := Read(gate.Source{Slot: gate.SlotQuality}, []byte(`{"a_metrics": {"r2": 0.1}, "b_metrics": {"r2": 0.2}, "c_metrics": {"r2": 0.3}, "r2": 0.4}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := amb("$.a_metrics.r2", "$.b_metrics.r2", "$.c_metrics.r2", "$.r2")
+	if len(p.Instances) != 1 || !p.Instances[0].Missing() || p.Instances[0].Note != want {
+		t.Fatalf("Read = %+v; want one missing quality.r2 noted %q", p.Instances, want)
+	}
+}
+
+// A negative standard_deviation makes the metric missing, and the note
+// gives it exactly as written.
+func TestNegativeStdDevNoteGivesTheValue(t *testing.T) {
+	t.Parallel()
+	p, err := Read(gate.Source{Slot: gate.SlotQuality}, []byte(`{"regression_metrics": {"mae": {"value": 1.5, "standard_deviation": -0.0125}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const want = "standard_deviation -0.0125 is negative: not a standard deviation"
+	if len(p.Instances) != 1 || !p.Instances[0].Missing() || p.Instances[0].Note != want {
+		t.Fatalf("Read = %+v; want quality.mae missing, noted %q", p.Instances, want)
+	}
+}
+
+// lm-evaluation-harness: n is n-samples.effective, up to the largest count
+// a rule's min_samples can ask for (2^31-1); a group's n is the sum of its
+// tasks, unknown (0) when the groups name each other in a cycle, which
+// cannot be summed (and must not hang the reader).
+func TestLMEvalSampleCounts(t *testing.T) {
+	t.Parallel()
+	n := func(t *testing.T, doc string) map[string]int {
+		t.Helper()
+		p, err := Read(gate.Source{Slot: "r", Format: FormatLMEval}, []byte(doc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]int{}
+		for _, in := range p.Instances {
+			out[in.Address] = in.N
+		}
+		return out
+	}
+	got := n(t, `{"results": {"big": {"acc,none": 0.5}}, "n-samples": {"big": {"original": 2147483647, "effective": 2147483647}}}`)
+	if got["llm.big.acc"] != 2147483647 {
+		t.Errorf("n = %d; want 2147483647", got["llm.big.acc"])
+	}
+	got = n(t, `{"results": {"a": {"acc,none": 0.5}, "b": {"acc,none": 0.6}, "c": {"acc,none": 0.7}},
+ "group_subtasks": {"a": ["b"], "b": ["a"], "c": ["a"]}}`)
+	for _, addr := range []string{"llm.a.acc", "llm.b.acc", "llm.c.acc"} {
+		if got[addr] != 0 {
+			t.Errorf("%s: n = %d; want 0 (unknown) for groups in a cycle", addr, got[addr])
+		}
+	}
+}
+
+// dataset.item_count feeds min_samples: read up to 2^31-1, the largest
+// min_samples a rule can give.
+func TestItemCountAtItsBound(t *testing.T) {
+	t.Parallel()
+	p, err := Read(gate.Source{Slot: gate.SlotQuality}, []byte(`{"dataset": {"item_count": 2147483647}, "regression_metrics": {"mae": {"value": 1.5}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.ItemCount != 2147483647 {
+		t.Errorf("ItemCount = %d; want 2147483647", p.ItemCount)
+	}
+}
