@@ -27,6 +27,12 @@
 # 4 min plus its reruns. gate/localreg and gate/report mutate whole files;
 # localreg's score counts only its write path (funcs below), but its
 # timeouts are rerun for every function.
+# With FUNCS (WORKERS=1, load 15-24): the approval protocol (gate,
+# 15 mutants) 5.5 min, 80 s of it the dry run; gate/report's ambiguous.go,
+# detect.go, quality.go, lmeval.go (lmevalStderr, lmevalN) and read.go
+# (read, metricValue, parseNumString), 134 mutants, 17 min; rules/parse.go's
+# validating functions, 70 mutants, 5 min. A RECHECK of 11-15 survivors
+# takes 1 (rules) to 4 (gate/report) minutes.
 # Raw gremlins JSON goes to $OUT (default bench/mutation/out, ignored by git).
 #
 # gremlins v0.6.0 reports every mutant in the case expression of a switch

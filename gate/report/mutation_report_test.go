@@ -81,3 +81,56 @@ func TestItemCountAtItsBound(t *testing.T) {
 		t.Errorf("ItemCount = %d; want 2147483647", p.ItemCount)
 	}
 }
+
+// A Clarify bias metric is labelled with the group variable the file
+// names for it: its own, else its facet value's, else its section's.
+func TestBiasGroupLabel(t *testing.T) {
+	t.Parallel()
+	p, err := Read(gate.Source{Slot: gate.SlotBiasPost}, []byte(`{"post_training_bias_metrics": {"group_variable": "region", "facets": {"gender": [
+  {"value_or_threshold": "1", "metrics": [{"name": "CDDPL", "value": 0.1}]},
+  {"value_or_threshold": "0", "group_variable": "age", "metrics": [{"name": "CDDPL", "value": 0.2}, {"name": "DI", "value": 0.9, "group": "zip"}]}]}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, in := range p.Instances {
+		l := map[string]string{}
+		for _, kv := range in.Labels {
+			l[kv.Key] = kv.Value
+		}
+		got[in.Address+" value="+l["value"]] = l["group"]
+	}
+	want := map[string]string{"bias.post.CDDPL value=1": "region", "bias.post.CDDPL value=0": "age", "bias.post.DI value=0": "zip"}
+	if len(got) != len(want) {
+		t.Fatalf("Read = %v; want %v", got, want)
+	}
+	for k, g := range want {
+		if got[k] != g {
+			t.Errorf("%s: group %q; want %q", k, got[k], g)
+		}
+	}
+}
+
+// A Clarify explanations file whose kernel_shap label is not the shape
+// Clarify writes is an error naming the place, never a partial read (the
+// well-formed label beside it does not make the file readable).
+func TestShapShapeErrors(t *testing.T) {
+	t.Parallel()
+	const good = `"label0": {"global_shap_values": {"age": 0.3}}`
+	tests := []struct{ label, want string }{
+		{`"label1": []`, "report explainability: $.explanations.kernel_shap.label1: want an object with global_shap_values, found an array"},
+		{`"label1": {"expected_value": 0.5}`, "report explainability: $.explanations.kernel_shap.label1: no global_shap_values (found keys [expected_value])"},
+		{`"label1": {"global_shap_values": [0.3]}`, "report explainability: $.explanations.kernel_shap.label1.global_shap_values: want an object keyed by feature, found an array"},
+	}
+	for _, tc := range tests {
+		for _, doc := range []string{
+			`{"explanations": {"kernel_shap": {` + good + `, ` + tc.label + `}}}`,
+			`{"explanations": {"kernel_shap": {` + tc.label + `, ` + good + `}}}`,
+		} {
+			p, err := Read(gate.Source{Slot: gate.SlotExplainability}, []byte(doc))
+			if err == nil || err.Error() != tc.want {
+				t.Errorf("Read(%s) = %v, %v; want the error %q", doc, p, err, tc.want)
+			}
+		}
+	}
+}
