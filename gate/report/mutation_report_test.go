@@ -1,6 +1,7 @@
 package report
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/modelgate/modelgate/gate"
@@ -132,5 +133,71 @@ func TestShapShapeErrors(t *testing.T) {
 				t.Errorf("Read(%s) = %v, %v; want the error %q", doc, p, err, tc.want)
 			}
 		}
+	}
+}
+
+// deepeval: the direction of a metric comes from its test cases' success
+// against the threshold. A score exactly at the threshold is no evidence
+// (deepeval passes it in both directions); evidence wins over the list of
+// metrics known to be lower-is-better, which only fills in a metric with
+// no evidence.
+func TestDeepevalDirectionEvidence(t *testing.T) {
+	t.Parallel()
+	p, err := Read(gate.Source{Slot: "de"}, []byte(`{"testRunData": {"testCases": [
+  {"name": "a", "metricsData": [{"name": "AtPass", "threshold": 0.5, "success": true, "score": 0.5},
+     {"name": "AtFail", "threshold": 0.5, "success": false, "score": 0.5},
+     {"name": "Bias", "threshold": 0.5, "success": true, "score": 0.7}]}],
+ "metricsScores": [{"metric": "AtPass", "scores": [0.5], "passes": 1, "fails": 0, "errors": 0},
+   {"metric": "AtFail", "scores": [0.5], "passes": 0, "fails": 1, "errors": 0},
+   {"metric": "Bias", "scores": [0.7], "passes": 1, "fails": 0, "errors": 0}]}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, in := range p.Instances {
+		if strings.HasSuffix(in.Address, ".score") {
+			got[in.Address] = string(in.Direction)
+		}
+	}
+	want := map[string]string{"llm.AtPass.score": "", "llm.AtFail.score": "", "llm.Bias.score": "higher"}
+	for k, d := range want {
+		if got[k] != d {
+			t.Errorf("%s: direction %q; want %q", k, got[k], d)
+		}
+	}
+}
+
+// deepeval: a test run written without its testRunData wrapper (testCases
+// and metricsScores at the top) is read as deepeval; testPassed and
+// testFailed are both counts or the file is refused.
+func TestDeepevalBareRunAndCounts(t *testing.T) {
+	t.Parallel()
+	const scores = `"metricsScores": [{"metric": "Tone", "scores": [0.8], "passes": 1, "fails": 0, "errors": 0}]`
+	p, err := Read(gate.Source{Slot: "de"}, []byte(`{"testCases": [], `+scores+`, "testPassed": 3, "testFailed": 1}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Format != FormatDeepeval {
+		t.Fatalf("format %q; want %q", p.Format, FormatDeepeval)
+	}
+	rate := false
+	for _, in := range p.Instances {
+		if in.Address == "llm.deepeval.pass_rate" {
+			rate = in.Value == 0.75 && in.N == 4
+		}
+	}
+	if !rate {
+		t.Errorf("Read = %+v; want llm.deepeval.pass_rate 0.75 of 4", p.Instances)
+	}
+	for _, counts := range []string{`"testPassed": 3`, `"testFailed": 1`, `"testPassed": true, "testFailed": 1`, `"testPassed": 3, "testFailed": -1`} {
+		_, err := Read(gate.Source{Slot: "de"}, []byte(`{"testRunData": {`+scores+`, `+counts+`}}`))
+		if err == nil || !strings.Contains(err.Error(), "$.testRunData: testPassed and testFailed must both be counts") {
+			t.Errorf("%s: err = %v; want the counts refused", counts, err)
+		}
+	}
+	// A file with metricsScores but no test cases is not a deepeval run.
+	p, err = Read(gate.Source{Slot: "de"}, []byte(`{`+scores+`}`))
+	if err == nil && p.Format == FormatDeepeval {
+		t.Errorf("metricsScores alone read as deepeval")
 	}
 }
