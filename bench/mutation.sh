@@ -30,9 +30,13 @@
 # With FUNCS (WORKERS=1, load 15-24): the approval protocol (gate,
 # 15 mutants) 5.5 min, 80 s of it the dry run; gate/report's ambiguous.go,
 # detect.go, quality.go, lmeval.go (lmevalStderr, lmevalN) and read.go
-# (read, metricValue, parseNumString), 134 mutants, 17 min; rules/parse.go's
-# validating functions, 70 mutants, 5 min. A RECHECK of 11-15 survivors
-# takes 1 (rules) to 4 (gate/report) minutes.
+# (read, metricValue, parseNumString), 134 mutants, 17 min; bias.go,
+# explain.go, violations.go, 79 mutants, 6 min; fmeval.go, deepeval.go,
+# generic.go, 94 mutants, 6 min; promptfoo.go, lmeval_samples.go and the
+# rest of lmeval.go, 205 mutants, 18 min (512 of gate/report's mutants in 4
+# runs, about 47 min); rules/parse.go's validating functions, 70 mutants,
+# 5 min. A RECHECK of 10-40 survivors takes 1 to 6 minutes.
+# OUT=bench/mutation/out/<name> keeps one FUNCS run from overwriting another.
 # Raw gremlins JSON goes to $OUT (default bench/mutation/out, ignored by git).
 #
 # gremlins v0.6.0 reports every mutant in the case expression of a switch
