@@ -11,6 +11,13 @@
 //     that line. recheck runs them.
 //   - LIVED: after adding tests, rerun only the survivors instead of every
 //     mutant (tests were only added, so a killed mutant stays killed).
+//   - RUNNABLE (a gremlins --dry-run report) with -func: run only the
+//     mutants inside the functions being scored, not every mutant of their
+//     files (gremlins v0.6.0 has no function filter).
+//
+// -skip runs each mutant first without the tests it names (slow ones, such
+// as gate/report's TestHostileSizes); a mutant that lives is run again
+// with every test, so the status is always the full suite's.
 //
 // A mutant is applied with `go test -overlay` (the source tree is never
 // written): the token at line:column is replaced as gremlins would.
@@ -25,11 +32,14 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"go/ast"
+	"go/parser"
 	"go/scanner"
 	"go/token"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -83,7 +93,13 @@ func main() {
 	outPath := flag.String("out", "", "where to write the updated report (may be -in)")
 	statuses := flag.String("status", "NOT COVERED", "comma-separated statuses to rerun")
 	timeout := flag.Duration("timeout", 3*time.Minute, "per-mutant test timeout")
+	funcRe := flag.String("func", "", "only rerun mutants inside functions matching this regexp (file:func, as summary.go)")
+	skip := flag.String("skip", "", "first pass: go test -skip this pattern; a mutant that lives is run again with every test")
 	flag.Parse()
+	var only *regexp.Regexp
+	if *funcRe != "" {
+		only = regexp.MustCompile(*funcRe)
+	}
 
 	raw, err := os.ReadFile(*in)
 	if err != nil {
@@ -118,9 +134,16 @@ func main() {
 		if err != nil {
 			fail(err)
 		}
+		spans, err := funcSpans(path, src)
+		if err != nil {
+			fail(err)
+		}
 		for mi := range files[fi].Mutations {
 			m := &files[fi].Mutations[mi]
 			if !want[m.Status] {
+				continue
+			}
+			if only != nil && !only.MatchString(files[fi].Filename+":"+enclosing(spans, m.Line)) {
 				continue
 			}
 			n++
@@ -137,26 +160,10 @@ func main() {
 			if err := os.WriteFile(ov, ovj, 0o600); err != nil {
 				fail(err)
 			}
-			ctx, cancel := context.WithTimeout(context.Background(), *timeout)
-			cmd := exec.CommandContext(ctx, "go", "test", "-count=1", "-failfast", "-overlay", ov, "./"+*dir+"/")
-			var buf bytes.Buffer
-			cmd.Stdout, cmd.Stderr = &buf, &buf
-			err = cmd.Run()
-			timedOut := errors.Is(ctx.Err(), context.DeadlineExceeded)
-			cancel()
-			var exit *exec.ExitError
 			before := m.Status
-			switch {
-			case timedOut:
-				m.Status = "TIMED OUT"
-			case err == nil:
-				m.Status = "LIVED"
-			case errors.As(err, &exit) && (strings.Contains(buf.String(), "[build failed]") || strings.Contains(buf.String(), "[setup failed]") || strings.Contains(buf.String(), "vet:")):
-				m.Status = "NOT VIABLE"
-			case errors.As(err, &exit):
-				m.Status = "KILLED"
-			default:
-				fail(err)
+			m.Status = run(*dir, ov, *timeout, *skip)
+			if m.Status == "LIVED" && *skip != "" {
+				m.Status = run(*dir, ov, *timeout, "")
 			}
 			fmt.Printf("%-11s -> %-10s %s:%d:%d %s\n", before, m.Status, filepath.Join(*dir, files[fi].Filename), m.Line, m.Column, m.Type)
 		}
@@ -169,6 +176,75 @@ func main() {
 		fail(err)
 	}
 	fmt.Printf("rechecked %d mutants\n", n)
+}
+
+// run tests the package with the overlay and returns the mutant's status.
+func run(dir, overlay string, timeout time.Duration, skip string) string {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	args := []string{"test", "-count=1", "-failfast", "-overlay", overlay}
+	if skip != "" {
+		args = append(args, "-skip", skip)
+	}
+	cmd := exec.CommandContext(ctx, "go", append(args, "./"+dir+"/")...)
+	var buf bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &buf, &buf
+	err := cmd.Run()
+	var exit *exec.ExitError
+	switch {
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+		return "TIMED OUT"
+	case err == nil:
+		return "LIVED"
+	case errors.As(err, &exit) && (strings.Contains(buf.String(), "[build failed]") || strings.Contains(buf.String(), "[setup failed]") || strings.Contains(buf.String(), "vet:")):
+		return "NOT VIABLE"
+	case errors.As(err, &exit):
+		return "KILLED"
+	}
+	fail(err)
+	return ""
+}
+
+type span struct {
+	name       string
+	start, end int
+}
+
+// funcSpans names the functions of a file as summary.go does (Type.Method).
+func funcSpans(path string, src []byte) ([]span, error) {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, path, src, 0)
+	if err != nil {
+		return nil, err
+	}
+	var spans []span
+	for _, d := range f.Decls {
+		fd, ok := d.(*ast.FuncDecl)
+		if !ok {
+			continue
+		}
+		name := fd.Name.Name
+		if fd.Recv != nil && len(fd.Recv.List) == 1 {
+			t := fd.Recv.List[0].Type
+			if s, ok := t.(*ast.StarExpr); ok {
+				t = s.X
+			}
+			if id, ok := t.(*ast.Ident); ok {
+				name = id.Name + "." + name
+			}
+		}
+		spans = append(spans, span{name, fset.Position(fd.Pos()).Line, fset.Position(fd.End()).Line})
+	}
+	return spans, nil
+}
+
+func enclosing(spans []span, line int) string {
+	for _, s := range spans {
+		if line >= s.start && line <= s.end {
+			return s.name
+		}
+	}
+	return "(top level)"
 }
 
 func fail(err error) {
