@@ -473,3 +473,40 @@ func TestLMEvalSamplesBOMLine(t *testing.T) {
 		t.Fatalf("Read = %v, %v; want the sample of line 2", p, err)
 	}
 }
+
+// promptfooNested is a promptfoo v3 file with one row whose gradingResult
+// nests assert-sets levels deep, with one failing assertion at the bottom.
+func promptfooNested(levels int) []byte {
+	leaf := `[{"pass": false, "score": 0, "assertion": {"type": "equals"}}]`
+	for i := 1; i < levels; i++ {
+		leaf = `[{"pass": false, "score": 0, "assertion": {"type": "assert-set"}, "componentResults": ` + leaf + `}]`
+	}
+	return []byte(`{"results": {"version": 3, "results": [
+  {"success": false, "failureReason": 1, "prompt": "q", "provider": "echo", "gradingResult": {"pass": false, "score": 0, "componentResults": ` + leaf + `}}],
+ "stats": {"successes": 0, "failures": 1}}}`)
+}
+
+// Assert-sets nest up to 32 deep and every leaf is counted; deeper is an
+// error naming where, never a count that leaves out the failing
+// assertions below the cap (which would read as fewer failures).
+func TestPromptfooNestedAssertSetsCap(t *testing.T) {
+	t.Parallel()
+	p, err := Read(gate.Source{Slot: "pf"}, promptfooNested(32))
+	if err != nil {
+		t.Fatalf("32 levels: %v", err)
+	}
+	got := "none"
+	for _, in := range p.Instances {
+		if in.Address == "llm.promptfoo.assert_failures" && len(in.Labels) == 0 {
+			got = strconv.FormatFloat(in.Value, 'g', -1, 64)
+		}
+	}
+	if got != "1" {
+		t.Errorf("32 levels: assert_failures = %s; want 1, the failing leaf", got)
+	}
+	_, err = Read(gate.Source{Slot: "pf"}, promptfooNested(33))
+	want := "$.results.results[0].gradingResult.componentResults" + strings.Repeat("[0].componentResults", 32) + ": assert-sets nested more than 32 deep"
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("33 levels: err = %v; want %q", err, want)
+	}
+}

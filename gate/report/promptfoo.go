@@ -264,7 +264,9 @@ func (a *pfAgg) row(row *node, p *jpath) error {
 		}
 	}
 	if comps != nil && comps.kind == kArray {
-		a.components(comps, 0)
+		if err := a.components(comps, p.key("gradingResult").key("componentResults"), 0); err != nil {
+			return err
+		}
 	}
 	if ns := row.get("namedScores"); ns != nil && ns.kind == kObject {
 		for i, k := range ns.keys() {
@@ -284,14 +286,22 @@ func (a *pfAgg) row(row *node, p *jpath) error {
 	return nil
 }
 
-// components counts leaf assertions of (nested) componentResults.
-func (a *pfAgg) components(list *node, depth int) {
-	if depth > 32 {
-		return
+// maxAssertDepth is how deep promptfoo assert-sets may nest
+// (componentResults inside componentResults).
+const maxAssertDepth = 32
+
+// components counts leaf assertions of (nested) componentResults. Deeper
+// than maxAssertDepth is an error, never a count without the assertions
+// below: a failure nested there would otherwise go uncounted.
+func (a *pfAgg) components(list *node, at *jpath, depth int) error {
+	if depth >= maxAssertDepth {
+		return errAt(at, "assert-sets nested more than %d deep: their assertions cannot be counted", maxAssertDepth)
 	}
-	for _, c := range list.vals() {
+	for i, c := range list.vals() {
 		if sub := c.get("componentResults"); sub != nil && sub.kind == kArray && len(sub.vals()) > 0 {
-			a.components(sub, depth+1)
+			if err := a.components(sub, at.index(i).key("componentResults"), depth+1); err != nil {
+				return err
+			}
 			continue
 		}
 		if p := c.get("pass"); p != nil && p.kind == kBool && p.b {
@@ -300,6 +310,7 @@ func (a *pfAgg) components(list *node, depth int) {
 			a.assertF++
 		}
 	}
+	return nil
 }
 
 // oneLine makes a label of free text (a raw prompt): control characters
