@@ -92,6 +92,10 @@ type evaluator struct {
 	// (conflicts): seen[set] == stamp marks a set met in this pass.
 	seen  []int32
 	stamp int32
+	// baseIdx is the baseline's label index, rebuilt for each rule in the
+	// same maps (their buckets are kept): one index per rule would leave
+	// its maps as garbage, tens of MB over a large run.
+	baseIdx labelIndex
 }
 
 // conflicts returns, for the candidate's instances of addr, the label sets
@@ -452,7 +456,7 @@ func (e *evaluator) metric(rc ruleCtx) {
 
 	var baseIdx *labelIndex
 	if vs != nil && e.base != nil {
-		baseIdx = newLabelIndex(e.base, addr)
+		baseIdx = e.baseIdx.build(e.base, addr)
 	}
 
 	// A violations rule without `where` judges the total of its check type
@@ -956,9 +960,17 @@ type labelIndex struct {
 	next  map[int32]int32
 }
 
-func newLabelIndex(m *Metrics, addr string) *labelIndex {
+// build indexes the records of addr in m, reusing li's maps, and returns
+// li.
+func (li *labelIndex) build(m *Metrics, addr string) *labelIndex {
 	ids := m.addrIdx(addr)
-	li := &labelIndex{m: m, first: make(map[uint64]int32, len(ids))}
+	li.m = m
+	if li.first == nil {
+		li.first = make(map[uint64]int32, len(ids))
+	} else {
+		clear(li.first)
+	}
+	clear(li.next)
 	// Backwards, so that each chain runs in the order added.
 	for k := len(ids) - 1; k >= 0; k-- {
 		j := ids[k]

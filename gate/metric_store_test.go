@@ -102,10 +102,38 @@ func TestLabelIndexEmptyMatchesNil(t *testing.T) {
 	base.Add(Instance{Address: "quality.auc", Labels: []Label{}, Value: 0.5})
 	cand := NewMetrics()
 	cand.Add(Instance{Address: "quality.auc", Value: 0.7})
-	li := newLabelIndex(base, "quality.auc")
+	li := new(labelIndex).build(base, "quality.auc")
 	j, ok, amb := li.find(cand.setHash[cand.recs[0].labels], nil)
 	if !ok || amb || base.recs[j].value != 0.5 {
 		t.Fatalf("find = %d %v %v", j, ok, amb)
+	}
+}
+
+// TestLabelIndexRebuiltForAnotherAddress: the evaluator rebuilds one index
+// for each rule in the same maps; nothing of the address before stays
+// (a stale entry would pair a candidate instance with another metric's
+// baseline value), and two records of one label set still chain.
+func TestLabelIndexRebuiltForAnotherAddress(t *testing.T) {
+	f := []Label{{Key: "facet", Value: "f"}}
+	g := []Label{{Key: "facet", Value: "g"}}
+	base := NewMetrics()
+	base.Add(Instance{Address: "bias.post.DI", Labels: f, Value: 0.9},
+		Instance{Address: "bias.post.DI", Labels: f, Value: 0.8},
+		Instance{Address: "bias.post.CI", Labels: g, Value: 0.1})
+	hf, hg := hashLabels(f), hashLabels(g)
+	var li labelIndex
+	if _, ok, amb := li.build(base, "bias.post.DI").find(hf, f); !ok || !amb {
+		t.Fatalf("DI, facet f: found %v, ambiguous %v; want the two records, different values", ok, amb)
+	}
+	if _, ok, _ := li.find(hg, g); ok {
+		t.Fatal("DI, facet g: found; DI has no facet g")
+	}
+	li.build(base, "bias.post.CI")
+	if _, ok, _ := li.find(hf, f); ok {
+		t.Fatal("CI, facet f: found after the rebuild; the DI records stayed in the index")
+	}
+	if j, ok, amb := li.find(hg, g); !ok || amb || base.recs[j].value != 0.1 {
+		t.Fatalf("CI, facet g: %d %v %v; want the 0.1 record", j, ok, amb)
 	}
 }
 
