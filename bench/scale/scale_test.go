@@ -102,19 +102,7 @@ func seed(t *testing.T, n int) *world {
 		}
 		w.models = append(w.models, m)
 	}
-	cfg := filepath.Join(w.dir, "aws-config")
-	if err := os.WriteFile(cfg, nil, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "AWS_") {
-			w.env = append(w.env, kv)
-		}
-	}
-	w.env = append(w.env,
-		"AWS_ACCESS_KEY_ID=AKIDMODELGATEBENCH", "AWS_SECRET_ACCESS_KEY=bench-secret",
-		"AWS_CONFIG_FILE="+cfg, "AWS_SHARED_CREDENTIALS_FILE="+cfg, "AWS_EC2_METADATA_DISABLED=true",
-		"AWS_ENDPOINT_URL_SAGEMAKER="+w.sm.URL, "AWS_ENDPOINT_URL_S3="+w.s3.URL)
+	w.env = gatetest.ProcessEnv(t, w.dir, w.sm, w.s3)
 	return w
 }
 

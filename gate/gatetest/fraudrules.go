@@ -1,6 +1,12 @@
 package gatetest
 
-import "fmt"
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
 
 // FraudRulesSageMaker is the example's rules file (examples/fraud) for
 // group on the SageMaker and S3 fakes: four of its rules compare with the
@@ -78,4 +84,25 @@ var FraudReportPaths = map[string]string{
 	"ModelMetrics.Bias.PreTrainingReport":   "analysis_bias.json",
 	"ModelMetrics.Bias.PostTrainingReport":  "analysis_bias.json",
 	"ModelMetrics.Explainability.Report":    "analysis_explainability.json",
+}
+
+// ProcessEnv is the environment of a modelgate process run against sm and
+// s3 (the benchmarks run the real binary): this process's environment
+// without its AWS_ settings, static test credentials, an empty AWS config
+// file in dir, no instance metadata, and the fakes' endpoints.
+func ProcessEnv(t testing.TB, dir string, sm *SageMakerFake, s3 *S3Fake) []string {
+	cfg := filepath.Join(dir, "aws-config")
+	if err := os.WriteFile(cfg, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "AWS_") {
+			env = append(env, kv)
+		}
+	}
+	return append(env,
+		"AWS_ACCESS_KEY_ID=AKIDMODELGATEBENCH", "AWS_SECRET_ACCESS_KEY=bench-secret",
+		"AWS_CONFIG_FILE="+cfg, "AWS_SHARED_CREDENTIALS_FILE="+cfg, "AWS_EC2_METADATA_DISABLED=true",
+		"AWS_ENDPOINT_URL_SAGEMAKER="+sm.URL, "AWS_ENDPOINT_URL_S3="+s3.URL)
 }
