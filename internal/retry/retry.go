@@ -8,6 +8,8 @@ package retry
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -153,7 +155,7 @@ func outOfTime(resp *http.Response, err error, wait time.Duration) error {
 // decide says whether to send the request again, and after how long.
 func (t *Transport) decide(resp *http.Response, err error, attempt int) (time.Duration, bool) {
 	if err != nil {
-		if IsPermanent(err) {
+		if IsPermanent(err) || badCertificate(err) {
 			return 0, false
 		}
 		return t.backoff(attempt), true // a network error
@@ -251,6 +253,18 @@ func (p permanent) Permanent() bool { return true }
 func IsPermanent(err error) bool {
 	var p interface{ Permanent() bool }
 	return errors.As(err, &p) && p.Permanent()
+}
+
+// badCertificate says whether err is the server's certificate failing
+// verification (an unknown authority, another host's name, an expired
+// certificate): the same certificate comes back on every attempt, so
+// sending again only delays the error.
+func badCertificate(err error) bool {
+	var cv *tls.CertificateVerificationError
+	var ua x509.UnknownAuthorityError
+	var hn x509.HostnameError
+	var ci x509.CertificateInvalidError
+	return errors.As(err, &cv) || errors.As(err, &ua) || errors.As(err, &hn) || errors.As(err, &ci)
 }
 
 // ParseRetryAfter reads a Retry-After header (RFC 9110 10.2.3):

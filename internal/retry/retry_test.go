@@ -3,14 +3,18 @@ package retry
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"math"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -537,6 +541,37 @@ func TestPermanentErrors(t *testing.T) {
 	}
 	if Permanent(nil) != nil || IsPermanent(nil) || !errors.Is(Permanent(base), base) {
 		t.Errorf("Permanent(nil), IsPermanent(nil), or Unwrap is wrong")
+	}
+}
+
+// TestBadCertificateNotRetried: a server whose certificate does not verify
+// (here httptest's, which the default roots do not trust) answers the same
+// on every attempt, so it is sent once; the error is the TLS one.
+func TestBadCertificateNotRetried(t *testing.T) {
+	t.Parallel()
+	var hits atomic.Int32
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshake
+	srv.StartTLS()
+	defer srv.Close()
+	c := &clock{}
+	tr := &Transport{Base: &http.Transport{}, Attempts: 4, Sleep: c.Sleep, Now: c.Now}
+	req, _ := http.NewRequest("GET", srv.URL, nil)
+	_, err := tr.RoundTrip(req)
+	var cv *tls.CertificateVerificationError
+	if !errors.As(err, &cv) {
+		t.Fatalf("RoundTrip = %v; want a certificate verification error", err)
+	}
+	if len(c.waits) != 0 || hits.Load() != 0 {
+		t.Errorf("waits %v, %d requests served; want one attempt, no wait", c.waits, hits.Load())
+	}
+	for _, e := range []error{x509.UnknownAuthorityError{}, x509.HostnameError{}, x509.CertificateInvalidError{}, fmt.Errorf("get: %w", &tls.CertificateVerificationError{Err: x509.UnknownAuthorityError{}})} {
+		if !badCertificate(e) {
+			t.Errorf("badCertificate(%T) = false", e)
+		}
+	}
+	if badCertificate(errors.New("connection reset by peer")) || badCertificate(&tls.RecordHeaderError{}) {
+		t.Error("a network error or a TLS record error counts as a bad certificate; they are retried")
 	}
 }
 
