@@ -2,6 +2,7 @@ package report
 
 import (
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -508,5 +509,35 @@ func TestPromptfooNestedAssertSetsCap(t *testing.T) {
 	want := "$.results.results[0].gradingResult.componentResults" + strings.Repeat("[0].componentResults", 32) + ": assert-sets nested more than 32 deep"
 	if err == nil || !strings.Contains(err.Error(), want) {
 		t.Errorf("33 levels: err = %v; want %q", err, want)
+	}
+}
+
+// A group's n is the sum over its subtasks, followed down to 32 levels of
+// groups; a chain deeper than that has an unknown n (0), so a min_samples
+// rule on it is missing (fail closed), never a count of part of the chain.
+func TestLMEvalGroupDepthCap(t *testing.T) {
+	t.Parallel()
+	chain := func(depth int) string {
+		var subs []string
+		for i := 0; i < depth; i++ {
+			subs = append(subs, fmt.Sprintf(`"g%d": ["g%d"]`, i, i+1))
+		}
+		return fmt.Sprintf(`{"results": {"g0": {"acc,none": 0.5}}, "group_subtasks": {%s}, "n-samples": {"g%d": {"original": 7, "effective": 7}}}`,
+			strings.Join(subs, ", "), depth)
+	}
+	for depth, want := range map[int]int{1: 7, 32: 7, 33: 0} {
+		p, err := Read(gate.Source{Slot: "r", Format: FormatLMEval}, []byte(chain(depth)))
+		if err != nil {
+			t.Fatalf("depth %d: %v", depth, err)
+		}
+		got := -1
+		for _, in := range p.Instances {
+			if in.Address == "llm.g0.acc" {
+				got = in.N
+			}
+		}
+		if got != want {
+			t.Errorf("a group chain %d deep: n = %d; want %d", depth, got, want)
+		}
 	}
 }
