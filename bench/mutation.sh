@@ -100,7 +100,7 @@ targets=("$@")
 [[ ${#targets[@]} -gt 0 ]] || targets=("${order[@]}")
 
 summary() { # target json
-	go run ./bench/mutation/summary.go -dir "$1" -json "$2" \
+	go run ./bench/mutation/summary.go ./bench/mutation/spans.go -dir "$1" -json "$2" \
 		-equiv bench/mutation/equivalent.tsv ${funcs[$1]:+-func "${funcs[$1]}"}
 }
 
@@ -109,7 +109,7 @@ for t in "${targets[@]}"; do
 	json=$OUT/$(echo "$t" | tr / _).json
 	echo "=== $t (${files[$t]})"
 	if [[ -n ${RECHECK:-} ]]; then
-		go run ./bench/mutation/recheck.go -dir "$t" -in "$json" -out "$json" -status "LIVED,NOT COVERED,TIMED OUT" \
+		go run ./bench/mutation/recheck.go ./bench/mutation/spans.go -dir "$t" -in "$json" -out "$json" -status "LIVED,NOT COVERED,TIMED OUT" \
 			${FUNCS:+-func "$FUNCS"} ${skip[$t]:+-skip "${skip[$t]}"} |
 			tee "$OUT/$(echo "$t" | tr / _).recheck.log" | grep -v -- "-> KILLED" || true
 	elif [[ -z ${SUMMARY_ONLY:-} ]]; then
@@ -134,7 +134,7 @@ for t in "${targets[@]}"; do
 		cp "$json" "${json%.json}.gremlins.json"
 		status="NOT COVERED,TIMED OUT"
 		[[ -z ${FUNCS:-} ]] || status="RUNNABLE,NOT COVERED"
-		[[ -n ${DRY_RUN:-} ]] || nice -n 10 go run ./bench/mutation/recheck.go -dir "$t" -in "$json" -out "$json" -status "$status" \
+		[[ -n ${DRY_RUN:-} ]] || nice -n 10 go run ./bench/mutation/recheck.go ./bench/mutation/spans.go -dir "$t" -in "$json" -out "$json" -status "$status" \
 			${FUNCS:+-func "$FUNCS"} ${skip[$t]:+-skip "${skip[$t]}"} >"$OUT/$(echo "$t" | tr / _).recheck.log"
 		echo "($(($(date +%s) - start)) s)"
 	fi

@@ -22,7 +22,7 @@
 // A mutant is applied with `go test -overlay` (the source tree is never
 // written): the token at line:column is replaced as gremlins would.
 //
-//	go run bench/mutation/recheck.go -dir gate -in out/gate.json -out out/gate.json -status "NOT COVERED,LIVED"
+//	go run bench/mutation/recheck.go bench/mutation/spans.go -dir gate -in out/gate.json -out out/gate.json -status "NOT COVERED,LIVED"
 package main
 
 import (
@@ -32,8 +32,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"go/ast"
-	"go/parser"
 	"go/scanner"
 	"go/token"
 	"os"
@@ -203,48 +201,6 @@ func run(dir, overlay string, timeout time.Duration, skip string) string {
 	}
 	fail(err)
 	return ""
-}
-
-type span struct {
-	name       string
-	start, end int
-}
-
-// funcSpans names the functions of a file as summary.go does (Type.Method).
-func funcSpans(path string, src []byte) ([]span, error) {
-	fset := token.NewFileSet()
-	f, err := parser.ParseFile(fset, path, src, 0)
-	if err != nil {
-		return nil, err
-	}
-	var spans []span
-	for _, d := range f.Decls {
-		fd, ok := d.(*ast.FuncDecl)
-		if !ok {
-			continue
-		}
-		name := fd.Name.Name
-		if fd.Recv != nil && len(fd.Recv.List) == 1 {
-			t := fd.Recv.List[0].Type
-			if s, ok := t.(*ast.StarExpr); ok {
-				t = s.X
-			}
-			if id, ok := t.(*ast.Ident); ok {
-				name = id.Name + "." + name
-			}
-		}
-		spans = append(spans, span{name, fset.Position(fd.Pos()).Line, fset.Position(fd.End()).Line})
-	}
-	return spans, nil
-}
-
-func enclosing(spans []span, line int) string {
-	for _, s := range spans {
-		if line >= s.start && line <= s.end {
-			return s.name
-		}
-	}
-	return "(top level)"
 }
 
 func fail(err error) {

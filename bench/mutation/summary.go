@@ -11,7 +11,7 @@
 // survives edits elsewhere in the file. "*" in the mutator, column and
 // source fields makes every surviving mutant of the function equivalent.
 //
-//	go run bench/mutation/summary.go -dir gate -json out/gate.json [-equiv bench/mutation/equivalent.tsv] [-func REGEXP]
+//	go run bench/mutation/summary.go bench/mutation/spans.go -dir gate -json out/gate.json [-equiv bench/mutation/equivalent.tsv] [-func REGEXP]
 package main
 
 import (
@@ -19,9 +19,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"go/ast"
-	"go/parser"
-	"go/token"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -41,49 +38,18 @@ type output struct {
 	} `json:"files"`
 }
 
-type span struct {
-	name       string
-	start, end int
-}
-
+// funcs names the functions of the file at path (spans.go) and returns
+// its lines.
 func funcs(path string) ([]span, []string, error) {
 	src, err := os.ReadFile(path)
 	if err != nil {
 		return nil, nil, err
 	}
-	fset := token.NewFileSet()
-	f, err := parser.ParseFile(fset, path, src, 0)
+	spans, err := funcSpans(path, src)
 	if err != nil {
 		return nil, nil, err
 	}
-	var spans []span
-	for _, d := range f.Decls {
-		fd, ok := d.(*ast.FuncDecl)
-		if !ok {
-			continue
-		}
-		name := fd.Name.Name
-		if fd.Recv != nil && len(fd.Recv.List) == 1 {
-			t := fd.Recv.List[0].Type
-			if s, ok := t.(*ast.StarExpr); ok {
-				t = s.X
-			}
-			if id, ok := t.(*ast.Ident); ok {
-				name = id.Name + "." + name
-			}
-		}
-		spans = append(spans, span{name, fset.Position(fd.Pos()).Line, fset.Position(fd.End()).Line})
-	}
 	return spans, strings.Split(string(src), "\n"), nil
-}
-
-func enclosing(spans []span, line int) string {
-	for _, s := range spans {
-		if line >= s.start && line <= s.end {
-			return s.name
-		}
-	}
-	return "(top level)"
 }
 
 func main() {
