@@ -118,6 +118,7 @@ func PlanMatrix(o MatrixOptions, ch Changes) (*MatrixPlan, error) {
 		return nil, err
 	}
 	repo := gate.DirFiles{Root: o.Root}
+	bases := baseFiles{repo: repo, read: map[string]baseFile{}}
 	plan := &MatrixPlan{}
 	byGroup := map[string]string{}
 	var ds rules.Diagnostics
@@ -152,7 +153,7 @@ func PlanMatrix(o MatrixOptions, ch Changes) (*MatrixPlan, error) {
 				Message: fmt.Sprintf("the check name %q is longer than %d characters (check_name input and model group)", m.CheckName, maxCheckName)})
 			continue
 		}
-		m.Touched, m.Why = touches(ch, modelInputs(repo, o, f))
+		m.Touched, m.Why = touches(ch, modelInputs(bases, o, f))
 		models = append(models, m)
 	}
 	if len(ds) > 0 {
@@ -234,7 +235,32 @@ type input struct {
 // inputs, and the group's folder of a local registry. A base that cannot
 // be read makes the model always touched (an empty path): its check
 // reports why.
-func modelInputs(repo gate.DirFiles, o MatrixOptions, f *rules.File) []input {
+// baseFiles reads and parses each base policy of the repository once for
+// the whole plan (models that extend one base share it).
+type baseFiles struct {
+	repo gate.DirFiles
+	read map[string]baseFile
+}
+
+type baseFile struct {
+	f   *rules.File
+	err error
+}
+
+func (b baseFiles) get(name string) (*rules.File, error) {
+	if r, ok := b.read[name]; ok {
+		return r.f, r.err
+	}
+	data, err := b.repo.ReadFile(context.Background(), name)
+	var f *rules.File
+	if err == nil {
+		f, err = rules.Parse(name, data)
+	}
+	b.read[name] = baseFile{f, err}
+	return f, err
+}
+
+func modelInputs(bases baseFiles, o MatrixOptions, f *rules.File) []input {
 	dir := path.Dir(f.Path)
 	ins := []input{{f.Path, "its rules file"}}
 	add := func(p, what string) {
@@ -255,11 +281,7 @@ func modelInputs(repo gate.DirFiles, o MatrixOptions, f *rules.File) []input {
 				}
 				seen[e.Path] = true
 				ins = append(ins, input{e.Path, "its base policy " + e.Path})
-				data, err := repo.ReadFile(context.Background(), e.Path)
-				var bf *rules.File
-				if err == nil {
-					bf, err = rules.Parse(e.Path, data)
-				}
+				bf, err := bases.get(e.Path)
 				if err != nil || len(seen) > gate.MaxPolicyFiles {
 					return append(ins, input{"", "its base policy " + e.Path + " cannot be read"})
 				}
